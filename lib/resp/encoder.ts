@@ -1,0 +1,122 @@
+/**
+ * The RESP command encoder: a command is always sent as an array of bulk strings.
+ *
+ * ```
+ * ['SET', 'k', 1.5]  ->  *3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\n1.5\r\n
+ * ```
+ *
+ * Commands without Buffers are encoded as one `string`: the connection joins the strings of one
+ * tick into a single write, and V8 builds those joins as ropes, so nothing is copied twice.
+ * A command with any Buffer argument is encoded into one exactly-sized Buffer instead.
+ */
+import type { Arg } from './types.js';
+
+/** True if `x` can be sent as a command argument: a string, a Buffer or a finite number. */
+export function isCommandArg(x: unknown): x is Arg {
+  return typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)) || Buffer.isBuffer(x);
+}
+
+/**
+ * Encode one command as a RESP array of bulk strings.
+ *
+ * Numbers are sent as their decimal text (`1.5` -> `"1.5"`, `-3` -> `"-3"`; JavaScript's own
+ * formatting, so very large or small magnitudes use exponent form, e.g. `"1e+21"`).
+ *
+ * @param args The command name followed by its arguments.
+ * @returns A `string` when every argument is a string or number, else one `Buffer`.
+ * @throws TypeError, before anything is encoded, for an empty command or an argument that is not
+ *   a string, Buffer or finite number. The message names the argument's index and type, never its
+ *   value: arguments are often secrets (AUTH passwords, tokens).
+ */
+export function encodeCommand(args: readonly unknown[]): string | Buffer {
+  const count = args.length;
+  if (count === 0) throw new TypeError('Cannot encode an empty command');
+  let out = '*' + count + '\r\n';
+  for (let i = 0; i < count; i++) {
+    const arg = args[i];
+    if (typeof arg === 'string') {
+      out += '$' + utf8Length(arg) + '\r\n' + arg + '\r\n';
+    } else if (typeof arg === 'number') {
+      if (!Number.isFinite(arg)) throw badArgument(i, arg);
+      // Number-to-string output is ASCII, so its length is its byte length.
+      const text = '' + arg;
+      out += '$' + text.length + '\r\n' + text + '\r\n';
+    } else if (Buffer.isBuffer(arg)) {
+      return encodeWithBuffers(args, out, i);
+    } else {
+      throw badArgument(i, arg);
+    }
+  }
+  return out;
+}
+
+/**
+ * Finish encoding into one Buffer, once a Buffer argument has been found at index `from`.
+ * `head` is the text encoded before `from` (it may hold non-ASCII, so it is written as UTF-8).
+ * Two passes, validate-and-measure then write, so the result is allocated exactly once.
+ */
+function encodeWithBuffers(args: readonly unknown[], head: string, from: number): Buffer {
+  const headBytes = Buffer.byteLength(head, 'utf8');
+  let size = headBytes;
+  for (let i = from; i < args.length; i++) {
+    const arg = args[i];
+    let bytes: number;
+    if (Buffer.isBuffer(arg)) bytes = arg.length;
+    else if (typeof arg === 'string') bytes = utf8Length(arg);
+    else if (typeof arg === 'number' && Number.isFinite(arg)) bytes = ('' + arg).length;
+    else throw badArgument(i, arg);
+    size += decimalDigits(bytes) + bytes + 5; // '$' + digits + CRLF + payload + CRLF
+  }
+
+  const out = Buffer.allocUnsafe(size);
+  let at = out.write(head, 0, 'utf8');
+  for (let i = from; i < args.length; i++) {
+    const arg = args[i] as Arg;
+    if (Buffer.isBuffer(arg)) {
+      at += out.write('$' + arg.length + '\r\n', at, 'latin1');
+      at += arg.copy(out, at);
+    } else {
+      const text = typeof arg === 'string' ? arg : '' + arg;
+      at += out.write('$' + utf8Length(text) + '\r\n', at, 'latin1');
+      at += out.write(text, at, 'utf8');
+    }
+    out[at++] = 13;
+    out[at++] = 10;
+  }
+  return out;
+}
+
+/**
+ * UTF-8 byte length of `s`. Short strings are checked for ASCII in JavaScript because that is
+ * cheaper than the call into C++; anything longer, or not ASCII, asks Buffer.byteLength.
+ */
+function utf8Length(s: string): number {
+  const n = s.length;
+  if (n > 32) return Buffer.byteLength(s, 'utf8');
+  for (let i = 0; i < n; i++) {
+    if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
+  }
+  return n;
+}
+
+/** Number of decimal digits of a non-negative integer. */
+function decimalDigits(n: number): number {
+  let digits = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    digits++;
+  }
+  return digits;
+}
+
+/** The TypeError for a bad argument. Describes the type only: the value may be a secret. */
+function badArgument(index: number, arg: unknown): TypeError {
+  let kind: string;
+  if (arg === null) kind = 'null';
+  else if (typeof arg === 'number') kind = 'a non-finite number';
+  else if (typeof arg === 'object') kind = 'an object';
+  else kind = 'of type ' + typeof arg;
+  return new TypeError(
+    `Command argument ${index} is ${kind}; expected a string, a Buffer or a finite number`,
+  );
+}
