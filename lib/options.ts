@@ -384,8 +384,8 @@ function parseRedisUrl(text: string): Record<string, unknown> {
 }
 
 /**
- * Returns `url` with its password (in the userinfo or a `password=` query parameter) replaced by
- * `***`, for logs. A string that does not parse as a URL keeps only its scheme, since its
+ * Returns `url` with its password (in the userinfo or a `password=` query parameter) and any
+ * fragment replaced by `***`, for logs. A string that does not parse as a URL keeps only its scheme, since its
  * password could be anywhere.
  */
 export function redactUrl(url: string): string {
@@ -398,6 +398,8 @@ export function redactUrl(url: string): string {
   }
   if (parsed.password) parsed.password = '***';
   parsed.search = parsed.search.replace(/([?&]password=)[^&]*/g, '$1***');
+  // Redis URLs have no use for a fragment; one is most likely a password with an unescaped '#'.
+  if (parsed.hash) parsed.hash = '***';
   return parsed.href;
 }
 

@@ -293,6 +293,10 @@ describe('options', () => {
       expect(redactUrl('redis://alice@h:6380/1?size=2')).to.equal('redis://alice@h:6380/1?size=2');
     });
 
+    it('hides a fragment, where a password with an unescaped # ends up', () => {
+      expect(redactUrl('redis://h/0#rest-of-password')).to.equal('redis://h/0#***');
+    });
+
     it('keeps only the scheme of a URL that does not parse', () => {
       expect(redactUrl(`redis://:${SECRET}#x@`)).to.equal('redis://***');
     });
