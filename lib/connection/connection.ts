@@ -1,0 +1,540 @@
+import type net from 'node:net';
+import {
+  ConnectionError,
+  PoolClosedError,
+  ProtocolError,
+  QueueFullError,
+  type RedisError,
+} from '../errors.js';
+import { Decoder } from '../resp/decoder.js';
+import { encodeCommand } from '../resp/encoder.js';
+import type { Arg, DecoderSink, Reply } from '../resp/types.js';
+import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import type { Deadlines } from './deadlines.js';
+import { Fifo } from './fifo.js';
+import { handshake, isFatal, type HandshakeOptions } from './handshake.js';
+import { Pending } from './pending.js';
+import { openSocket, readyEvent, type SocketOptions } from './socket.js';
+
+/**
+ * ```
+ *            connect()                 handshake ok
+ *   (new) ──────────────> connecting ─────────────────> ready
+ *                            │  ▲                         │ socket lost / stalled /
+ *            socket lost,    │  │ timer fires             │ protocol error
+ *            retries left    ▼  │                         ▼
+ *                         reconnecting <──────────────────┘
+ *                            │
+ *    close(), fatal handshake error, attempts exhausted
+ *                            ▼
+ *                  closing ──> closed
+ * ```
+ */
+export type ConnectionState = 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed';
+
+export interface ConnectionConfig extends SocketOptions, HandshakeOptions, BackoffPolicy {
+  /** "host:port" or socket path, for messages. */
+  address: string;
+  connectTimeout: number;
+  /** How long a command may wait for the connection to become ready (0: no limit). */
+  queueTimeout: number;
+  maxPending: number;
+  failFast: boolean;
+  healthCheckInterval: number;
+  /** Pub/sub mode: pub/sub frames are routed to `push` even under RESP2. */
+  subscriber?: boolean;
+  /** Decode pushes (RESP2 pub/sub frames included) with Buffers. */
+  pushBuffers?: boolean;
+}
+
+/** How a connection tells its owner what happened. No EventEmitter: nothing can go unheard. */
+export interface ConnectionHooks {
+  ready(connection: Connection): void;
+  reconnecting(connection: Connection, delay: number, attempt: number, cause: Error): void;
+  end(connection: Connection, cause: Error | null): void;
+  push(connection: Connection, frame: Reply[]): void;
+  /** A blocking command timed out: its owner should send CLIENT UNBLOCK for `clientId`. */
+  unblock(connection: Connection): void;
+}
+
+const kConnection = Symbol('respool.connection');
+type OwnedSocket = net.Socket & { [kConnection]: Connection };
+
+const PUBSUB_KINDS = new Set([
+  'message', 'pmessage', 'smessage', 'subscribe', 'psubscribe', 'ssubscribe',
+  'unsubscribe', 'punsubscribe', 'sunsubscribe',
+]);
+/** Flush a write at this many UTF-16 units, so one huge batch does not sit in a string. */
+const WRITE_CHUNK = 64 * 1024;
+
+let nextId = 1;
+
+/**
+ * One socket to Redis and the callers waiting on it. Commands are appended to the outbox,
+ * written in one batch per tick while the socket accepts data, and then wait in the reply
+ * queue; replies are matched to callers strictly in order.
+ *
+ * ```
+ *  send() ──> outbox ──flush (ready, no pending drain)──> socket ──> server
+ *                                 │
+ *                                 └──> replies (FIFO) <── decoder <── socket
+ * ```
+ *
+ * Invariant: `replies` holds exactly the commands written to the current socket and not yet
+ * answered, in write order. A reply with an empty queue is a ProtocolError.
+ */
+export class Connection implements DecoderSink {
+  readonly id = nextId++;
+  /** Sockets lost so far; a lease compares it to know its server-side state is gone. */
+  lostCount = 0;
+  /** The server's CLIENT ID on the current socket (0 before the handshake). */
+  clientId = 0;
+  /** RESP version in force after the handshake. */
+  protocol: 2 | 3 = 2;
+  /** Why the last socket failed, for error messages. */
+  lastError: Error | null = null;
+
+  readonly #config: ConnectionConfig;
+  readonly #hooks: ConnectionHooks;
+  readonly #deadlines: Deadlines;
+  #state: ConnectionState = 'connecting';
+  #socket: OwnedSocket | null = null;
+  #decoder: Decoder;
+  readonly #outbox = new Fifo<Pending>();
+  readonly #replies = new Fifo<Pending>();
+  #flushScheduled = false;
+  #needDrain = false;
+  #attempt = 0;
+  #blockingInFlight = 0;
+  #connectTimer: NodeJS.Timeout | null = null;
+  #retryTimer: NodeJS.Timeout | null = null;
+  #healthTimer: NodeJS.Timeout | null = null;
+  #heardSinceCheck = true;
+  #silentChecks = 0;
+  #closed: Promise<void> | null = null;
+  #quitSent = false;
+  #onClosed: (() => void) | null = null;
+
+  constructor(config: ConnectionConfig, hooks: ConnectionHooks, deadlines: Deadlines) {
+    this.#config = config;
+    this.#hooks = hooks;
+    this.#deadlines = deadlines;
+    this.#decoder = new Decoder(this);
+    this.#connect();
+    if (config.healthCheckInterval > 0) {
+      this.#healthTimer = setInterval(healthCheck, config.healthCheckInterval, this);
+      this.#healthTimer.unref();
+    }
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+  get address(): string {
+    return this.#config.address;
+  }
+  /** Commands written and awaiting replies, plus those waiting to be written. */
+  get inFlight(): number {
+    return this.#replies.length + this.#outbox.length;
+  }
+  get blockingInFlight(): number {
+    return this.#blockingInFlight;
+  }
+
+  // ── sending ───────────────────────────────────────────────────────────────────────────
+
+  /** Queues a command. Never throws: every refusal settles `pending` with an error. */
+  send(pending: Pending): void {
+    const state = this.#state;
+    if (state === 'closing' || state === 'closed') {
+      pending.fail(new PoolClosedError(`connection to ${this.address} is closed`));
+      return;
+    }
+    if (this.#outbox.length >= this.#config.maxPending && this.#compactOutbox()) {
+      pending.fail(new QueueFullError(
+        `${this.#outbox.length} commands already wait to be written to ${this.address} (maxPending)`,
+      ));
+      return;
+    }
+    if (state !== 'ready') {
+      if (this.#config.failFast) {
+        pending.fail(this.#notConnected());
+        return;
+      }
+      if (this.#config.queueTimeout > 0 && pending.queueDeadline === 0) {
+        pending.queueDeadline = Date.now() + this.#config.queueTimeout;
+        if (pending.deadline === 0) this.#deadlines.add(pending);
+      }
+    }
+    this.#outbox.push(pending);
+    if (state === 'ready' && !this.#flushScheduled && !this.#needDrain) {
+      this.#flushScheduled = true;
+      process.nextTick(flushSoon, this);
+    }
+  }
+
+  /** Writes the outbox in one batch: consecutive string payloads become one `write`. */
+  flush(): void {
+    this.#flushScheduled = false;
+    const socket = this.#socket;
+    const state = this.#state;
+    if ((state !== 'ready' && state !== 'closing') || this.#needDrain || socket === null) return;
+    let text = '';
+    let accepted = true;
+    while (accepted && this.#outbox.length > 0) {
+      const pending = this.#outbox.shift()!;
+      // Timed out or aborted while waiting: it never ran, so it is simply not sent.
+      if (pending.settled) continue;
+      const payload = pending.payload!;
+      pending.payload = null;
+      pending.written = true;
+      if (pending.blocking) {
+        this.#blockingInFlight++;
+        pending.owner = this;
+      }
+      this.#replies.push(pending);
+      if (typeof payload === 'string') {
+        text += payload;
+        if (text.length >= WRITE_CHUNK) {
+          accepted = socket.write(text);
+          text = '';
+        }
+      } else {
+        if (text.length > 0) socket.write(text);
+        text = '';
+        accepted = socket.write(payload);
+      }
+    }
+    if (text.length > 0) accepted = socket.write(text);
+    // The socket's buffer is full: stop here and wait for 'drain' (the server reads slowly or
+    // not at all). The outbox is bounded by maxPending, so memory stays bounded too.
+    if (!accepted) this.#needDrain = true;
+  }
+
+  /** @internal socket 'drain' */
+  drained(): void {
+    this.#needDrain = false;
+    this.flush();
+  }
+
+  /**
+   * Drops commands that settled (timed out) while waiting to be written.
+   * @returns true when the outbox is still full
+   */
+  #compactOutbox(): boolean {
+    this.#failOutbox((p) => p.settled, new ConnectionError('unreachable'));
+    return this.#outbox.length >= this.#config.maxPending;
+  }
+
+  /** Sends a command of our own (handshake, PING, QUIT) ahead of the outbox. */
+  #sendInternal(args: Arg[]): Promise<Reply> {
+    if (this.#socket === null) return Promise.reject(this.#notConnected());
+    const pending = new Pending(encodeCommand(args), String(args[0]), false);
+    const promise = pending.promise() as Promise<Reply>;
+    pending.written = true;
+    const payload = pending.payload!;
+    pending.payload = null;
+    this.#replies.push(pending);
+    this.#socket!.write(payload);
+    return promise;
+  }
+
+  // ── receiving (DecoderSink) ───────────────────────────────────────────────────────────
+
+  wantsBuffers(): boolean {
+    const head = this.#replies.peek();
+    return head !== undefined ? head.wantsBuffers : this.#config.pushBuffers === true;
+  }
+
+  onReply(value: Reply): void {
+    if (this.#config.subscriber === true && isPubSubFrame(value)) {
+      this.#hooks.push(this, value as Reply[]);
+      return;
+    }
+    const pending = this.#replies.shift();
+    if (pending === undefined) {
+      throw new ProtocolError(`a reply arrived from ${this.address} with no command waiting for it`);
+    }
+    if (pending.blocking) {
+      this.#blockingInFlight--;
+      pending.owner = null;
+    }
+    pending.reply(value);
+    if (this.#state === 'closing' && this.#replies.length === 0) this.#maybeQuit();
+  }
+
+  onPush(frame: Reply[]): void {
+    this.#hooks.push(this, frame);
+  }
+
+  /** @internal socket 'data' */
+  received(chunk: Buffer): void {
+    this.#heardSinceCheck = true;
+    try {
+      this.#decoder.feed(chunk);
+    } catch (err) {
+      const error = err instanceof ProtocolError ? err : new ProtocolError(String(err));
+      this.#dropSocket(error);
+    }
+  }
+
+  // ── connecting ────────────────────────────────────────────────────────────────────────
+
+  #connect(): void {
+    this.#retryTimer = null;
+    const socket = openSocket(this.#config) as OwnedSocket;
+    socket[kConnection] = this;
+    this.#socket = socket;
+    socket.on('data', onData);
+    socket.on('drain', onDrain);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    socket.once(readyEvent(this.#config), onConnect);
+    if (this.#config.connectTimeout > 0) {
+      this.#connectTimer = setTimeout(connectTimedOut, this.#config.connectTimeout, this);
+      this.#connectTimer.unref();
+    }
+  }
+
+  /** @internal the socket is open: run the handshake before anyone else's command. */
+  async opened(socket: OwnedSocket): Promise<void> {
+    try {
+      const result = await handshake((args) => this.#sendInternal(args), this.#config);
+      if (socket !== this.#socket) return;
+      this.protocol = result.protocol;
+      this.clientId = result.clientId;
+    } catch (err) {
+      if (socket !== this.#socket) return;
+      if (isFatal(err)) this.#end(err as Error);
+      else this.#dropSocket(err as Error);
+      return;
+    }
+    this.#clearConnectTimer();
+    this.#attempt = 0;
+    this.lastError = null;
+    if (this.#state === 'closing') {
+      this.#maybeQuit();
+      return;
+    }
+    this.#state = 'ready';
+    this.#hooks.ready(this);
+    this.flush();
+  }
+
+  /** @internal connectTimeout fired before the handshake finished. */
+  connectTimedOut(): void {
+    this.#connectTimer = null;
+    this.#dropSocket(new ConnectionError(
+      `could not connect to ${this.address} within ${this.#config.connectTimeout} ms`,
+      { code: 'ETIMEDOUT' },
+    ));
+  }
+
+  #clearConnectTimer(): void {
+    if (this.#connectTimer !== null) clearTimeout(this.#connectTimer);
+    this.#connectTimer = null;
+  }
+
+  // ── losing the socket ─────────────────────────────────────────────────────────────────
+
+  /** Tears the socket down; `closed()` then decides between reconnecting and ending. */
+  #dropSocket(cause: Error): void {
+    this.lastError = cause;
+    this.#socket?.destroy();
+  }
+
+  /** Drops the socket and reconnects, e.g. when it stopped answering. */
+  recycle(cause: Error): void {
+    if (this.#state === 'ready' || this.#state === 'connecting') this.#dropSocket(cause);
+  }
+
+  /** Asks the owner to unblock a blocking command that timed out (see Pending.owner). */
+  unblock(): void {
+    this.#hooks.unblock(this);
+  }
+
+  /** @internal socket 'error': remember why; 'close' always follows. */
+  errored(err: Error): void {
+    if (this.lastError === null) this.lastError = err;
+  }
+
+  /** @internal socket 'close' */
+  closed(socket: OwnedSocket): void {
+    if (socket !== this.#socket) return;
+    this.#socket = null;
+    this.#clearConnectTimer();
+    this.#needDrain = false;
+    this.#decoder.reset();
+    const cause = this.lastError ?? new ConnectionError(`${this.address} closed the connection`);
+    this.#failReplies(this.#lost(cause));
+    if (this.#state === 'ready' || this.#state === 'closing') this.lostCount++;
+    this.#blockingInFlight = 0;
+    if (this.#state === 'closing' || this.#state === 'closed') {
+      this.#end(null);
+      return;
+    }
+    this.#failOutbox((p) => p.pinned || this.#config.failFast, this.#lost(cause));
+    const delay = backoffDelay(this.#config, this.#attempt++);
+    if (delay === null) {
+      this.#end(new ConnectionError(
+        `gave up on ${this.address} after ${this.#attempt - 1} reconnection attempts: ${cause.message}`,
+        { cause },
+      ));
+      return;
+    }
+    this.#state = 'reconnecting';
+    this.#retryTimer = setTimeout(reconnect, delay, this);
+    this.#retryTimer.unref();
+    this.#hooks.reconnecting(this, delay, this.#attempt, cause);
+  }
+
+  /** @internal */
+  reconnectNow(): void {
+    if (this.#state === 'reconnecting') this.#connect();
+  }
+
+  #lost(cause: Error): ConnectionError {
+    if (cause instanceof ConnectionError && cause.code !== 'ECONNECTION') return cause;
+    return new ConnectionError(
+      `connection to ${this.address} lost (${cause.message}); the command may have run and was not retried`,
+      { cause },
+    );
+  }
+
+  #notConnected(): ConnectionError {
+    const why = this.lastError !== null ? `: ${this.lastError.message}` : '';
+    return new ConnectionError(`not connected to ${this.address}${why}`, { cause: this.lastError });
+  }
+
+  #failReplies(err: RedisError): void {
+    for (let p = this.#replies.shift(); p !== undefined; p = this.#replies.shift()) {
+      p.owner = null;
+      p.fail(err);
+    }
+  }
+
+  #failOutbox(which: (p: Pending) => boolean, err: RedisError): void {
+    const keep: Pending[] = [];
+    for (let p = this.#outbox.shift(); p !== undefined; p = this.#outbox.shift()) {
+      if (which(p)) p.fail(err);
+      else keep.push(p);
+    }
+    for (const p of keep) this.#outbox.push(p);
+  }
+
+  // ── health ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * @internal every healthCheckInterval: an idle connection gets a PING; one with commands in
+   * flight and nothing heard for two intervals is presumed dead (a half-open socket, a stopped
+   * server) and replaced. Connections busy with blocking commands are skipped: silence is
+   * their normal state.
+   */
+  checkHealth(): void {
+    if (this.#state !== 'ready' || this.#blockingInFlight > 0) return;
+    if (this.#heardSinceCheck || this.#replies.length === 0) this.#silentChecks = 0;
+    else this.#silentChecks++;
+    this.#heardSinceCheck = false;
+    if (this.#silentChecks >= 2) {
+      this.recycle(new ConnectionError(
+        `no reply from ${this.address} for ${2 * this.#config.healthCheckInterval} ms`,
+      ));
+    } else if (this.#replies.length === 0 && this.#outbox.length === 0) {
+      this.#sendInternal(['PING']).catch(ignore);
+    }
+  }
+
+  // ── closing ───────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Closes gracefully: what was already sent is answered, what waits is sent, then QUIT.
+   * Resolves when the socket is gone. Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.#closed !== null) return this.#closed;
+    this.#closed = new Promise((resolve) => (this.#onClosed = resolve));
+    if (this.#state === 'ready') {
+      this.#state = 'closing';
+      this.#maybeQuit();
+    } else {
+      this.#state = 'closing';
+      this.#failOutbox(() => true, new PoolClosedError(`connection to ${this.address} was closed`));
+      if (this.#socket === null) this.#end(null);
+      else this.#socket.destroy();
+    }
+    return this.#closed;
+  }
+
+  /** Closes at once: everything waiting fails with `cause`. */
+  destroy(cause: Error = new PoolClosedError(`connection to ${this.address} was destroyed`)): void {
+    if (this.#state === 'closed') return;
+    this.close().catch(ignore);
+    this.#failOutbox(() => true, cause as RedisError);
+    this.lastError = cause;
+    this.#socket?.destroy();
+  }
+
+  /** Once nothing is left to write or answer while closing, say goodbye. */
+  #maybeQuit(): void {
+    if (this.#state !== 'closing' || this.#socket === null || this.#quitSent) return;
+    this.flush();
+    if (this.#replies.length > 0 || this.#outbox.length > 0) return;
+    this.#quitSent = true;
+    const socket = this.#socket;
+    this.#sendInternal(['QUIT']).catch(ignore).finally(() => socket.end());
+  }
+
+  /** Final state: nothing will be sent again. */
+  #end(cause: Error | null): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    if (this.#healthTimer !== null) clearInterval(this.#healthTimer);
+    this.#clearConnectTimer();
+    const err = cause ?? new PoolClosedError(`connection to ${this.address} was closed`);
+    this.#failReplies(err as RedisError);
+    this.#failOutbox(() => true, err as RedisError);
+    if (cause !== null) this.lastError = cause;
+    this.#socket?.destroy();
+    this.#socket = null;
+    this.#hooks.end(this, cause);
+    if (this.#closed === null) this.#closed = Promise.resolve();
+    this.#onClosed?.();
+  }
+}
+
+// Socket listeners are module-level functions: no closure per connection or per event.
+function onData(this: OwnedSocket, chunk: Buffer): void {
+  this[kConnection].received(chunk);
+}
+function onDrain(this: OwnedSocket): void {
+  this[kConnection].drained();
+}
+function onError(this: OwnedSocket, err: Error): void {
+  this[kConnection].errored(err);
+}
+function onClose(this: OwnedSocket): void {
+  this[kConnection].closed(this);
+}
+function onConnect(this: OwnedSocket): void {
+  void this[kConnection].opened(this);
+}
+function flushSoon(connection: Connection): void {
+  connection.flush();
+}
+function reconnect(connection: Connection): void {
+  connection.reconnectNow();
+}
+function connectTimedOut(connection: Connection): void {
+  connection.connectTimedOut();
+}
+function healthCheck(connection: Connection): void {
+  connection.checkHealth();
+}
+function ignore(): void {}
+
+function isPubSubFrame(value: Reply): boolean {
+  if (!Array.isArray(value) || value.length < 3) return false;
+  const kind = value[0];
+  return PUBSUB_KINDS.has(typeof kind === 'string' ? kind : String(kind));
+}

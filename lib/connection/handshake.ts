@@ -1,0 +1,106 @@
+import { AuthError, ConnectionError, ReplyError } from '../errors.js';
+import type { Arg, Reply } from '../resp/types.js';
+
+export interface HandshakeOptions {
+  protocol: 2 | 3;
+  username?: string;
+  password?: string;
+  name?: string;
+  db: number;
+}
+
+/** Sends one command on the connection being set up and resolves with its reply. */
+export type SendFn = (args: Arg[]) => Promise<Reply>;
+
+export interface HandshakeResult {
+  protocol: 2 | 3;
+  /** CLIENT ID of this socket (0 if the server would not say): used for CLIENT UNBLOCK. */
+  clientId: number;
+}
+
+/** Reply codes that mean "the server is not ready yet": the attempt is retried with backoff. */
+const TRANSIENT = new Set(['LOADING', 'BUSY', 'MASTERDOWN', 'TRYAGAIN']);
+
+/**
+ * Runs the handshake on a fresh socket, before any caller's command, on every (re)connect:
+ *
+ * - RESP3: `HELLO 3 [AUTH user pass] [SETNAME name]`, then `SELECT db` when db != 0.
+ *   A server that does not know HELLO (Redis < 6) gets the RESP2 sequence instead.
+ * - RESP2: `AUTH [user] pass`, `CLIENT SETNAME name`, `SELECT db`, pipelined.
+ *
+ * The server's CLIENT ID is read on the way (from HELLO's reply, or a pipelined CLIENT ID).
+ *
+ * @returns the protocol in force and the client id.
+ * @throws AuthError for refused credentials, a fatal ConnectionError for other refusals
+ *   (unsupported protocol, bad db), and a plain ConnectionError for transient ones.
+ */
+export async function handshake(send: SendFn, options: HandshakeOptions): Promise<HandshakeResult> {
+  try {
+    if (options.protocol === 3) {
+      const hello = await sendHello(send, options);
+      if (hello !== null) {
+        if (options.db !== 0) await send(['SELECT', options.db]);
+        const id = hello instanceof Map ? hello.get('id') : undefined;
+        return { protocol: 3, clientId: typeof id === 'number' ? id : 0 };
+      }
+    }
+    const commands = resp2Commands(options).map(send);
+    const id = send(['CLIENT', 'ID']).catch(() => 0);
+    await Promise.all(commands);
+    const clientId = await id;
+    return { protocol: 2, clientId: typeof clientId === 'number' ? clientId : 0 };
+  } catch (err) {
+    throw classify(err);
+  }
+}
+
+/** @returns HELLO's reply, or null when the server does not know HELLO and RESP2 must be used. */
+async function sendHello(send: SendFn, options: HandshakeOptions): Promise<Reply | null> {
+  const args: Arg[] = ['HELLO', 3];
+  if (options.password !== undefined) {
+    args.push('AUTH', options.username ?? 'default', options.password);
+  }
+  if (options.name !== undefined) args.push('SETNAME', options.name);
+  try {
+    return await send(args);
+  } catch (err) {
+    if (err instanceof ReplyError && /unknown command/i.test(err.message)) return null;
+    throw err;
+  }
+}
+
+function resp2Commands(options: HandshakeOptions): Arg[][] {
+  const commands: Arg[][] = [];
+  if (options.password !== undefined) {
+    commands.push(
+      options.username !== undefined
+        ? ['AUTH', options.username, options.password]
+        : ['AUTH', options.password],
+    );
+  }
+  if (options.name !== undefined) commands.push(['CLIENT', 'SETNAME', options.name]);
+  if (options.db !== 0) commands.push(['SELECT', options.db]);
+  return commands;
+}
+
+/** Marks refusals that retrying cannot fix, so the connection stops instead of looping. */
+function classify(err: unknown): Error {
+  if (!(err instanceof ReplyError)) return err as Error;
+  const reason = `handshake refused: ${err.message}`;
+  if (TRANSIENT.has(err.code)) return new ConnectionError(reason, { cause: err });
+  if (
+    err.code === 'WRONGPASS' ||
+    err.code === 'NOAUTH' ||
+    err.code === 'NOPERM' ||
+    /password|AUTH/i.test(err.message)
+  ) {
+    return new AuthError(reason, { cause: err });
+  }
+  const fatal = new ConnectionError(reason, { cause: err, code: 'EHANDSHAKE' });
+  return fatal;
+}
+
+/** True for handshake errors that retrying will not fix. */
+export function isFatal(err: unknown): boolean {
+  return err instanceof AuthError || (err instanceof ConnectionError && err.code === 'EHANDSHAKE');
+}

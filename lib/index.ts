@@ -1,0 +1,26 @@
+/**
+ * respool: a pool of pipelined RESP connections for Node.js web backends.
+ *
+ * ```ts
+ * import { createPool } from 'respool';
+ * const pool = createPool('redis://127.0.0.1:6379/0');
+ * await pool.command(['SET', 'k', 'v']);
+ * await pool.use(async (c) => { await c.command(['MULTI']); await c.command(['INCR', 'n']); return c.command(['EXEC']); });
+ * await pool.close();
+ * ```
+ */
+export { createPool, Pool, type PoolStats } from './pool/pool.js';
+export { Handle, type CommandOptions } from './pool/handle.js';
+export {
+  RedisError,
+  ReplyError,
+  ConnectionError,
+  AuthError,
+  PoolClosedError,
+  TimeoutError,
+  AbortError,
+  ProtocolError,
+  QueueFullError,
+} from './errors.js';
+export { OPTION_TABLE, type PoolOptions, type ResolvedOptions } from './options.js';
+export type { Arg, Command, Reply } from './resp/types.js';

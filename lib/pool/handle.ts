@@ -1,0 +1,238 @@
+import { ConnectionError, RedisError } from '../errors.js';
+import type { Connection } from '../connection/connection.js';
+import { Batch, type Pending } from '../connection/pending.js';
+import type { Command, Reply } from '../resp/types.js';
+import { commandKind, type CommandKind } from './command-kinds.js';
+import type { Router } from './router.js';
+
+/** Per-command options. */
+export interface CommandOptions {
+  /** Bulk strings as Buffers instead of UTF-8 strings (overrides the pool's setting). */
+  returnBuffers?: boolean;
+  /** Milliseconds until the command rejects with TimeoutError (overrides commandTimeout). */
+  timeout?: number;
+  /** Rejects the command with AbortError when the signal fires. */
+  signal?: AbortSignal;
+}
+
+/** Server-side state a handle left on an exclusive connection, to undo before reuse. */
+export interface SessionState {
+  multi: boolean;
+  watching: boolean;
+  /** The db SELECTed last, or null when unchanged. */
+  db: number | null;
+  /** State that cannot be undone cheaply (SUBSCRIBE, CLIENT REPLY...): replace the connection. */
+  poisoned: boolean;
+}
+
+/** What a handle needs from its pool. */
+export interface PoolCore {
+  readonly router: Router;
+  /** Encodes (throws TypeError on bad arguments) and wraps a command; nothing is sent. */
+  prepare(command: Command, options: CommandOptions | undefined): Pending;
+  /** Starts the command's clock and abort listener, once its promise or batch is attached. */
+  arm(pending: Pending, options: CommandOptions | undefined): void;
+  /** A connection of the handle's own (an exclusive lease from generic-pool). */
+  acquireExclusive(): Promise<Connection>;
+  /** Gives an exclusive connection back, undoing `state` first. Never throws. */
+  returnExclusive(connection: Connection, state: SessionState, lostAt: number): Promise<void>;
+}
+
+interface Queued {
+  pending: Pending;
+  kind: CommandKind;
+  command: Command;
+  promise: Promise<unknown>;
+}
+
+/**
+ * What `pool.use(fn)` hands to `fn`: the caller's own view of a connection.
+ *
+ * It starts **shared**: stateless commands ride a pipelined connection with other callers,
+ * bound to one connection so they keep their order. The first command that needs the
+ * connection to itself (MULTI, WATCH, SELECT, BLPOP, SUBSCRIBE...) **upgrades** it: the handle
+ * waits for its own earlier commands to be answered, then takes an exclusive lease, and every
+ * later command goes there. When `fn` ends the lease is reset (DISCARD, UNWATCH, SELECT) or,
+ * if that cannot be done, the connection is replaced.
+ *
+ * While the handle waits for something (a lease, a first connection), later commands queue
+ * behind it in order.
+ */
+export class Handle {
+  readonly #core: PoolCore;
+  #bound: Connection | null = null;
+  #lastShared: Promise<unknown> | null = null;
+  #lease: Connection | null = null;
+  #lostAt = 0;
+  #queue: Queued[] | null = null;
+  #drained: Promise<void> | null = null;
+  #released = false;
+  readonly #session: SessionState = { multi: false, watching: false, db: null, poisoned: false };
+
+  constructor(core: PoolCore) {
+    this.#core = core;
+  }
+
+  /** True once this handle holds a connection of its own. */
+  get exclusive(): boolean {
+    return this.#lease !== null;
+  }
+
+  /** Sends a command; resolves with its reply, rejects with ReplyError or another RedisError. */
+  command(command: Command, options?: CommandOptions): Promise<Reply> {
+    if (this.#released) return Promise.reject(usedAfterRelease());
+    let pending: Pending;
+    try {
+      pending = this.#core.prepare(command, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const promise = pending.promise() as Promise<Reply>;
+    this.#core.arm(pending, options);
+    this.#submit(pending, command, promise);
+    return promise;
+  }
+
+  /**
+   * Sends commands back to back, in order, on this handle's connection. Resolves to their
+   * replies with errors (ReplyError, ConnectionError, TimeoutError) in place.
+   */
+  pipeline(commands: readonly Command[], options?: CommandOptions): Promise<unknown[]> {
+    if (this.#released) return Promise.reject(usedAfterRelease());
+    if (commands.length === 0) return Promise.resolve([]);
+    let pendings: Pending[];
+    try {
+      pendings = commands.map((command) => this.#core.prepare(command, options));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    let batch!: Batch;
+    const promise = new Promise<unknown[]>((resolve) => (batch = new Batch(pendings.length, resolve)));
+    for (let i = 0; i < pendings.length; i++) {
+      pendings[i]!.joinBatch(batch, i);
+      this.#core.arm(pendings[i]!, options);
+    }
+    for (let i = 0; i < pendings.length; i++) this.#submit(pendings[i]!, commands[i]!, promise);
+    return promise;
+  }
+
+  #submit(pending: Pending, command: Command, promise: Promise<unknown>): void {
+    const kind = commandKind(pending.name, command);
+    if (this.#queue !== null) {
+      this.#queue.push({ pending, kind, command, promise });
+      return;
+    }
+    const step = this.#route(pending, kind, command, promise);
+    if (step !== null) {
+      this.#queue = [{ pending, kind, command, promise }];
+      this.#drained = this.#drainQueue(step);
+    }
+  }
+
+  /** Sends now, or returns what must happen first (a lease, a first connection). */
+  #route(pending: Pending, kind: CommandKind, command: Command, promise: Promise<unknown>): Promise<void> | null {
+    if (this.#lease !== null) {
+      this.#sendExclusive(pending, kind, command);
+      return null;
+    }
+    if (kind !== 'shared') return this.#upgrade();
+    if (this.#bound === null) this.#bound = this.#core.router.bind();
+    if (this.#bound === null) return this.#core.router.whenAvailable();
+    this.#bound.send(pending);
+    this.#lastShared = promise;
+    return null;
+  }
+
+  async #drainQueue(first: Promise<void>): Promise<void> {
+    const queue = this.#queue!;
+    let step: Promise<void> | null = first;
+    for (let i = 0; i < queue.length; i++) {
+      const { pending, kind, command, promise } = queue[i]!;
+      if (i > 0) step = this.#route(pending, kind, command, promise);
+      while (step !== null) {
+        try {
+          await step;
+        } catch (err) {
+          pending.fail(err as Error);
+          break;
+        }
+        step = this.#route(pending, kind, command, promise);
+      }
+    }
+    this.#queue = null;
+  }
+
+  async #upgrade(): Promise<void> {
+    // Earlier commands went to the shared connection; the lease may be another connection,
+    // so wait for their replies first or the order the caller issued could be lost.
+    if (this.#lastShared !== null) await this.#lastShared.then(ignore, ignore);
+    if (this.#bound !== null) {
+      this.#core.router.unbind(this.#bound);
+      this.#bound = null;
+    }
+    const connection = await this.#core.acquireExclusive();
+    this.#lease = connection;
+    this.#lostAt = connection.lostCount;
+  }
+
+  #sendExclusive(pending: Pending, kind: CommandKind, command: Command): void {
+    const connection = this.#lease!;
+    if (connection.lostCount !== this.#lostAt || connection.state === 'closed') {
+      pending.fail(new ConnectionError(
+        `the connection of this use() handle to ${connection.address} was lost; ` +
+          'its session (MULTI, WATCH, SELECT) is gone and the command was not sent',
+      ));
+      return;
+    }
+    pending.pinned = true;
+    if (kind === 'blocking') pending.blocking = true;
+    else if (kind === 'session') this.#track(pending.name, command);
+    else if (kind === 'poison') this.#session.poisoned = true;
+    connection.send(pending);
+  }
+
+  #track(name: string, command: Command): void {
+    const session = this.#session;
+    switch (name) {
+      case 'MULTI':
+        session.multi = true;
+        break;
+      case 'EXEC':
+      case 'DISCARD':
+        session.multi = false;
+        session.watching = false;
+        break;
+      case 'WATCH':
+        session.watching = true;
+        break;
+      case 'UNWATCH':
+        session.watching = false;
+        break;
+      case 'SELECT':
+        session.db = Number(command[1]);
+        break;
+    }
+  }
+
+  /** @internal Called by the pool when `fn` has ended. Never throws. */
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    if (this.#drained !== null) await this.#drained;
+    if (this.#bound !== null) {
+      this.#core.router.unbind(this.#bound);
+      this.#bound = null;
+    }
+    const lease = this.#lease;
+    if (lease !== null) {
+      this.#lease = null;
+      await this.#core.returnExclusive(lease, this.#session, this.#lostAt);
+    }
+  }
+}
+
+function usedAfterRelease(): RedisError {
+  return new RedisError('this handle was used after its use() callback returned', 'EUSAGE');
+}
+
+function ignore(): void {}

@@ -1,0 +1,417 @@
+import { EventEmitter } from 'node:events';
+import { inspect } from 'node:util';
+import genericPool, { type Pool as GenericPool } from 'generic-pool';
+import {
+  AbortError,
+  ConnectionError,
+  PoolClosedError,
+  RedisError,
+  TimeoutError,
+} from '../errors.js';
+import { Connection, type ConnectionConfig, type ConnectionHooks } from '../connection/connection.js';
+import { Deadlines } from '../connection/deadlines.js';
+import { isFatal } from '../connection/handshake.js';
+import { Batch, Pending } from '../connection/pending.js';
+import { resolveOptions, type PoolOptions, type ResolvedOptions } from '../options.js';
+import { encodeCommand } from '../resp/encoder.js';
+import type { Command, Reply } from '../resp/types.js';
+import { commandKind, commandName } from './command-kinds.js';
+import { connectionFactory, CreateGate } from './factory.js';
+import { Handle, type CommandOptions, type PoolCore, type SessionState } from './handle.js';
+import { Router } from './router.js';
+
+/** A snapshot of what the pool holds. */
+export interface PoolStats {
+  /** Connections open or opening. */
+  size: number;
+  /** Connections idle in generic-pool (neither shared nor leased). */
+  idle: number;
+  /** Connections borrowed: shared ones held by the router plus exclusive leases. */
+  borrowed: number;
+  /** Callers waiting for an exclusive lease. */
+  waiting: number;
+  /** Connections in the shared rotation. */
+  shared: number;
+  /** Exclusive leases out (use() handles in MULTI, blocking commands). */
+  exclusive: number;
+  /** Commands written or waiting to be, across all connections and the router. */
+  inFlight: number;
+}
+
+/**
+ * The pool of pipelined connections. Create it with {@link createPool}.
+ *
+ * Events (an `'error'` without a listener is never emitted, so it cannot crash the process):
+ * - `'ready'` `{ id, address }`: a connection finished its handshake (first time or again).
+ * - `'reconnecting'` `{ id, address, delay, attempt, error }`: a connection was lost or could
+ *   not connect; it retries after `delay` ms.
+ * - `'error'` `Error`: a connection failed (the same error `'reconnecting'` carries, or the
+ *   unretryable one that ended it).
+ * - `'push'` `frame`: a RESP3 push on a command connection (e.g. client-side caching).
+ * - `'end'`: the pool is closed and every connection is gone.
+ */
+export class Pool extends EventEmitter {
+  readonly options: ResolvedOptions;
+  readonly #gp: GenericPool<Connection>;
+  readonly #router: Router;
+  readonly #deadlines: Deadlines;
+  readonly #gate: CreateGate;
+  readonly #core: PoolCore;
+  #leases = 0;
+  #activeUses = 0;
+  #closing: Promise<void> | null = null;
+  #lastError: Error | null = null;
+
+  constructor(options: ResolvedOptions) {
+    super();
+    this.options = options;
+    this.#deadlines = new Deadlines((pending, now) => this.#expire(pending, now));
+    const config = connectionConfig(options);
+    const hooks = this.#hooks();
+    this.#gate = new CreateGate(config);
+    this.#gp = genericPool.createPool(
+      connectionFactory(() => new Connection(config, hooks, this.#deadlines), this.#gate,
+        Math.max(options.connectTimeout, 1000)),
+      {
+        max: options.size,
+        min: options.minIdle,
+        testOnBorrow: true,
+        acquireTimeoutMillis: options.acquireTimeout > 0 ? options.acquireTimeout : undefined,
+        maxWaitingClients: options.maxPending,
+        autostart: true,
+      },
+    );
+    this.#router = new Router(this.#gp, options, this.#deadlines);
+    this.#core = {
+      router: this.#router,
+      prepare: (command, opts) => this.#prepare(command, opts),
+      arm: (pending, opts) => this.#arm(pending, opts),
+      acquireExclusive: () => this.#acquireExclusive(),
+      returnExclusive: (connection, state, lostAt) => this.#returnExclusive(connection, state, lostAt),
+    };
+  }
+
+  // ── the API ─────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Sends one command on a shared pipelined connection and resolves with its reply.
+   * Blocking commands (BLPOP, XREAD BLOCK, WAIT...) get a connection of their own for the call.
+   * Commands that change connection state (MULTI, WATCH, SELECT, SUBSCRIBE) are refused: use
+   * {@link Pool.use} (or `transaction` / `subscribe`).
+   */
+  command(command: Command, options?: CommandOptions): Promise<Reply> {
+    if (this.#closing !== null) return Promise.reject(new PoolClosedError());
+    let pending: Pending;
+    try {
+      pending = this.#prepare(command, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const kind = commandKind(pending.name, command);
+    if (kind !== 'shared') {
+      if (kind === 'blocking') return this.use((c) => c.command(command, options));
+      return Promise.reject(new RedisError(
+        `${pending.name} changes the connection's state and cannot run on a shared connection: ` +
+          'use pool.use(), pool.transaction() or pool.subscribe()',
+        'EUSAGE',
+      ));
+    }
+    const promise = pending.promise() as Promise<Reply>;
+    this.#arm(pending, options);
+    this.#router.dispatch(pending);
+    return promise;
+  }
+
+  /**
+   * Sends commands back to back on one connection, in one write, and resolves to their replies
+   * in order, with errors (ReplyError, ConnectionError, TimeoutError) in place. Arguments are
+   * all checked before anything is sent. A MULTI...EXEC inside stays contiguous; pipelines with
+   * blocking or state-changing commands run on a connection of their own.
+   */
+  pipeline(commands: readonly Command[], options?: CommandOptions): Promise<unknown[]> {
+    if (this.#closing !== null) return Promise.reject(new PoolClosedError());
+    if (commands.length === 0) return Promise.resolve([]);
+    const pendings = new Array<Pending>(commands.length);
+    try {
+      for (let i = 0; i < commands.length; i++) pendings[i] = this.#prepare(commands[i]!, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (!sharable(pendings, commands)) return this.use((c) => c.pipeline(commands, options));
+    let batch!: Batch;
+    const promise = new Promise<unknown[]>((resolve) => (batch = new Batch(pendings.length, resolve)));
+    for (let i = 0; i < pendings.length; i++) {
+      pendings[i]!.joinBatch(batch, i);
+      this.#arm(pendings[i]!, options);
+    }
+    this.#router.dispatchAll(pendings);
+    return promise;
+  }
+
+  /**
+   * Checks a handle out, runs `fn` with it, and checks it back in whatever `fn` does (returns,
+   * throws, rejects). See {@link Handle} for how the handle shares or owns a connection.
+   */
+  async use<T>(fn: (handle: Handle) => T | Promise<T>): Promise<T> {
+    if (this.#closing !== null) throw new PoolClosedError();
+    const handle = new Handle(this.#core);
+    this.#activeUses++;
+    try {
+      return await fn(handle);
+    } finally {
+      await handle.release();
+      this.#activeUses--;
+    }
+  }
+
+  /** Counts, from generic-pool and the router. Built when asked for, never on the hot path. */
+  get stats(): PoolStats {
+    let inFlight = this.#router.waiting;
+    for (const connection of this.#router.connections) inFlight += connection.inFlight;
+    return {
+      size: this.#gp.size,
+      idle: this.#gp.available,
+      borrowed: this.#gp.borrowed,
+      waiting: this.#gp.pending,
+      shared: this.#router.connections.length,
+      exclusive: this.#leases,
+      inFlight,
+    };
+  }
+
+  /**
+   * Closes the pool: new commands reject with PoolClosedError at once; commands already sent
+   * are answered; running `use` callbacks finish; then every connection says QUIT. Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.#closing !== null) return this.#closing;
+    this.#closing = this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#router.close();
+    this.#gate.open();
+    await this.#gp.drain();
+    await this.#gp.clear();
+    this.#deadlines.stop();
+    this.emit('end');
+  }
+
+  [inspect.custom](): string {
+    return `Pool(${this.options.address}, size ${this.options.size}${this.#closing ? ', closed' : ''})`;
+  }
+
+  // ── commands ────────────────────────────────────────────────────────────────────────
+
+  #prepare(command: Command, options: CommandOptions | undefined): Pending {
+    if (!Array.isArray(command)) {
+      throw new TypeError('a command is an array: [name, ...args], e.g. [\'GET\', \'key\']');
+    }
+    const payload = encodeCommand(command);
+    const buffers = options?.returnBuffers ?? this.options.returnBuffers;
+    return new Pending(payload, commandName(command), buffers);
+  }
+
+  #arm(pending: Pending, options: CommandOptions | undefined): void {
+    const timeout = options?.timeout ?? this.options.commandTimeout;
+    if (timeout > 0) {
+      pending.deadline = Date.now() + timeout;
+      this.#deadlines.add(pending);
+    }
+    const signal = options?.signal;
+    if (signal !== undefined) watchSignal(pending, signal);
+  }
+
+  #expire(pending: Pending, now: number): void {
+    if (!pending.written) {
+      const why = this.#lastError !== null ? ` (last error: ${this.#lastError.message})` : '';
+      pending.fail(new TimeoutError(
+        `${pending.name} timed out waiting for a connection to ${this.options.address}${why}`,
+      ));
+      return;
+    }
+    const ms = this.options.commandTimeout;
+    pending.fail(new TimeoutError(
+      `${pending.name} timed out${ms > 0 ? ` after ${ms} ms` : ''}; its late reply will be discarded`,
+    ));
+    // A blocked command holds its connection server-side: ask the server to let go of it.
+    if (pending.blocking && pending.owner !== null) pending.owner.unblock();
+    void now;
+  }
+
+  // ── exclusive leases ────────────────────────────────────────────────────────────────
+
+  async #acquireExclusive(): Promise<Connection> {
+    if (this.#closing !== null && this.#activeUses === 0) throw new PoolClosedError();
+    const acquired = this.#gp.acquire();
+    this.#router.makeRoomForLease();
+    let connection: Connection;
+    try {
+      connection = await acquired;
+    } catch (err) {
+      throw this.#acquireFailed(err as Error);
+    }
+    this.#leases++;
+    return connection;
+  }
+
+  #acquireFailed(err: Error): RedisError {
+    if (err instanceof RedisError) return err;
+    if (err.name === 'TimeoutError') {
+      return new TimeoutError(
+        `no connection to ${this.options.address} became free within ${this.options.acquireTimeout} ms`,
+        { cause: err },
+      );
+    }
+    if (/draining/.test(err.message)) return new PoolClosedError();
+    return new ConnectionError(err.message, { cause: err });
+  }
+
+  /** Undoes what a handle left on its connection, or replaces the connection. */
+  async #returnExclusive(connection: Connection, state: SessionState, lostAt: number): Promise<void> {
+    this.#leases--;
+    const usable =
+      connection.state !== 'closed' && !state.poisoned && connection.blockingInFlight === 0;
+    if (!usable) {
+      await this.#gp.destroy(connection).catch(ignore);
+      return;
+    }
+    if (connection.lostCount === lostAt) {
+      const reset: Command[] = [];
+      if (state.multi) reset.push(['DISCARD']);
+      else if (state.watching) reset.push(['UNWATCH']);
+      if (state.db !== null && state.db !== this.options.db) reset.push(['SELECT', this.options.db]);
+      if (reset.length > 0 && !(await this.#reset(connection, reset))) {
+        await this.#gp.destroy(connection).catch(ignore);
+        return;
+      }
+    }
+    await this.#gp.release(connection).catch(ignore);
+  }
+
+  /** @returns false when the connection could not be reset and must be replaced */
+  async #reset(connection: Connection, commands: Command[]): Promise<boolean> {
+    const results = await Promise.all(commands.map((command) => {
+      const pending = new Pending(encodeCommand(command), commandName(command), false);
+      const promise = pending.promise();
+      pending.pinned = true;
+      pending.deadline = Date.now() + Math.max(this.options.connectTimeout, 1000);
+      this.#deadlines.add(pending);
+      connection.send(pending);
+      // "DISCARD without MULTI" is fine: the transaction is over either way.
+      return promise.then(() => true, (err: Error) => err.name === 'ReplyError');
+    }));
+    return results.every(Boolean);
+  }
+
+  // ── what connections report ─────────────────────────────────────────────────────────
+
+  #hooks(): ConnectionHooks {
+    return {
+      ready: (connection) => {
+        this.#gate.succeeded();
+        this.#router.fatal = null;
+        this.emit('ready', { id: connection.id, address: connection.address });
+      },
+      reconnecting: (connection, delay, attempt, error) => {
+        this.#lastError = error;
+        this.emit('reconnecting', { id: connection.id, address: connection.address, delay, attempt, error });
+        if (this.listenerCount('error') > 0) this.emit('error', error);
+      },
+      end: (connection, cause) => {
+        if (cause !== null && this.#closing === null) {
+          this.#lastError = cause;
+          if (isFatal(cause)) {
+            this.#gate.failed();
+            this.#router.fatal = cause as RedisError;
+          }
+          if (this.listenerCount('error') > 0) this.emit('error', cause);
+        }
+        this.#router.remove(connection);
+      },
+      push: (_connection, frame) => {
+        this.emit('push', frame);
+      },
+      unblock: (connection) => this.#unblock(connection),
+    };
+  }
+
+  /** CLIENT UNBLOCK from a shared connection; if even that fails, replace the blocked one. */
+  #unblock(connection: Connection): void {
+    const id = connection.clientId;
+    const recycle = () =>
+      connection.recycle(new ConnectionError('a blocking command timed out and could not be unblocked'));
+    if (id === 0 || this.#closing !== null) {
+      recycle();
+      return;
+    }
+    this.command(['CLIENT', 'UNBLOCK', id], { timeout: Math.max(this.options.connectTimeout, 1000) })
+      .then((unblocked) => {
+        if (unblocked !== 1 && connection.blockingInFlight > 0) recycle();
+      }, recycle);
+  }
+}
+
+/** Shared connections take stateless commands, and whole MULTI...EXEC blocks sent in one go. */
+function sharable(pendings: Pending[], commands: readonly Command[]): boolean {
+  let inMulti = false;
+  for (let i = 0; i < pendings.length; i++) {
+    const name = pendings[i]!.name;
+    const kind = commandKind(name, commands[i]!);
+    if (kind === 'shared') continue;
+    if (name === 'MULTI' && !inMulti) inMulti = true;
+    else if ((name === 'EXEC' || name === 'DISCARD') && inMulti) inMulti = false;
+    else return false;
+  }
+  return !inMulti;
+}
+
+function watchSignal(pending: Pending, signal: AbortSignal): void {
+  if (signal.aborted) {
+    pending.fail(new AbortError(undefined, { cause: signal.reason }));
+    return;
+  }
+  const onAbort = () => pending.fail(new AbortError(undefined, { cause: signal.reason }));
+  signal.addEventListener('abort', onAbort, { once: true });
+  pending.onSettle = () => signal.removeEventListener('abort', onAbort);
+}
+
+function connectionConfig(options: ResolvedOptions): ConnectionConfig {
+  return {
+    address: options.address,
+    host: options.host,
+    port: options.port,
+    path: options.path,
+    tls: options.tls,
+    keepAlive: options.keepAlive,
+    noDelay: options.noDelay,
+    protocol: options.protocol,
+    username: options.username,
+    password: options.password,
+    name: options.name,
+    db: options.db,
+    initialDelay: options.reconnectInitialDelay,
+    maxDelay: options.reconnectMaxDelay,
+    factor: options.reconnectFactor,
+    maxAttempts: options.reconnectMaxAttempts,
+    connectTimeout: options.connectTimeout,
+    queueTimeout: options.acquireTimeout,
+    maxPending: options.maxPending,
+    failFast: options.failFast,
+    healthCheckInterval: options.healthCheckInterval,
+  };
+}
+
+function ignore(): void {}
+
+/**
+ * Creates a pool. Returns at once; connections open in the background and commands issued
+ * before the first is ready wait for it (bounded by `acquireTimeout` and `maxPending`).
+ *
+ * @param input a URL (`redis://user:pass@host:6379/0`, `rediss://`, `unix:///path`) or options
+ * @param overrides options that win over the URL's
+ */
+export function createPool(input?: string | PoolOptions, overrides?: PoolOptions): Pool {
+  return new Pool(resolveOptions(input, overrides));
+}

@@ -1,0 +1,236 @@
+import type { Pool as GenericPool } from 'generic-pool';
+import { PoolClosedError, QueueFullError, type RedisError } from '../errors.js';
+import type { Connection } from '../connection/connection.js';
+import type { Deadlines } from '../connection/deadlines.js';
+import { Fifo } from '../connection/fifo.js';
+import type { Pending } from '../connection/pending.js';
+
+/** Add a connection to the rotation once the least busy one has this many commands in flight. */
+const GROW_AT = 64;
+
+export interface RouterConfig {
+  size: number;
+  maxPending: number;
+  acquireTimeout: number;
+}
+
+/**
+ * Routes stateless commands over a set of shared, pipelined connections, undici-style: each
+ * command goes to the connection with the fewest commands in flight.
+ *
+ * The router is a long-lived borrower of the generic pool: it acquires connections to put in
+ * its rotation, growing up to `size` as load rises, and gives one back when an exclusive
+ * borrower (a `use` handle in MULTI, a BLPOP) is waiting and the pool is exhausted. It keeps
+ * at least one connection while `size` > 1, so shared traffic never waits behind leases.
+ *
+ * ```
+ *   dispatch() ──> least busy of [c1 c2 c3]        (sticky for a `use` handle: bind())
+ *        │ none yet
+ *        └──> waiting (FIFO) ──> first connection acquired
+ *
+ *   exclusive waiter + pool exhausted ──> retire(c3): out of rotation, no new binds;
+ *        once no handle is bound to c3 ──> generic-pool release ──> the waiter gets c3
+ * ```
+ */
+export class Router {
+  readonly #gp: GenericPool<Connection>;
+  readonly #config: RouterConfig;
+  readonly #deadlines: Deadlines;
+  /** Connections in rotation. Small (<= size): linear scans beat any structure. */
+  #active: Connection[] = [];
+  /** Handles bound to each held connection (active or retiring). */
+  readonly #bound = new Map<Connection, number>();
+  #retiring: Connection | null = null;
+  readonly #waiting = new Fifo<Pending>();
+  #acquiring = false;
+  #closed = false;
+  /** Set when connections end for good (bad password): new commands fail fast with it. */
+  fatal: RedisError | null = null;
+
+  constructor(gp: GenericPool<Connection>, config: RouterConfig, deadlines: Deadlines) {
+    this.#gp = gp;
+    this.#config = config;
+    this.#deadlines = deadlines;
+  }
+
+  get connections(): readonly Connection[] {
+    return this.#active;
+  }
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /** Sends one stateless command on the least busy shared connection. */
+  dispatch(pending: Pending): void {
+    const connection = this.pick();
+    if (connection !== null) connection.send(pending);
+    else this.#wait(pending);
+  }
+
+  /** Sends commands back to back on one connection, so nothing can come between them. */
+  dispatchAll(pendings: Pending[]): void {
+    const connection = this.pick();
+    for (const pending of pendings) {
+      if (connection !== null) connection.send(pending);
+      else this.#wait(pending);
+    }
+  }
+
+  /**
+   * The least busy connection in rotation (ready ones first), or null when there is none yet.
+   * Grows the rotation when everything is busy and the pool has room.
+   */
+  pick(): Connection | null {
+    const active = this.#active;
+    let best: Connection | null = null;
+    let bestLoad = Infinity;
+    for (let i = 0; i < active.length; i++) {
+      const connection = active[i]!;
+      // A connection that is not ready only holds commands: prefer any ready one.
+      const load = connection.inFlight + (connection.state === 'ready' ? 0 : 1_000_000);
+      if (load < bestLoad) {
+        best = connection;
+        bestLoad = load;
+      }
+    }
+    if (best === null || bestLoad >= GROW_AT) this.#grow();
+    return best;
+  }
+
+  /** Binds a `use` handle to one connection so its commands keep their order. */
+  bind(): Connection | null {
+    const connection = this.pick();
+    if (connection !== null) this.#bound.set(connection, (this.#bound.get(connection) ?? 0) + 1);
+    return connection;
+  }
+
+  unbind(connection: Connection): void {
+    const count = (this.#bound.get(connection) ?? 1) - 1;
+    this.#bound.set(connection, count);
+    if (count === 0 && connection === this.#retiring) this.#handBack(connection);
+  }
+
+  /**
+   * Resolves once the rotation has a connection (for a handle that must bind before it can
+   * send); rejects when none can come (closed, fatal error, acquire timeout).
+   */
+  async whenAvailable(): Promise<void> {
+    while (this.#active.length === 0) {
+      if (this.#closed) throw new PoolClosedError();
+      if (this.fatal !== null) throw this.fatal;
+      this.#grow();
+      const failure = await new Promise<RedisError | null>((resolve) => this.#onAdded.push(resolve));
+      if (failure !== null) throw failure;
+    }
+  }
+  #onAdded: ((failure: RedisError | null) => void)[] = [];
+
+  /**
+   * An exclusive borrower waits and the pool is exhausted: take one connection out of rotation
+   * and give it back to the pool as soon as no handle is bound to it.
+   */
+  makeRoomForLease(): void {
+    const gp = this.#gp;
+    if (this.#retiring !== null || gp.available > 0 || gp.size < gp.max) return;
+    if (this.#active.length === 0 || (this.#active.length === 1 && this.#config.size > 1)) return;
+    let victim = this.#active[0]!;
+    for (const connection of this.#active) {
+      if ((this.#bound.get(connection) ?? 0) < (this.#bound.get(victim) ?? 0)) victim = connection;
+    }
+    this.#active = this.#active.filter((c) => c !== victim);
+    this.#retiring = victim;
+    if ((this.#bound.get(victim) ?? 0) === 0) this.#handBack(victim);
+  }
+
+  #handBack(connection: Connection): void {
+    this.#retiring = null;
+    this.#bound.delete(connection);
+    this.#gp.release(connection).catch(() => undefined);
+  }
+
+  /** A connection ended for good: drop it everywhere and let the pool replace it. */
+  remove(connection: Connection): void {
+    const held = this.#active.includes(connection) || this.#retiring === connection;
+    this.#active = this.#active.filter((c) => c !== connection);
+    if (this.#retiring === connection) this.#retiring = null;
+    this.#bound.delete(connection);
+    if (held && this.#gp.isBorrowedResource(connection)) {
+      this.#gp.destroy(connection).catch(() => undefined);
+    }
+    if (this.#active.length === 0 && this.fatal !== null) this.failWaiting(this.fatal);
+  }
+
+  #grow(): void {
+    const gp = this.#gp;
+    if (this.#acquiring || this.#closed || this.fatal !== null) return;
+    if (this.#active.length >= this.#config.size) return;
+    // Others wait for a lease: growing would take the connection they are waiting for.
+    if (this.#active.length > 0 && (gp.pending > 0 || (gp.available === 0 && gp.size >= gp.max))) {
+      return;
+    }
+    this.#acquiring = true;
+    gp.acquire().then(
+      (connection) => this.#add(connection),
+      (err: Error) => {
+        this.#acquiring = false;
+        if (this.#active.length === 0) this.failWaiting(err as RedisError);
+      },
+    );
+  }
+
+  #add(connection: Connection): void {
+    this.#acquiring = false;
+    if (this.#closed) {
+      this.#gp.release(connection).catch(() => undefined);
+      return;
+    }
+    this.#active.push(connection);
+    this.#bound.set(connection, 0);
+    for (let p = this.#waiting.shift(); p !== undefined; p = this.#waiting.shift()) {
+      if (!p.settled) connection.send(p);
+    }
+    this.#wake(null);
+  }
+
+  #wake(failure: RedisError | null): void {
+    const resolvers = this.#onAdded;
+    this.#onAdded = [];
+    for (const resolve of resolvers) resolve(failure);
+  }
+
+  #wait(pending: Pending): void {
+    if (this.fatal !== null) {
+      pending.fail(this.fatal);
+      return;
+    }
+    if (this.#closed) {
+      pending.fail(new PoolClosedError());
+      return;
+    }
+    if (this.#waiting.length >= this.#config.maxPending) {
+      pending.fail(new QueueFullError(`${this.#waiting.length} commands already wait for a connection (maxPending)`));
+      return;
+    }
+    if (this.#config.acquireTimeout > 0 && pending.queueDeadline === 0) {
+      pending.queueDeadline = Date.now() + this.#config.acquireTimeout;
+      if (pending.deadline === 0) this.#deadlines.add(pending);
+    }
+    this.#waiting.push(pending);
+  }
+
+  failWaiting(err: RedisError): void {
+    for (let p = this.#waiting.shift(); p !== undefined; p = this.#waiting.shift()) p.fail(err);
+    this.#wake(err);
+  }
+
+  /** Stops routing and returns every held connection to the pool (they finish in flight). */
+  close(): void {
+    this.#closed = true;
+    this.failWaiting(new PoolClosedError());
+    const held = this.#retiring !== null ? [...this.#active, this.#retiring] : this.#active;
+    this.#active = [];
+    this.#retiring = null;
+    this.#bound.clear();
+    for (const connection of held) this.#gp.release(connection).catch(() => undefined);
+  }
+}
