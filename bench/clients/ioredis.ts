@@ -1,0 +1,34 @@
+/**
+ * ioredis on one connection, as most apps use it: plain, and with `enableAutoPipelining`, which
+ * batches every command issued in the same tick into one write.
+ * Has no checkout, so `use1` is a plain command.
+ */
+import { Redis } from 'ioredis';
+import type { BenchClient, BenchCommand } from '../scenarios.js';
+import { runChild } from './harness.js';
+
+async function connect(url: string, autoPipelining: boolean): Promise<BenchClient> {
+  const redis = new Redis(url, { enableAutoPipelining: autoPipelining, lazyConnect: true });
+  await redis.connect();
+  const command = (c: BenchCommand) => (c[0] === 'SET' ? redis.set(c[1], c[2]) : redis.get(c[1]));
+  return {
+    use1: command,
+    command,
+    async pipeline(commands) {
+      const pipeline = redis.pipeline();
+      for (const c of commands) {
+        if (c[0] === 'SET') pipeline.set(c[1], c[2]);
+        else pipeline.get(c[1]);
+      }
+      return pipeline.exec();
+    },
+    async close() {
+      await redis.quit();
+    },
+  };
+}
+
+await runChild({
+  ioredis: (url) => connect(url, false),
+  'ioredis-auto': (url) => connect(url, true),
+});

@@ -1,0 +1,21 @@
+/**
+ * respool: one pool of 8 pipelined connections. `use1` borrows a handle for one command,
+ * `command` lets the pool pick a connection, `pipeline` sends the batch as one write.
+ */
+import { createPool } from '../../lib/index.js';
+import type { BenchClient } from '../scenarios.js';
+import { runChild } from './harness.js';
+
+async function connect(url: string, size: number): Promise<BenchClient> {
+  const pool = createPool(url, { size });
+  // Fail here, before the clock starts, if the server cannot be reached.
+  await pool.command(['PING']);
+  return {
+    use1: (c) => pool.use((handle) => handle.command(c)),
+    command: (c) => pool.command(c),
+    pipeline: (commands) => pool.pipeline(commands),
+    close: () => pool.close(),
+  };
+}
+
+await runChild({ respool: connect });
