@@ -143,13 +143,16 @@ describe('helpers/redis-server', () => {
       expect(server.tlsPort).to.be.a('number').and.not.equal(server.port);
       expect(server.tlsUrl).to.equal(`rediss://127.0.0.1:${server.tlsPort}`);
       const { ca, clientCert, clientKey } = server.certs!;
-      const socket = tlsConnect({ host: '127.0.0.1', port: server.tlsPort!, ca: ca.pem, cert: clientCert.pem, key: clientKey.pem });
-      await once(socket, 'secureConnect');
-      expect(socket.authorized, String(socket.authorizationError)).to.equal(true);
-      socket.write('*1\r\n$4\r\nPING\r\n');
-      const [data] = (await once(socket, 'data')) as [Buffer];
-      expect(data.toString()).to.equal('+PONG\r\n');
-      socket.destroy();
+      // With and without a client certificate: --tls-auth-clients is 'optional'.
+      for (const clientAuth of [{ cert: clientCert.pem, key: clientKey.pem }, {}]) {
+        const socket = tlsConnect({ host: '127.0.0.1', port: server.tlsPort!, ca: ca.pem, ...clientAuth });
+        await once(socket, 'secureConnect');
+        expect(socket.authorized, String(socket.authorizationError)).to.equal(true);
+        socket.write('*1\r\n$4\r\nPING\r\n');
+        const [data] = (await once(socket, 'data')) as [Buffer];
+        expect(data.toString()).to.equal('+PONG\r\n');
+        socket.destroy();
+      }
     } finally {
       await server.kill();
     }
