@@ -37,7 +37,7 @@ describe('options', () => {
         host: '127.0.0.1', port: 6379, db: 0, protocol: 2, size: 8, minIdle: 1,
         connectTimeout: 10000, acquireTimeout: 10000, commandTimeout: 0, returnBuffers: false,
         maxPending: 10000, failFast: false, reconnectInitialDelay: 50, reconnectMaxDelay: 2000,
-        reconnectFactor: 2, reconnectMaxAttempts: null, keepAlive: 10000, healthCheckInterval: 0,
+        reconnectFactor: 2, reconnectMaxAttempts: null, keepAlive: 10000, healthCheckInterval: 15000,
         noDelay: true, address: '127.0.0.1:6379',
       });
       expect(opts.password).to.equal(undefined);
