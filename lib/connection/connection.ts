@@ -157,7 +157,9 @@ export class Connection implements DecoderSink {
       return;
     }
     if (state !== 'ready') {
-      if (this.#config.failFast) {
+      // Only once a socket was lost or an attempt failed: the first connect of a new pool is
+      // not a failure, and failing there would make every pool's first commands reject.
+      if (this.#config.failFast && state === 'reconnecting') {
         pending.fail(this.#notConnected());
         return;
       }
