@@ -78,3 +78,8 @@ export async function until(check: () => boolean, what: string, timeoutMs = 5000
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** One turn of the event loop: lets a connection's per-tick flush write what was queued. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
