@@ -228,6 +228,19 @@ export class Connection implements DecoderSink {
     return this.#outbox.length >= this.#config.maxPending;
   }
 
+  /**
+   * Writes a command that takes no slot in the reply queue: SUBSCRIBE and its kin in
+   * subscriber mode, whose confirmations arrive as pub/sub frames routed to `hooks.push`.
+   * Written at once, ahead of the outbox (a subscriber connection does not use the outbox).
+   * @returns false when the connection is not ready and nothing was written: the owner sends
+   *   again from its `ready` hook.
+   */
+  sendNoReply(args: Arg[]): boolean {
+    if (this.#state !== 'ready' || this.#socket === null) return false;
+    this.#socket.write(encodeCommand(args));
+    return true;
+  }
+
   /** Sends a command of our own (handshake, PING, QUIT) ahead of the outbox. */
   #sendInternal(args: Arg[]): Promise<Reply> {
     if (this.#socket === null) return Promise.reject(this.#notConnected());
