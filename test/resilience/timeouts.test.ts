@@ -1,0 +1,122 @@
+import { expect } from 'chai';
+import { AbortError, TimeoutError } from '../../lib/index.js';
+import { startProxy, type FaultProxy } from '../helpers/proxy.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { closePools, settle, trackedPool } from './support.js';
+
+/**
+ * A caller that stops waiting (timeout, abort) must not shift replies: its late reply is read
+ * and dropped, and the next caller on the same connection gets its own.
+ */
+describe('resilience: timeouts and aborts', function () {
+  let server: RedisServer;
+  before(async () => {
+    server = await startRedis();
+  });
+  afterEach(closePools);
+  after(() => server.stop());
+
+  it('commandTimeout rejects with TimeoutError, and the next caller gets its own reply', async () => {
+    const pool = trackedPool(server.url, { size: 1, commandTimeout: 100 });
+    await pool.command(['SET', 'mine', 'my-value']);
+    const start = Date.now();
+    const slow = settle(pool.command(['DEBUG', 'SLEEP', '0.3'])); // its late reply is +OK
+    // Queued behind the sleeping command on the one connection, so it needs a longer limit.
+    const next = pool.command(['GET', 'mine'], { timeout: 2000 });
+    const outcome = await slow;
+    expect(Date.now() - start).to.be.within(90, 280);
+    expect(outcome.ok).to.equal(false);
+    expect((outcome as { error: Error }).error).to.be.instanceOf(TimeoutError);
+    expect((outcome as { error: Error }).error.message).to.match(/late reply will be discarded/);
+    expect(await next).to.equal('my-value');
+    expect(await pool.command(['ECHO', 'after'])).to.equal('after');
+  });
+
+  it('{ timeout } overrides the pool setting for one command', async () => {
+    const pool = trackedPool(server.url, { size: 1 });
+    const slow = settle(pool.command(['DEBUG', 'SLEEP', '0.2'], { timeout: 50 }));
+    const next = pool.command(['ECHO', 'own']);
+    const outcome = await slow;
+    expect(outcome.ok).to.equal(false);
+    expect((outcome as { error: Error }).error).to.be.instanceOf(TimeoutError);
+    expect(await next).to.equal('own');
+  });
+
+  it('{ signal } rejects with AbortError at once, and the next caller gets its own reply', async () => {
+    const pool = trackedPool(server.url, { size: 1 });
+    const controller = new AbortController();
+    const slow = settle(pool.command(['DEBUG', 'SLEEP', '0.2'], { signal: controller.signal }));
+    const next = pool.command(['ECHO', 'own']);
+    const abortedAt = Date.now();
+    controller.abort();
+    const outcome = await slow;
+    expect(Date.now() - abortedAt).to.be.below(50);
+    expect(outcome.ok).to.equal(false);
+    expect((outcome as { error: Error }).error).to.be.instanceOf(AbortError);
+    expect(await next).to.equal('own');
+  });
+
+  it('an already aborted signal rejects without sending', async () => {
+    const pool = trackedPool(server.url, { size: 1 });
+    await pool.command(['SET', 'untouched', 'yes']);
+    const outcome = await settle(pool.command(['DEL', 'untouched'], { signal: AbortSignal.abort() }));
+    expect((outcome as { error: Error }).error).to.be.instanceOf(AbortError);
+    expect(await pool.command(['GET', 'untouched'])).to.equal('yes');
+  });
+
+  it('BLPOP with { timeout } inside use(): the handle stays usable (CLIENT UNBLOCK) and pops nothing later', async () => {
+    const pool = trackedPool(server.url, { size: 2 });
+    await pool.command(['DEL', 'empty-list']);
+    const start = Date.now();
+    const after = await pool.use(async (handle) => {
+      const blpop = await settle(handle.command(['BLPOP', 'empty-list', 0], { timeout: 100 }));
+      expect(blpop.ok).to.equal(false);
+      expect((blpop as { error: Error }).error).to.be.instanceOf(TimeoutError);
+      // Without CLIENT UNBLOCK this would wait behind a BLPOP that never returns.
+      return [await handle.command(['ECHO', 'fresh']), await handle.command(['PING'])];
+    });
+    expect(after).to.deep.equal(['fresh', 'PONG']);
+    expect(Date.now() - start).to.be.below(1000);
+    // The abandoned BLPOP must be gone from the server: it must not steal this element.
+    await pool.command(['RPUSH', 'empty-list', 'kept']);
+    expect(await pool.command(['LRANGE', 'empty-list', 0, -1])).to.deep.equal(['kept']);
+    const blocked = await server.cli('INFO', 'clients');
+    expect(blocked).to.match(/blocked_clients:0/);
+  });
+
+  describe('with replies trickling in a byte at a time (split proxy)', () => {
+    let proxy: FaultProxy;
+    beforeEach(async () => {
+      proxy = await startProxy({ port: server.port });
+    });
+    afterEach(() => proxy.close());
+
+    it('expiring callers mid-reply never hand their bytes to the others', async () => {
+      const pool = trackedPool(proxy.url, { size: 1 });
+      await pool.command(['PING']);
+      proxy.setMode('split', { chunkSize: 3, delayMs: 1 });
+      const calls = Array.from({ length: 60 }, (_, i) => {
+        const value = `value-${i}-${'x'.repeat(i % 7)}`;
+        const timeout = i % 3 === 0 ? 5 + (i % 20) : undefined;
+        return settle(pool.command(['ECHO', value], timeout === undefined ? {} : { timeout }))
+          .then((outcome) => ({ outcome, value, timed: timeout !== undefined }));
+      });
+      let answered = 0;
+      let expired = 0;
+      for (const { outcome, value, timed } of await Promise.all(calls)) {
+        if (outcome.ok) {
+          expect(outcome.value).to.equal(value);
+          answered++;
+        } else {
+          expect(timed, `${value}: ${outcome.error.message}`).to.equal(true);
+          expect(outcome.error).to.be.instanceOf(TimeoutError);
+          expired++;
+        }
+      }
+      expect(answered).to.be.at.least(40);
+      expect(expired).to.be.greaterThan(0);
+      proxy.setMode('pass');
+      expect(await pool.command(['ECHO', 'last'])).to.equal('last');
+    });
+  });
+});
