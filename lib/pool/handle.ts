@@ -1,7 +1,8 @@
 import { ConnectionError, RedisError } from '../errors.js';
 import type { Connection } from '../connection/connection.js';
 import { Batch, type Pending } from '../connection/pending.js';
-import type { Command, Reply } from '../resp/types.js';
+import type { Arg, Command, Reply } from '../resp/types.js';
+import { runTransaction } from '../commands/transaction.js';
 import { commandKind, type CommandKind } from './command-kinds.js';
 import type { Router } from './router.js';
 
@@ -212,6 +213,32 @@ export class Handle {
         session.db = Number(command[1]);
         break;
     }
+  }
+
+  // ── features ──────────────────────────────────────────────────────────────────────────
+
+  /**
+   * WATCHes keys for the next {@link Handle.transaction}: if another client changes one of them
+   * before EXEC, the transaction does not run and resolves null. Takes a connection of the
+   * handle's own; the watch is dropped (UNWATCH) when the handle is released.
+   */
+  watch(...keys: Arg[]): Promise<Reply> {
+    if (keys.length === 0) return Promise.reject(new TypeError('watch needs at least one key'));
+    return this.command(['WATCH', ...keys]);
+  }
+
+  /** Forgets every WATCHed key. */
+  unwatch(): Promise<Reply> {
+    return this.command(['UNWATCH']);
+  }
+
+  /**
+   * Runs `commands` inside MULTI ... EXEC on this handle's connection. Resolves to EXEC's
+   * results (errors in place), or null when a key WATCHed before it changed; rejects with the
+   * EXECABORT ReplyError when a command was refused while queueing.
+   */
+  transaction(commands: readonly Command[], options?: CommandOptions): Promise<Reply[] | null> {
+    return runTransaction((c, o) => this.pipeline(c, o), commands, options);
   }
 
   /** @internal Called by the pool when `fn` has ended. Never throws. */

@@ -19,6 +19,11 @@ import { commandKind, commandName } from './command-kinds.js';
 import { connectionFactory, CreateGate } from './factory.js';
 import { Handle, type CommandOptions, type PoolCore, type SessionState } from './handle.js';
 import { Router } from './router.js';
+import { PubSub, type MessageListener, type SubscribeOptions, type Subscription } from '../pubsub/subscriber.js';
+import { runTransaction } from '../commands/transaction.js';
+import { Script } from '../commands/script.js';
+import { scanHash, scanKeys, scanSet, scanSortedSet, type ScanOptions } from '../commands/scan.js';
+import type { Arg } from '../resp/types.js';
 
 /** A snapshot of what the pool holds. */
 export interface PoolStats {
@@ -61,12 +66,15 @@ export class Pool extends EventEmitter {
   #activeUses = 0;
   #closing: Promise<void> | null = null;
   #lastError: Error | null = null;
+  #pubsub: PubSub | null = null;
+  readonly #config: ConnectionConfig;
 
   constructor(options: ResolvedOptions) {
     super();
     this.options = options;
     this.#deadlines = new Deadlines((pending, now) => this.#expire(pending, now));
     const config = connectionConfig(options);
+    this.#config = config;
     const hooks = this.#hooks();
     this.#gate = new CreateGate(config);
     this.#gp = genericPool.createPool(
@@ -164,6 +172,84 @@ export class Pool extends EventEmitter {
     }
   }
 
+  // ── features ──────────────────────────────────────────────────────────────────────────
+  // Thin delegations to lib/commands/.
+
+  /**
+   * Runs `commands` inside MULTI ... EXEC, sent as one pipeline on a shared connection.
+   * Resolves to EXEC's results with a failed command's ReplyError in its place; rejects with
+   * the EXECABORT ReplyError when a command was refused while queueing (nothing ran).
+   * To WATCH keys first, use `pool.use(c => ... c.watch(key) ... c.transaction(commands))`.
+   */
+  async transaction(commands: readonly Command[], options?: CommandOptions): Promise<Reply[]> {
+    // Without WATCH, EXEC cannot be refused, so the result is never null.
+    return (await runTransaction((c, o) => this.pipeline(c, o), commands, options)) as Reply[];
+  }
+
+  /** A Lua script run with EVALSHA, falling back to EVAL when the server lacks it. */
+  script(source: string | Buffer): Script {
+    return new Script(this, source);
+  }
+
+  /** Iterates over the keyspace with SCAN, each key once; leaving the loop stops the scan. */
+  scan(options: ScanOptions & { returnBuffers: true }): AsyncGenerator<Buffer>;
+  scan(options?: ScanOptions): AsyncGenerator<string>;
+  scan(options?: ScanOptions): AsyncGenerator<string | Buffer> {
+    return scanKeys((c, o) => this.command(c, o), options);
+  }
+
+  /** Iterates over a hash's `[field, value]` pairs with HSCAN. */
+  hscan(key: Arg, options: ScanOptions & { returnBuffers: true }): AsyncGenerator<[Buffer, Buffer]>;
+  hscan(key: Arg, options?: ScanOptions): AsyncGenerator<[string, string]>;
+  hscan(key: Arg, options?: ScanOptions): AsyncGenerator<[string | Buffer, string | Buffer]> {
+    return scanHash((c, o) => this.command(c, o), key, options);
+  }
+
+  /** Iterates over a set's members with SSCAN. */
+  sscan(key: Arg, options: ScanOptions & { returnBuffers: true }): AsyncGenerator<Buffer>;
+  sscan(key: Arg, options?: ScanOptions): AsyncGenerator<string>;
+  sscan(key: Arg, options?: ScanOptions): AsyncGenerator<string | Buffer> {
+    return scanSet((c, o) => this.command(c, o), key, options);
+  }
+
+  /** Iterates over a sorted set's `[member, score]` pairs with ZSCAN. */
+  zscan(key: Arg, options: ScanOptions & { returnBuffers: true }): AsyncGenerator<[Buffer, number]>;
+  zscan(key: Arg, options?: ScanOptions): AsyncGenerator<[string, number]>;
+  zscan(key: Arg, options?: ScanOptions): AsyncGenerator<[string | Buffer, number]> {
+    return scanSortedSet((c, o) => this.command(c, o), key, options);
+  }
+
+  // ── pub/sub: its own connection(s), never a pooled command connection ───────────────
+
+  /** Subscribes `listener` to channels; see lib/pubsub/subscriber.ts. */
+  subscribe(
+    channels: string | readonly string[],
+    listener: (message: string | Buffer, channel: string) => void,
+    options?: SubscribeOptions,
+  ): Promise<Subscription> {
+    return this.#pubsubLayer().subscribe('channel', channels, listener as MessageListener, options);
+  }
+
+  /** Subscribes `listener` to glob-style patterns; it also receives the matching pattern. */
+  psubscribe(
+    patterns: string | readonly string[],
+    listener: (message: string | Buffer, channel: string, pattern: string) => void,
+    options?: SubscribeOptions,
+  ): Promise<Subscription> {
+    return this.#pubsubLayer().subscribe('pattern', patterns, listener as MessageListener, options);
+  }
+
+  #pubsubLayer(): PubSub {
+    this.#pubsub ??= new PubSub({
+      connect: (hooks) =>
+        new Connection({ ...this.#config, subscriber: true, pushBuffers: true }, hooks, this.#deadlines),
+      checkOpen: () => {
+        if (this.#closing !== null) throw new PoolClosedError();
+      },
+    });
+    return this.#pubsub;
+  }
+
   /** Counts, from generic-pool and the router. Built when asked for, never on the hot path. */
   get stats(): PoolStats {
     let inFlight = this.#router.waiting;
@@ -192,6 +278,7 @@ export class Pool extends EventEmitter {
   async #close(): Promise<void> {
     this.#router.close();
     this.#gate.open();
+    await this.#pubsub?.close();
     await this.#gp.drain();
     await this.#gp.clear();
     this.#deadlines.stop();
