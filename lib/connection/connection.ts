@@ -66,6 +66,16 @@ const PUBSUB_KINDS = new Set([
 ]);
 /** Flush a write at this many UTF-16 units, so one huge batch does not sit in a string. */
 const WRITE_CHUNK = 64 * 1024;
+/**
+ * Bytes the socket may buffer before we stop writing and wait for 'drain'. Node's own
+ * highWaterMark (16 KiB) would stop a single 1000-command pipeline; this still bounds memory
+ * when the server stops reading, together with maxPending on the outbox.
+ */
+const SOCKET_BUFFER_LIMIT = 4 * 1024 * 1024;
+/** Write at once, without waiting for the tick to end, once this many commands wait. */
+const EAGER_FLUSH = 4096;
+/** Scan the outbox for timed-out entries at most this often when it is full. */
+const COMPACT_EVERY_MS = 50;
 
 let nextId = 1;
 
@@ -113,6 +123,7 @@ export class Connection implements DecoderSink {
   #silentChecks = 0;
   #closed: Promise<void> | null = null;
   #quitSent = false;
+  #nextCompact = 0;
   #onClosed: (() => void) | null = null;
 
   constructor(config: ConnectionConfig, hooks: ConnectionHooks, deadlines: Deadlines) {
@@ -150,7 +161,7 @@ export class Connection implements DecoderSink {
       pending.fail(new PoolClosedError(`connection to ${this.address} is closed`));
       return;
     }
-    if (this.#outbox.length >= this.#config.maxPending && this.#compactOutbox()) {
+    if (this.#outbox.length >= this.#config.maxPending && this.#stillFull()) {
       pending.fail(new QueueFullError(
         `${this.#outbox.length} commands already wait to be written to ${this.address} (maxPending)`,
       ));
@@ -169,9 +180,12 @@ export class Connection implements DecoderSink {
       }
     }
     this.#outbox.push(pending);
-    if (state === 'ready' && !this.#flushScheduled && !this.#needDrain) {
-      this.#flushScheduled = true;
-      process.nextTick(flushSoon, this);
+    if (state === 'ready' && !this.#needDrain) {
+      if (this.#outbox.length >= EAGER_FLUSH) this.flush();
+      else if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        process.nextTick(flushSoon, this);
+      }
     }
   }
 
@@ -198,19 +212,25 @@ export class Connection implements DecoderSink {
       if (typeof payload === 'string') {
         text += payload;
         if (text.length >= WRITE_CHUNK) {
-          accepted = socket.write(text);
+          accepted = this.#write(socket, text);
           text = '';
         }
       } else {
-        if (text.length > 0) socket.write(text);
+        if (text.length > 0) this.#write(socket, text);
         text = '';
-        accepted = socket.write(payload);
+        accepted = this.#write(socket, payload);
       }
     }
-    if (text.length > 0) accepted = socket.write(text);
+    if (text.length > 0) accepted = this.#write(socket, text);
     // The socket's buffer is full: stop here and wait for 'drain' (the server reads slowly or
     // not at all). The outbox is bounded by maxPending, so memory stays bounded too.
     if (!accepted) this.#needDrain = true;
+  }
+
+  /** Node says "buffer full" at 16 KiB; we go on up to SOCKET_BUFFER_LIMIT. */
+  #write(socket: net.Socket, data: string | Buffer): boolean {
+    socket.write(data);
+    return socket.writableLength < SOCKET_BUFFER_LIMIT;
   }
 
   /** @internal socket 'drain' */
@@ -220,11 +240,16 @@ export class Connection implements DecoderSink {
   }
 
   /**
-   * Drops commands that settled (timed out) while waiting to be written.
+   * The outbox is full; drops commands that settled (timed out) while waiting to be written,
+   * at most every COMPACT_EVERY_MS so a flood of refused sends stays O(1) each.
    * @returns true when the outbox is still full
    */
-  #compactOutbox(): boolean {
-    this.#failOutbox((p) => p.settled, new ConnectionError('unreachable'));
+  #stillFull(): boolean {
+    const now = Date.now();
+    if (now >= this.#nextCompact) {
+      this.#nextCompact = now + COMPACT_EVERY_MS;
+      this.#failOutbox((p) => p.settled, new ConnectionError('unreachable'));
+    }
     return this.#outbox.length >= this.#config.maxPending;
   }
 
