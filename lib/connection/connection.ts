@@ -423,8 +423,9 @@ export class Connection implements DecoderSink {
       return;
     }
     this.#state = 'reconnecting';
+    // Not unref'd: a connected socket keeps the process alive, so must the wait between two
+    // sockets, or a script awaiting a command during a reconnect would just exit (code 13).
     this.#retryTimer = setTimeout(reconnect, delay, this);
-    this.#retryTimer.unref();
     this.#hooks.reconnecting(this, delay, this.#attempt, cause);
   }
 
