@@ -53,6 +53,8 @@ export class Pending {
   blocking = false;
   /** When the whole command expires (0: never). Counted from the call, not from the write. */
   deadline = 0;
+  /** The timeout that set `deadline`, in ms, for the error message. */
+  timeout = 0;
   /** When waiting for a connection expires (0: never). Replaced by `deadline` once written. */
   queueDeadline = 0;
   /** The connection it was written to; set for blocking commands only (to unblock on timeout). */

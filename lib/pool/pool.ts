@@ -64,6 +64,8 @@ export class Pool extends EventEmitter {
   readonly #core: PoolCore;
   #leases = 0;
   #activeUses = 0;
+  /** Set while close() waits for running use() callbacks. */
+  #usesDone: (() => void) | null = null;
   #closing: Promise<void> | null = null;
   #lastError: Error | null = null;
   #pubsub: PubSub | null = null;
@@ -168,7 +170,7 @@ export class Pool extends EventEmitter {
       return await fn(handle);
     } finally {
       await handle.release();
-      this.#activeUses--;
+      if (--this.#activeUses === 0 && this.#usesDone !== null) this.#usesDone();
     }
   }
 
@@ -276,6 +278,8 @@ export class Pool extends EventEmitter {
   }
 
   async #close(): Promise<void> {
+    // Running use() callbacks may still send (even their first command): let them finish.
+    if (this.#activeUses > 0) await new Promise<void>((resolve) => (this.#usesDone = resolve));
     this.#router.close();
     this.#gate.open();
     await this.#pubsub?.close();
@@ -304,6 +308,7 @@ export class Pool extends EventEmitter {
     const timeout = options?.timeout ?? this.options.commandTimeout;
     if (timeout > 0) {
       pending.deadline = Date.now() + timeout;
+      pending.timeout = timeout;
       this.#deadlines.add(pending);
     }
     const signal = options?.signal;
@@ -318,9 +323,8 @@ export class Pool extends EventEmitter {
       ));
       return;
     }
-    const ms = this.options.commandTimeout;
     pending.fail(new TimeoutError(
-      `${pending.name} timed out${ms > 0 ? ` after ${ms} ms` : ''}; its late reply will be discarded`,
+      `${pending.name} timed out after ${pending.timeout} ms; its late reply will be discarded`,
     ));
     // A blocked command holds its connection server-side: ask the server to let go of it.
     if (pending.blocking && pending.owner !== null) pending.owner.unblock();
@@ -383,7 +387,8 @@ export class Pool extends EventEmitter {
       const pending = new Pending(encodeCommand(command), commandName(command), false);
       const promise = pending.promise();
       pending.pinned = true;
-      pending.deadline = Date.now() + Math.max(this.options.connectTimeout, 1000);
+      pending.timeout = Math.max(this.options.connectTimeout, 1000);
+      pending.deadline = Date.now() + pending.timeout;
       this.#deadlines.add(pending);
       connection.send(pending);
       // "DISCARD without MULTI" is fine: the transaction is over either way.

@@ -232,3 +232,27 @@ describe('pool: close', function () {
     expect(stats).to.match(/cmdstat_quit:calls=[12],/);
   });
 });
+
+describe('pool: close while use() callbacks run', function () {
+  it('waits for a running use() that has not sent anything yet, and it still gets served', async function () {
+    const server = await startRedis();
+    const pool = createPool({ port: server.port, size: 2 });
+    let go!: () => void;
+    const started = new Promise<void>((resolve) => (go = resolve));
+    const running = pool.use(async (c) => {
+      await started;
+      await c.command(['SET', 'late', 'yes']);
+      await c.command(['MULTI']);
+      await c.command(['INCR', 'late-n']);
+      return c.command(['EXEC']);
+    });
+    const closing = pool.close();
+    expect(await pool.command(['PING']).catch((e: unknown) => e)).to.be.instanceOf(PoolClosedError);
+    go();
+    expect(await running).to.deep.equal([1]);
+    await closing;
+    expect(await server.cli('GET', 'late')).to.equal('yes');
+    expect(await clientCount(server)).to.equal(0);
+    await server.stop();
+  });
+});
