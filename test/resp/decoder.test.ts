@@ -295,6 +295,23 @@ describe('Decoder', () => {
       expect(events).to.have.length(2);
       expect((events[0][1] as Buffer).equals(payload)).to.equal(true);
     });
+
+    // Large bulks in big parts are decoded part by part; characters cut between parts must
+    // come out whole. Small parts take the join-then-decode path: both must agree.
+    const text = 'a€😀é'.repeat(30_000); // 10 bytes per repeat: 300 kB, cuts land mid-character
+    const utf8Bytes = Buffer.from(`$${Buffer.byteLength(text)}\r\n${text}\r\n+OK\r\n`);
+    for (const partSize of [64 * 1024, 1024, 65_537]) {
+      it(`decodes a 300 kB multi-byte UTF-8 bulk in ${partSize}-byte chunks`, () => {
+        const parts: Buffer[] = [];
+        for (let i = 0; i < utf8Bytes.length; i += partSize) {
+          parts.push(utf8Bytes.subarray(i, i + partSize));
+        }
+        const events = decode(parts).events;
+        expect(events).to.have.length(2);
+        expect(events[0][1] === text, 'decoded text equals the original').to.equal(true);
+        expect(events[1]).to.deep.equal(reply('OK'));
+      });
+    }
   });
 
   describe('protocol errors', () => {
