@@ -17,11 +17,11 @@
 import { constants } from 'node:buffer';
 import { ProtocolError, ReplyError } from '../errors.js';
 import { BulkCollector } from './bulk-collector.js';
+import { lineEnd, parseBigNumber, parseDouble, utf8 } from './scalars.js';
 import type { DecoderSink, Reply } from './types.js';
 
 const CR = 13;
 const LF = 10;
-const MINUS = 0x2d;
 
 /** RESP type bytes. */
 const SIMPLE = 0x2b; // +
@@ -44,19 +44,6 @@ const PUSH = 0x3e; // >
 const MAX_LENGTH = constants.MAX_LENGTH;
 
 type Container = Reply[] | Map<Reply, Reply> | Set<Reply> | null;
-
-/**
- * Buffer's native UTF-8 decoder. `toString('utf8', start, end)` ends up here after argument
- * checks and an encoding lookup that cost as much as decoding a short string (measured: 83 vs
- * 145 ns for 64 bytes, see bench/decoder.ts). Undocumented, but present in every Node >= 20.
- */
-interface NativeUtf8 {
-  utf8Slice(start: number, end: number): string;
-}
-
-function utf8(buf: Buffer, start: number, end: number): string {
-  return (buf as unknown as NativeUtf8).utf8Slice(start, end);
-}
 
 /**
  * Decodes a stream of RESP2/RESP3 frames fed in chunks of any size.
@@ -384,7 +371,7 @@ export class Decoder {
   #integer(buf: Buffer, pos: number): number {
     const len = buf.length;
     let i = pos;
-    const negative = i < len && buf[i] === MINUS;
+    const negative = i < len && buf[i] === 0x2d; // '-'
     if (negative) i++;
     const first = i;
     let n = 0;
@@ -404,42 +391,4 @@ export class Decoder {
     this.#end = i + 2;
     return negative ? -n : n;
   }
-}
-
-/**
- * Index of the CR ending the line that starts at `from`, or -1 if its CRLF is not all here.
- * A bare LF is an error: simple lines cannot hold one, and accepting it would glue two frames.
- */
-function lineEnd(buf: Buffer, from: number): number {
-  const len = buf.length;
-  for (let i = from; i < len; i++) {
-    const c = buf[i];
-    if (c === CR) {
-      if (i + 1 === len) return -1;
-      if (buf[i + 1] !== LF) throw new ProtocolError('expected LF after CR');
-      return i;
-    }
-    if (c === LF) throw new ProtocolError('LF without CR');
-  }
-  return -1;
-}
-
-/** RESP3 doubles: decimal or exponent text, or `inf`, `-inf`, `nan`. */
-function parseDouble(text: string): number {
-  if (text === 'inf' || text === '+inf') return Infinity;
-  if (text === '-inf') return -Infinity;
-  if (text === 'nan' || text === '-nan') return NaN;
-  const n = Number(text);
-  if (text === '' || Number.isNaN(n)) throw new ProtocolError('malformed double');
-  return n;
-}
-
-/** RESP3 big numbers: an optional minus and at least one digit. */
-function parseBigNumber(buf: Buffer, start: number, end: number): bigint {
-  let i = buf[start] === MINUS ? start + 1 : start;
-  if (i === end) throw new ProtocolError('malformed big number');
-  for (; i < end; i++) {
-    if (buf[i] < 0x30 || buf[i] > 0x39) throw new ProtocolError('malformed big number');
-  }
-  return BigInt(buf.toString('latin1', start, end));
 }
