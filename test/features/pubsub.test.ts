@@ -126,6 +126,39 @@ for (const protocol of [2, 3] as const) {
       expect(await p.count(1)).to.deep.equal([['back too', 'resume.x', 'resume.*']]);
     });
 
+    it('restores thousands of channels after a restart', async () => {
+      const names = Array.from({ length: 2500 }, (_, i) => `many:${i}`);
+      const r = recorder();
+      const sub = await pool.subscribe(names, r.listener);
+      expect(JSON.parse(await server.cli('PUBSUB', 'CHANNELS', 'many:*'))).to.have.length(2500);
+      await server.kill();
+      const restored = once(sub, 'restored');
+      await server.restart();
+      await restored;
+      expect(JSON.parse(await server.cli('PUBSUB', 'CHANNELS', 'many:*'))).to.have.length(2500);
+      await pool.command(['PUBLISH', 'many:2499', 'last']);
+      expect(await r.count(1)).to.deep.equal([['last', 'many:2499']]);
+    });
+
+    it('answers health-check PINGs while subscribed without mistaking them for messages', async () => {
+      const checked = createPool(server.url, { protocol, healthCheckInterval: 20 });
+      try {
+        const r = recorder();
+        const sub = await checked.subscribe('hc', r.listener);
+        let lost = 0;
+        sub.on('lost', () => lost++);
+        await server.cli('CONFIG', 'RESETSTAT');
+        // No event marks a health check: count the server's PINGs, one round trip at a time.
+        const pings = async () => Number(/cmdstat_ping:calls=(\d+)/.exec(await server.cli('INFO', 'commandstats'))?.[1] ?? 0);
+        while ((await pings()) < 6) { /* every ~20 ms each idle connection PINGs */ }
+        await checked.command(['PUBLISH', 'hc', 'still here']);
+        expect(await r.count(1)).to.deep.equal([['still here', 'hc']]);
+        expect(lost).to.equal(0);
+      } finally {
+        await checked.close();
+      }
+    });
+
     it('reports a throwing listener on the subscription and keeps delivering', async () => {
       const r = recorder();
       const sub = await pool.subscribe('boom', (message) => {
