@@ -406,6 +406,7 @@ export class Connection implements DecoderSink {
     this.#needDrain = false;
     this.#decoder.reset();
     const cause = this.lastError ?? new ConnectionError(`${this.address} closed the connection`);
+    this.lastError = cause;
     this.#failReplies(this.#lost(cause));
     if (this.#state === 'ready' || this.#state === 'closing') this.lostCount++;
     this.#blockingInFlight = 0;

@@ -56,9 +56,13 @@ export class CreateGate {
     this.#policy = { ...policy, maxAttempts: null };
   }
 
-  /** A connection ended for good without ever being ready. */
-  failed(): void {
+  /**
+   * A connection ended for good without ever being ready.
+   * @returns the delay the next creation will wait, ms
+   */
+  failed(): number {
     this.#failures++;
+    return backoffDelay(this.#policy, this.#failures - 1)!;
   }
 
   /** A connection became ready: creation is healthy again. */

@@ -403,7 +403,7 @@ export class Pool extends EventEmitter {
     return {
       ready: (connection) => {
         this.#gate.succeeded();
-        this.#router.fatal = null;
+        this.#router.clearFatal();
         this.emit('ready', { id: connection.id, address: connection.address });
       },
       reconnecting: (connection, delay, attempt, error) => {
@@ -415,8 +415,7 @@ export class Pool extends EventEmitter {
         if (cause !== null && this.#closing === null) {
           this.#lastError = cause;
           if (isFatal(cause)) {
-            this.#gate.failed();
-            this.#router.fatal = cause as RedisError;
+            this.#router.setFatal(cause as RedisError, this.#gate.failed());
           }
           if (this.listenerCount('error') > 0) this.emit('error', cause);
         }

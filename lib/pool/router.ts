@@ -44,8 +44,13 @@ export class Router {
   readonly #waiting = new Fifo<Pending>();
   #acquiring = false;
   #closed = false;
-  /** Set when connections end for good (bad password): new commands fail fast with it. */
-  fatal: RedisError | null = null;
+  /**
+   * Set when a connection ended with an error retrying cannot fix (a refused password): while
+   * no connection is up, new commands fail fast with it instead of waiting out a timeout.
+   */
+  #fatal: RedisError | null = null;
+  /** When the next connection attempt is allowed after a fatal error (the fix may be deployed). */
+  #retryAt = 0;
 
   constructor(gp: GenericPool<Connection>, config: RouterConfig, deadlines: Deadlines) {
     this.#gp = gp;
@@ -117,7 +122,7 @@ export class Router {
   async whenAvailable(): Promise<void> {
     while (this.#active.length === 0) {
       if (this.#closed) throw new PoolClosedError();
-      if (this.fatal !== null) throw this.fatal;
+      if (this.#fatal !== null && !this.#mayRetry()) throw this.#fatal;
       this.#grow();
       const failure = await new Promise<RedisError | null>((resolve) => this.#onAdded.push(resolve));
       if (failure !== null) throw failure;
@@ -157,12 +162,30 @@ export class Router {
     if (held && this.#gp.isBorrowedResource(connection)) {
       this.#gp.destroy(connection).catch(() => undefined);
     }
-    if (this.#active.length === 0 && this.fatal !== null) this.failWaiting(this.fatal);
+    if (this.#active.length === 0 && this.#fatal !== null) this.failWaiting(this.#fatal);
+  }
+
+  /** A connection ended with an unretryable error; the next attempt waits `retryDelay` ms. */
+  setFatal(err: RedisError, retryDelay: number): void {
+    this.#fatal = err;
+    this.#retryAt = Date.now() + retryDelay;
+  }
+
+  /** A connection is up: the fatal error is over. */
+  clearFatal(): void {
+    this.#fatal = null;
+  }
+
+  /** True once per backoff period: the caller makes one connection attempt. */
+  #mayRetry(): boolean {
+    if (Date.now() < this.#retryAt) return false;
+    this.#retryAt = Infinity; // until that attempt ends (setFatal or clearFatal)
+    return true;
   }
 
   #grow(): void {
     const gp = this.#gp;
-    if (this.#acquiring || this.#closed || this.fatal !== null) return;
+    if (this.#acquiring || this.#closed) return;
     if (this.#active.length >= this.#config.size) return;
     // Others wait for a lease: growing would take the connection they are waiting for.
     if (this.#active.length > 0 && (gp.pending > 0 || (gp.available === 0 && gp.size >= gp.max))) {
@@ -199,8 +222,10 @@ export class Router {
   }
 
   #wait(pending: Pending): void {
-    if (this.fatal !== null) {
-      pending.fail(this.fatal);
+    if (this.#fatal !== null) {
+      // Fail fast, and let one new connection try again once the backoff has passed.
+      if (this.#mayRetry()) this.#grow();
+      pending.fail(this.#fatal);
       return;
     }
     if (this.#closed) {

@@ -96,4 +96,22 @@ describe('resilience: reconnect and handshake replay', function () {
     expect(attempts).to.be.at.most(8);
     console.log(`      refused password: ${failures} commands failed with AuthError, ${attempts} connection attempts in all`);
   });
+
+  it('recovers by itself once the refused password is accepted again', async () => {
+    server = await startRedis({ args: ['--requirepass', 'old'] });
+    const pool = trackedPool(server.url, { password: 'new', size: 2, reconnectInitialDelay: 20, reconnectMaxDelay: 200 });
+    const first = await settle(pool.command(['PING']));
+    expect((first as { error: Error }).error).to.be.instanceOf(AuthError);
+    await server.cli('CONFIG', 'SET', 'requirepass', 'new');
+    server.password = 'new';
+    const ready = nextEvent(pool, 'ready');
+    // Commands keep failing fast until a retry (spaced by backoff) gets through.
+    while (true) {
+      const outcome = await Promise.race([settle(pool.command(['PING'])), ready.then(() => null)]);
+      if (outcome === null || outcome.ok) break;
+      expect((outcome as { error: Error }).error).to.be.instanceOf(AuthError);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await pool.command(['PING'])).to.equal('PONG');
+  });
 });
