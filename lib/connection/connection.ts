@@ -229,7 +229,9 @@ export class Connection implements DecoderSink {
 
   /** Node says "buffer full" at 16 KiB; we go on up to SOCKET_BUFFER_LIMIT. */
   #write(socket: net.Socket, data: string | Buffer): boolean {
-    socket.write(data);
+    // String payloads are pure ASCII (see encodeCommand): latin1 is a plain byte copy.
+    if (typeof data === 'string') socket.write(data, 'latin1');
+    else socket.write(data);
     return socket.writableLength < SOCKET_BUFFER_LIMIT;
   }
 
@@ -275,7 +277,7 @@ export class Connection implements DecoderSink {
     const payload = pending.payload!;
     pending.payload = null;
     this.#replies.push(pending);
-    this.#socket!.write(payload);
+    this.#write(this.#socket, payload);
     return promise;
   }
 

@@ -5,9 +5,11 @@
  * ['SET', 'k', 1.5]  ->  *3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\n1.5\r\n
  * ```
  *
- * Commands without Buffers are encoded as one `string`: the connection joins the strings of one
- * tick into a single write, and V8 builds those joins as ropes, so nothing is copied twice.
- * A command with any Buffer argument is encoded into one exactly-sized Buffer instead.
+ * Commands of ASCII strings and numbers are encoded as one `string`: the connection joins the
+ * strings of one tick into a single write, and V8 builds those joins as ropes, so nothing is
+ * copied twice. Because such strings are pure ASCII, the connection writes them as `latin1`, a
+ * plain byte copy, about 2.5x cheaper than UTF-8 encoding. A command with any Buffer argument,
+ * or any non-ASCII text, is encoded into one exactly-sized Buffer instead.
  */
 import type { Arg } from './types.js';
 
@@ -23,7 +25,7 @@ export function isCommandArg(x: unknown): x is Arg {
  * formatting, so very large or small magnitudes use exponent form, e.g. `"1e+21"`).
  *
  * @param args The command name followed by its arguments.
- * @returns A `string` when every argument is a string or number, else one `Buffer`.
+ * @returns An ASCII `string` when every argument is an ASCII string or a number, else one `Buffer`.
  * @throws TypeError, before anything is encoded, for an empty command or an argument that is not
  *   a string, Buffer or finite number. The message names the argument's index and type, never its
  *   value: arguments are often secrets (AUTH passwords, tokens).
@@ -35,7 +37,9 @@ export function encodeCommand(args: readonly unknown[]): string | Buffer {
   for (let i = 0; i < count; i++) {
     const arg = args[i];
     if (typeof arg === 'string') {
-      out += '$' + utf8Length(arg) + '\r\n' + arg + '\r\n';
+      const bytes = utf8Length(arg);
+      if (bytes !== arg.length) return encodeWithBuffers(args, out, i);
+      out += '$' + bytes + '\r\n' + arg + '\r\n';
     } else if (typeof arg === 'number') {
       if (!Number.isFinite(arg)) throw badArgument(i, arg);
       // Number-to-string output is ASCII, so its length is its byte length.
@@ -51,8 +55,8 @@ export function encodeCommand(args: readonly unknown[]): string | Buffer {
 }
 
 /**
- * Finish encoding into one Buffer, once a Buffer argument has been found at index `from`.
- * `head` is the text encoded before `from` (it may hold non-ASCII, so it is written as UTF-8).
+ * Finish encoding into one Buffer, once a Buffer argument or non-ASCII text has been found at
+ * index `from`. `head` is the (ASCII) text encoded before `from`.
  * Two passes, validate-and-measure then write, so the result is allocated exactly once.
  */
 function encodeWithBuffers(args: readonly unknown[], head: string, from: number): Buffer {

@@ -31,13 +31,26 @@ describe('encodeCommand', () => {
       expect(encodeCommand(['ECHO', 'a\r\nb'])).to.equal('*2\r\n$4\r\nECHO\r\n$4\r\na\r\nb\r\n');
     });
 
-    it('counts UTF-8 bytes, not UTF-16 units, for short and long strings', () => {
-      expect(encodeCommand(['héllo'])).to.equal('*1\r\n$6\r\nhéllo\r\n');
-      expect(encodeCommand(['😀'])).to.equal('*1\r\n$4\r\n😀\r\n');
+    it('counts UTF-8 bytes, not UTF-16 units, and encodes non-ASCII text as a UTF-8 Buffer', () => {
+      const utf8 = (command: unknown[]) => {
+        const out = encodeCommand(command);
+        expect(Buffer.isBuffer(out), 'non-ASCII commands are Buffers').to.equal(true);
+        return (out as Buffer).toString('utf8');
+      };
+      expect(utf8(['héllo'])).to.equal('*1\r\n$6\r\nhéllo\r\n');
+      expect(utf8(['😀'])).to.equal('*1\r\n$4\r\n😀\r\n');
       const long = 'é'.repeat(40) + 'x'.repeat(40);
-      expect(encodeCommand([long])).to.equal(`*1\r\n$120\r\n${long}\r\n`);
+      expect(utf8([long])).to.equal(`*1\r\n$120\r\n${long}\r\n`);
       const lateNonAscii = 'x'.repeat(31) + '€';
-      expect(encodeCommand([lateNonAscii])).to.equal(`*1\r\n$34\r\n${lateNonAscii}\r\n`);
+      expect(utf8(['SET', 'k', lateNonAscii, 'EX', 10])).to.equal(
+        `*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$34\r\n${lateNonAscii}\r\n$2\r\nEX\r\n$2\r\n10\r\n`,
+      );
+    });
+
+    it('returns ASCII-only strings (the connection writes them as latin1)', () => {
+      const out = encodeCommand(['SET', 'key', 'x'.repeat(100), 'PX', 5]);
+      expect(out).to.be.a('string');
+      expect(/^[\x00-\x7f]*$/.test(out as string)).to.equal(true);
     });
   });
 
