@@ -133,29 +133,44 @@ function waitUntilReady(child: ChildProcess): Promise<void> {
 }
 
 /**
- * The server's version from `INFO server`, over a raw socket so the parent process loads no
- * client library. Resolves 'unknown' rather than failing: it only decorates the report.
+ * One field of `INFO <section>`, over a raw socket so the parent process loads no client
+ * library. Resolves undefined rather than failing when the server cannot be asked.
  */
-export async function serverVersion(target: RedisTarget): Promise<string> {
+export async function infoField(
+  target: RedisTarget,
+  section: string,
+  field: string,
+): Promise<string | undefined> {
   const socket = connect(target.port, target.host);
   socket.setTimeout(2000, () => socket.destroy());
   const encode = (...args: string[]) =>
     `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
   if (target.password) socket.write(encode('AUTH', target.password));
-  socket.write(encode('INFO', 'server'));
+  socket.write(encode('INFO', section));
+  const pattern = new RegExp(`(?:^|\\n)${field}:([^\\r\\n]*)\\r\\n`);
   let text = '';
   try {
     for await (const chunk of socket) {
       text += String(chunk);
-      const match = /redis_version:([^\r\n]+)/.exec(text);
+      const match = pattern.exec(text);
       if (match) return match[1];
     }
   } catch {
-    // A refused or reset connection: the report says 'unknown'.
+    // A refused or reset connection: the caller decides what "unknown" means.
   } finally {
     socket.destroy();
   }
-  return 'unknown';
+  return undefined;
+}
+
+/** The server's version, or 'unknown': it only decorates the report. */
+export async function serverVersion(target: RedisTarget): Promise<string> {
+  return (await infoField(target, 'server', 'redis_version')) ?? 'unknown';
+}
+
+/** How many commands the server has processed since it started; NaN if it cannot be asked. */
+export async function commandsProcessed(target: RedisTarget): Promise<number> {
+  return Number((await infoField(target, 'stats', 'total_commands_processed')) ?? NaN);
 }
 
 /** One line of `redis-benchmark -q`. */

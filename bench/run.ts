@@ -22,6 +22,7 @@ import type { ChildMessage, ChildTask } from './clients/harness.js';
 import type { MemoryTask } from './clients/memory.js';
 import { Progress } from './progress.js';
 import {
+  commandsProcessed,
   redisTarget,
   RedisNotFoundError,
   runRedisBenchmark,
@@ -133,15 +134,22 @@ function runChild<T>(file: string, arg: unknown, timeoutMs: number): Promise<T> 
 
 /** One (client, scenario) run; failures are recorded, not thrown, so the bench goes on. */
 async function runOne(
+  target: RedisTarget,
   client: ClientEntry,
   task: ChildTask,
   failures: string[],
   progress: Progress,
 ): Promise<RoundResult | undefined> {
   try {
+    const before = await commandsProcessed(target);
     const message = await runChild<ChildMessage>(client.file, task, task.warmupMs + task.measureMs + 60_000);
-    if (message.type === 'result') return message.result;
-    throw new Error(message.message);
+    if (message.type === 'error') throw new Error(message.message);
+    // The server's own count is the check on a client that reports replies it never got.
+    const seen = (await commandsProcessed(target)) - before;
+    if (seen < message.commandsCompleted) {
+      throw new Error(`reported ${message.commandsCompleted} commands, the server processed ${seen}`);
+    }
+    return message.result;
   } catch (err) {
     const line = `${client.id} ${task.scenario}: ${err instanceof Error ? err.message : String(err)}`;
     failures.push(line);
@@ -178,7 +186,7 @@ async function runRounds(
         for (const client of clients) {
           progress.start(`${client.id} · ${scenario} · ${tag}`, runMs);
           const task: ChildTask = { client: client.id, scenario, url: target.url, ...settings };
-          const result = await runOne(client, task, failures, progress);
+          const result = await runOne(target, client, task, failures, progress);
           if (result) results.push(result);
           progress.finish();
         }

@@ -20,7 +20,11 @@ export interface BenchClient {
   use1(command: BenchCommand): Promise<unknown>;
   /** One command, the way the library's README would send it. */
   command(command: BenchCommand): Promise<unknown>;
-  /** All of `commands` as one pipeline; resolves when every reply is in. */
+  /**
+   * All of `commands` as one pipeline; resolves when every reply is in. Rejects if any command
+   * failed, even when the library reports errors in place, so failures are never counted as
+   * throughput.
+   */
   pipeline(commands: readonly BenchCommand[]): Promise<unknown>;
   /** Closes every connection so the child can exit by itself. */
   close(): Promise<void>;
@@ -45,6 +49,11 @@ export interface Scenario {
 export const VALUE = 'v'.repeat(64);
 /** Commands in one pipeline of the `pipeline1000` scenario. */
 export const PIPELINE_LENGTH = 1000;
+
+/** Throws the first error among pipeline replies (libraries return them in place). */
+export function throwFirstError(replies: readonly unknown[]): void {
+  for (const reply of replies) if (reply instanceof Error) throw reply;
+}
 
 /** Caller `caller`'s key: each caller owns one, so the keyspace stays small and fixed. */
 export function keyOf(caller: number): string {

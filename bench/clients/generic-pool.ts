@@ -4,7 +4,7 @@
  */
 import { createPool, type Pool } from 'generic-pool';
 import { Redis } from 'ioredis';
-import type { BenchClient, BenchCommand } from '../scenarios.js';
+import { throwFirstError, type BenchClient, type BenchCommand } from '../scenarios.js';
 import { runChild } from './harness.js';
 
 function send(redis: Redis, c: BenchCommand): Promise<unknown> {
@@ -31,13 +31,14 @@ async function connect(url: string, size: number): Promise<BenchClient> {
     use1: checkout,
     command: checkout,
     pipeline: (commands) =>
-      pool.use((redis) => {
+      pool.use(async (redis) => {
         const pipeline = redis.pipeline();
         for (const c of commands) {
           if (c[0] === 'SET') pipeline.set(c[1], c[2]);
           else pipeline.get(c[1]);
         }
-        return pipeline.exec();
+        // exec() resolves [error, reply] pairs; a failed command has its error in the pair.
+        throwFirstError((await pipeline.exec())?.map(([err]) => err) ?? []);
       }),
     async close() {
       await pool.drain();

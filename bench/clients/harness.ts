@@ -12,7 +12,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { LatencyHistogram, type RoundResult } from '../stats.js';
-import { SCENARIO_TABLE, type BenchClient, type ScenarioName } from '../scenarios.js';
+import { keyOf, SCENARIO_TABLE, VALUE, type BenchClient, type ScenarioName } from '../scenarios.js';
 
 /** What the parent asks a child to run, passed as JSON in argv[2]. */
 export interface ChildTask {
@@ -28,7 +28,7 @@ export interface ChildTask {
 
 /** What a child sends back over IPC. */
 export type ChildMessage =
-  | { type: 'result'; result: RoundResult }
+  | { type: 'result'; result: RoundResult; commandsCompleted: number }
   | { type: 'error'; message: string };
 
 /** Connects one variant of a client library. */
@@ -39,6 +39,8 @@ interface RunState {
   running: boolean;
   measuring: boolean;
   ops: number;
+  /** Successful operations, warm-up included: the parent checks the server saw at least these. */
+  allOps: number;
   errors: number;
   firstError: unknown;
   readonly histogram: LatencyHistogram;
@@ -48,12 +50,16 @@ interface RunState {
  * Runs `task.concurrency` callers against `client`: each repeats its operation back to back
  * until told to stop. Only operations that complete inside the measured window are counted.
  */
-export async function measure(client: BenchClient, task: ChildTask): Promise<RoundResult> {
+export async function measure(
+  client: BenchClient,
+  task: ChildTask,
+): Promise<{ result: RoundResult; commandsCompleted: number }> {
   const scenario = SCENARIO_TABLE[task.scenario];
   const state: RunState = {
     running: true,
     measuring: false,
     ops: 0,
+    allOps: 0,
     errors: 0,
     firstError: undefined,
     histogram: new LatencyHistogram(),
@@ -71,7 +77,8 @@ export async function measure(client: BenchClient, task: ChildTask): Promise<Rou
   state.running = false;
   await Promise.all(callers);
   if (state.ops === 0 && state.errors > 0) throw state.firstError;
-  return {
+  await verify(client);
+  const result: RoundResult = {
     client: task.client,
     scenario: task.scenario,
     opsPerSec: (state.ops * scenario.commandsPerOp) / elapsedSec,
@@ -79,6 +86,18 @@ export async function measure(client: BenchClient, task: ChildTask): Promise<Rou
     p99: state.histogram.quantile(0.99),
     errors: state.errors,
   };
+  return { result, commandsCompleted: state.allOps * scenario.commandsPerOp };
+}
+
+/**
+ * Reads back what the callers wrote: a client that answered fast but wrong must not make it
+ * into the report.
+ */
+async function verify(client: BenchClient): Promise<void> {
+  const reply = await client.command(['GET', keyOf(0)]);
+  if (String(reply) !== VALUE) {
+    throw new Error(`GET ${keyOf(0)} returned ${JSON.stringify(reply)} after the run, not the value written`);
+  }
 }
 
 async function callerLoop(operation: (tick: number) => Promise<unknown>, state: RunState) {
@@ -87,6 +106,7 @@ async function callerLoop(operation: (tick: number) => Promise<unknown>, state: 
     const started = performance.now();
     try {
       await operation(tick++);
+      state.allOps++;
       if (state.measuring) {
         state.histogram.record((performance.now() - started) * 1000);
         state.ops++;
@@ -112,8 +132,7 @@ export async function runChild(factories: Readonly<Record<string, ClientFactory>
     const factory = factories[task.client];
     if (!factory) throw new Error(`unknown client variant ${task.client}`);
     client = await factory(task.url, task.poolSize);
-    const result = await measure(client, task);
-    await send({ type: 'result', result });
+    await send({ type: 'result', ...(await measure(client, task)) });
   } catch (err) {
     await send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
     process.exitCode = 1;

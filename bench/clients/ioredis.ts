@@ -4,7 +4,7 @@
  * Has no checkout, so `use1` is a plain command.
  */
 import { Redis } from 'ioredis';
-import type { BenchClient, BenchCommand } from '../scenarios.js';
+import { throwFirstError, type BenchClient, type BenchCommand } from '../scenarios.js';
 import { runChild } from './harness.js';
 
 async function connect(url: string, autoPipelining: boolean): Promise<BenchClient> {
@@ -20,7 +20,8 @@ async function connect(url: string, autoPipelining: boolean): Promise<BenchClien
         if (c[0] === 'SET') pipeline.set(c[1], c[2]);
         else pipeline.get(c[1]);
       }
-      return pipeline.exec();
+      // exec() resolves [error, reply] pairs; a failed command has its error in the pair.
+      throwFirstError((await pipeline.exec())?.map(([err]) => err) ?? []);
     },
     async close() {
       await redis.quit();

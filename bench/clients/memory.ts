@@ -38,21 +38,24 @@ function settledHeap(): number {
 async function heapPerIdleConnection(url: string, count: number): Promise<number> {
   const before = settledHeap();
   const pool = createPool(url, { size: count, minIdle: count });
-  // Hold `count` checkouts at once, so the pool has to open `count` connections.
-  let entered = 0;
-  let release!: () => void;
-  const allIn = new Promise<void>((resolve) => (release = resolve));
-  await Promise.all(
-    Array.from({ length: count }, () =>
-      pool.use(async (handle) => {
-        await handle.command(['PING']);
-        if (++entered === count) release();
-        await allIn;
-      }),
-    ),
-  );
+  // minIdle makes the pool open `count` connections by itself; each says 'ready' after its
+  // handshake. A timeout turns a pool that never gets there into an error, not a hang.
+  await new Promise<void>((resolve, reject) => {
+    let ready = 0;
+    const timer = setTimeout(
+      () => reject(new Error(`only ${ready} of ${count} connections ready after 30 s`)),
+      30_000,
+    );
+    pool.on('ready', () => {
+      if (++ready < count) return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
   const after = settledHeap();
+  const { size, idle } = pool.stats;
   await pool.close();
+  if (size !== count) throw new Error(`expected ${count} connections, the pool has ${size} (${idle} idle)`);
   return (after - before) / count;
 }
 

@@ -3,7 +3,7 @@
  * same tick on its single socket) and `createClientPool`, which lends a whole client to each task.
  */
 import { createClient, createClientPool, type RedisClientType } from 'redis';
-import type { BenchClient, BenchCommand } from '../scenarios.js';
+import { throwFirstError, type BenchClient, type BenchCommand } from '../scenarios.js';
 import { runChild } from './harness.js';
 
 /** The subset of a node-redis client (or pool) the scenarios call. */
@@ -21,13 +21,13 @@ function send(target: Commands, c: BenchCommand): Promise<unknown> {
  * `multi().execAsPipeline()`. With 200 callers of 1000 commands the second was about six times
  * faster (and the first saw errors), so it is the one benchmarked.
  */
-function pipelineOn(client: RedisClientType, commands: readonly BenchCommand[]): Promise<unknown> {
+async function pipelineOn(client: RedisClientType, commands: readonly BenchCommand[]): Promise<void> {
   const batch = client.multi();
   for (const c of commands) {
     if (c[0] === 'SET') batch.set(c[1], c[2]);
     else batch.get(c[1]);
   }
-  return batch.execAsPipeline();
+  throwFirstError(await batch.execAsPipeline());
 }
 
 async function single(url: string): Promise<BenchClient> {

@@ -3,7 +3,7 @@
  * `command` lets the pool pick a connection, `pipeline` sends the batch as one write.
  */
 import { createPool } from '../../lib/index.js';
-import type { BenchClient } from '../scenarios.js';
+import { throwFirstError, type BenchClient } from '../scenarios.js';
 import { runChild } from './harness.js';
 
 async function connect(url: string, size: number): Promise<BenchClient> {
@@ -13,7 +13,9 @@ async function connect(url: string, size: number): Promise<BenchClient> {
   return {
     use1: (c) => pool.use((handle) => handle.command(c)),
     command: (c) => pool.command(c),
-    pipeline: (commands) => pool.pipeline(commands),
+    async pipeline(commands) {
+      throwFirstError(await pool.pipeline(commands));
+    },
     close: () => pool.close(),
   };
 }
