@@ -23,4 +23,7 @@ export {
   QueueFullError,
 } from './errors.js';
 export { OPTION_TABLE, type PoolOptions, type ResolvedOptions } from './options.js';
+export { Script } from './commands/script.js';
+export type { ScanOptions } from './commands/scan.js';
+export type { Subscription, SubscribeOptions, MessageListener } from './pubsub/subscriber.js';
 export type { Arg, Command, Reply } from './resp/types.js';

@@ -12,7 +12,7 @@ import type { Arg, DecoderSink, Reply } from '../resp/types.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import type { Deadlines } from './deadlines.js';
 import { Fifo } from './fifo.js';
-import { handshake, isFatal, type HandshakeOptions } from './handshake.js';
+import { handshake, isFatal, tlsVerificationError, type HandshakeOptions } from './handshake.js';
 import { Pending } from './pending.js';
 import { openSocket, readyEvent, type SocketOptions } from './socket.js';
 
@@ -284,6 +284,8 @@ export class Connection implements DecoderSink {
   // ── receiving (DecoderSink) ───────────────────────────────────────────────────────────
 
   wantsBuffers(): boolean {
+    // A subscriber decodes everything as Buffers: a message may arrive while a PING waits.
+    if (this.#config.subscriber === true) return this.#config.pushBuffers === true;
     const head = this.#replies.peek();
     return head !== undefined ? head.wantsBuffers : this.#config.pushBuffers === true;
   }
@@ -414,6 +416,11 @@ export class Connection implements DecoderSink {
     this.#blockingInFlight = 0;
     if (this.#state === 'closing' || this.#state === 'closed') {
       this.#end(null);
+      return;
+    }
+    const refused = tlsVerificationError(cause, this.address);
+    if (refused !== null) {
+      this.#end(refused);
       return;
     }
     this.#failOutbox((p) => p.pinned || this.#config.failFast, this.#lost(cause));

@@ -45,9 +45,12 @@ export async function handshake(send: SendFn, options: HandshakeOptions): Promis
       }
     }
     const commands = resp2Commands(options).map(send);
-    const id = send(['CLIENT', 'ID']).catch(() => 0);
+    // CLIENT ID's failure is harmless (an ACL may forbid it), except NOAUTH: the server wants
+    // a password we do not have, and every command would fail the same way.
+    const id = send(['CLIENT', 'ID']).catch((err: unknown) => err);
     await Promise.all(commands);
     const clientId = await id;
+    if (clientId instanceof ReplyError && clientId.code === 'NOAUTH') throw clientId;
     return { protocol: 2, clientId: typeof clientId === 'number' ? clientId : 0 };
   } catch (err) {
     throw classify(err);
@@ -100,7 +103,30 @@ function classify(err: unknown): Error {
   return fatal;
 }
 
-/** True for handshake errors that retrying will not fix. */
+/** True for errors that retrying will not fix: refused credentials, bad config, bad certificates. */
 export function isFatal(err: unknown): boolean {
-  return err instanceof AuthError || (err instanceof ConnectionError && err.code === 'EHANDSHAKE');
+  return (
+    err instanceof AuthError ||
+    (err instanceof ConnectionError && (err.code === 'EHANDSHAKE' || err.code === 'ETLS'))
+  );
+}
+
+/** OpenSSL verdicts on the server's certificate: the next attempt would get the same one. */
+const TLS_VERIFY_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * A socket error that means the server's certificate was refused, as a fatal ConnectionError
+ * (code 'ETLS'); null for any other error.
+ */
+export function tlsVerificationError(err: Error, address: string): ConnectionError | null {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === undefined || !TLS_VERIFY_CODES.has(code)) return null;
+  return new ConnectionError(
+    `TLS: the certificate of ${address} was refused (${code}: ${err.message}); check the tls option's ca and servername`,
+    { cause: err, code: 'ETLS' },
+  );
 }

@@ -19,6 +19,7 @@ import { commandKind, commandName } from './command-kinds.js';
 import { connectionFactory, CreateGate } from './factory.js';
 import { Handle, type CommandOptions, type PoolCore, type SessionState } from './handle.js';
 import { Router } from './router.js';
+import { Waitlist } from './waitlist.js';
 import { PubSub, type MessageListener, type SubscribeOptions, type Subscription } from '../pubsub/subscriber.js';
 import { runTransaction } from '../commands/transaction.js';
 import { Script } from '../commands/script.js';
@@ -63,6 +64,10 @@ export class Pool extends EventEmitter {
   readonly #gate: CreateGate;
   readonly #core: PoolCore;
   #leases = 0;
+  readonly #maxLeases: number;
+  readonly #leaseSlot: Waitlist;
+  /** Connections out on exclusive leases (to stop blocked ones when the pool closes). */
+  readonly #leased = new Set<Connection>();
   #activeUses = 0;
   /** Set while close() waits for running use() callbacks. */
   #usesDone: (() => void) | null = null;
@@ -75,6 +80,9 @@ export class Pool extends EventEmitter {
     super();
     this.options = options;
     this.#deadlines = new Deadlines((pending, now) => this.#expire(pending, now));
+    this.#maxLeases = options.size > 1 ? options.size - 1 : 1;
+    this.#leaseSlot = new Waitlist(options.acquireTimeout, options.maxPending, () =>
+      new TimeoutError(`no connection of its own became free within ${options.acquireTimeout} ms`));
     const config = connectionConfig(options);
     this.#config = config;
     const hooks = this.#hooks();
@@ -244,7 +252,19 @@ export class Pool extends EventEmitter {
   #pubsubLayer(): PubSub {
     this.#pubsub ??= new PubSub({
       connect: (hooks) =>
-        new Connection({ ...this.#config, subscriber: true, pushBuffers: true }, hooks, this.#deadlines),
+        new Connection({ ...this.#config, subscriber: true, pushBuffers: true }, {
+          ...hooks,
+          // The pool's events cover the subscriber connection too.
+          ready: (connection) => {
+            hooks.ready(connection);
+            this.emit('ready', { id: connection.id, address: connection.address, subscriber: true });
+          },
+          reconnecting: (connection, delay, attempt, error) => {
+            hooks.reconnecting(connection, delay, attempt, error);
+            this.emit('reconnecting', { id: connection.id, address: connection.address, delay, attempt, error, subscriber: true });
+            if (this.listenerCount('error') > 0) this.emit('error', error);
+          },
+        }, this.#deadlines),
       checkOpen: () => {
         if (this.#closing !== null) throw new PoolClosedError();
       },
@@ -278,6 +298,13 @@ export class Pool extends EventEmitter {
   }
 
   async #close(): Promise<void> {
+    // A blocking command could wait forever: closing the pool ends the wait.
+    for (const connection of this.#leased) {
+      if (connection.blockingInFlight > 0) {
+        connection.destroy(new PoolClosedError('The pool was closed while a blocking command waited'));
+      }
+    }
+    this.#leaseSlot.failAll(new PoolClosedError());
     // Running use() callbacks may still send (even their first command): let them finish.
     if (this.#activeUses > 0) await new Promise<void>((resolve) => (this.#usesDone = resolve));
     this.#router.close();
@@ -333,18 +360,31 @@ export class Pool extends EventEmitter {
 
   // ── exclusive leases ────────────────────────────────────────────────────────────────
 
+  /**
+   * An exclusive lease from generic-pool. At most `size - 1` leases are out at once (when
+   * size > 1): the last connection always stays shared, so blocking commands and transactions
+   * can never starve everyone else's commands.
+   */
   async #acquireExclusive(): Promise<Connection> {
     if (this.#closing !== null && this.#activeUses === 0) throw new PoolClosedError();
+    // A slot handed over by take() is already counted in #leases.
+    if (this.#leases >= this.#maxLeases) await this.#leaseSlot.take();
+    else this.#leases++;
     const acquired = this.#gp.acquire();
     this.#router.makeRoomForLease();
     let connection: Connection;
     try {
       connection = await acquired;
     } catch (err) {
+      this.#leaseEnded();
       throw this.#acquireFailed(err as Error);
     }
-    this.#leases++;
+    this.#leased.add(connection);
     return connection;
+  }
+
+  #leaseEnded(): void {
+    if (!this.#leaseSlot.give()) this.#leases--;
   }
 
   #acquireFailed(err: Error): RedisError {
@@ -361,7 +401,8 @@ export class Pool extends EventEmitter {
 
   /** Undoes what a handle left on its connection, or replaces the connection. */
   async #returnExclusive(connection: Connection, state: SessionState, lostAt: number): Promise<void> {
-    this.#leases--;
+    this.#leased.delete(connection);
+    this.#leaseEnded();
     const usable =
       connection.state !== 'closed' && !state.poisoned && connection.blockingInFlight === 0;
     if (!usable) {

@@ -1,5 +1,11 @@
 import type { Pool as GenericPool } from 'generic-pool';
-import { PoolClosedError, QueueFullError, type RedisError } from '../errors.js';
+import {
+  ConnectionError,
+  PoolClosedError,
+  QueueFullError,
+  RedisError,
+  TimeoutError,
+} from '../errors.js';
 import type { Connection } from '../connection/connection.js';
 import type { Deadlines } from '../connection/deadlines.js';
 import { Fifo } from '../connection/fifo.js';
@@ -196,9 +202,19 @@ export class Router {
       (connection) => this.#add(connection),
       (err: Error) => {
         this.#acquiring = false;
-        if (this.#active.length === 0) this.failWaiting(err as RedisError);
+        if (this.#active.length === 0) this.failWaiting(this.#acquireError(err));
       },
     );
+  }
+
+  /** generic-pool's own errors, as ours. */
+  #acquireError(err: Error): RedisError {
+    if (err instanceof RedisError) return err;
+    if (err.name === 'TimeoutError') {
+      return new TimeoutError(`no connection became free within ${this.#config.acquireTimeout} ms`, { cause: err });
+    }
+    if (this.#closed || /draining/.test(err.message)) return new PoolClosedError();
+    return new ConnectionError(err.message, { cause: err });
   }
 
   #add(connection: Connection): void {
