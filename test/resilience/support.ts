@@ -36,20 +36,7 @@ export function nextEvent<T = unknown>(
   });
 }
 
-/**
- * mulberry32: a tiny seeded PRNG, so a failing random schedule can be replayed from its seed.
- * @returns a function yielding floats in [0, 1)
- */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../helpers/prng.js';
 
 const open = new Set<Pool>();
 

@@ -7,18 +7,8 @@ import { expect } from 'chai';
 import { ReplyError } from '../../lib/errors.js';
 import { Decoder } from '../../lib/resp/decoder.js';
 import type { Reply } from '../../lib/resp/types.js';
+import { prng } from '../helpers/prng.js';
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rng = () => number;
 const int = (r: Rng, n: number): number => Math.floor(r() * n);
