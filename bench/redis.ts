@@ -69,7 +69,9 @@ export async function freePort(): Promise<number> {
 export async function startRedisServer(): Promise<RedisTarget> {
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Detached: its own process group, so a Ctrl-C in the terminal reaches only us, and we can
+  // still use the server while we shut down cleanly.
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   // If we die without stopping it, do not leave a server behind.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);

@@ -253,11 +253,16 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   const clients = selectClients(failures);
   const target = await redisTarget();
+  // `on`, not `once`: under tsx the same Ctrl-C can arrive twice, and the second must not take
+  // the default exit that would leave our (detached) redis-server running.
+  let stopping = false;
   const stopOnSignal = () => {
+    if (stopping) return;
+    stopping = true;
     current?.kill('SIGKILL');
     void target.stop().finally(() => process.exit(130));
   };
-  process.once('SIGINT', stopOnSignal);
+  process.on('SIGINT', stopOnSignal);
   try {
     const { results, reference } = await runRounds(target, clients, settings, failures);
     const withSubject = clients.some((c) => c.id === SUBJECT);
