@@ -444,7 +444,9 @@ export class Connection implements DecoderSink {
     if (this.#state === 'reconnecting') this.#connect();
   }
 
-  #lost(cause: Error): ConnectionError {
+  #lost(cause: Error): RedisError {
+    // Bad bytes: the callers learn exactly that (nothing after them could be trusted).
+    if (cause instanceof ProtocolError) return cause;
     if (cause instanceof ConnectionError && cause.code !== 'ECONNECTION') return cause;
     return new ConnectionError(
       `connection to ${this.address} lost (${cause.message}); the command may have run and was not retried`,
