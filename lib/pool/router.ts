@@ -11,8 +11,14 @@ import type { Deadlines } from '../connection/deadlines.js';
 import { Fifo } from '../connection/fifo.js';
 import type { Pending } from '../connection/pending.js';
 
-/** Add a connection to the rotation once the least busy one has this many commands in flight. */
-const GROW_AT = 64;
+/**
+ * Add a connection to the rotation once the least busy one has this many commands in flight.
+ * High on purpose: Redis runs commands on one thread, so more sockets do not add server
+ * throughput, while each one splits the client's batches into smaller writes and more
+ * syscalls. Measured with 200 callers (scratch run, GET/SET 64 B): growing at 16 in flight gave
+ * ~0.5M ops/s on 8 sockets, at 256 ~0.7M on 1.
+ */
+const GROW_AT = 256;
 
 export interface RouterConfig {
   size: number;
