@@ -58,7 +58,7 @@ const CLIENTS: readonly ClientEntry[] = [
     id: 'respool',
     label: 'respool',
     file: 'respool.ts',
-    note: '`createPool(url, { size: 8 })`; `use1` = `pool.use(c => c.command(…))`, `command` = `pool.command(…)`, `pipeline1000` = `pool.pipeline([...])`.',
+    note: '`createPool(url, { size: 8 })`; `use1` = `pool.use(c => c.command(…))` (the handle rides a shared pipelined connection: it takes one of its own only for MULTI, WATCH or blocking commands), `command` = `pool.command(…)`, `pipeline1000` = `pool.pipeline([...])`.',
   },
   {
     id: 'ioredis',

@@ -13,7 +13,8 @@ export type BenchCommand = readonly ['GET', string] | readonly ['SET', string, s
  */
 export interface BenchClient {
   /**
-   * One command inside an exclusive checkout: respool's `pool.use`, generic-pool's
+   * One command inside a checkout: respool's `pool.use` (whose handle stays on a shared
+   * pipelined connection unless it needs MULTI, WATCH or a blocking command), generic-pool's
    * acquire/command/release, node-redis's `pool.execute`. A client without checkouts sends a
    * plain command.
    */
@@ -69,7 +70,7 @@ function commandAt(caller: number, tick: number): BenchCommand {
 export const SCENARIO_TABLE: Readonly<Record<ScenarioName, Scenario>> = {
   use1: {
     name: 'use1',
-    description: 'one GET or SET per exclusive checkout (`pool.use`)',
+    description: 'one GET or SET per checkout (`pool.use`; acquire/command/release for the peers that pool)',
     commandsPerOp: 1,
     operation: (client, caller) => (tick) => client.use1(commandAt(caller, tick)),
   },
