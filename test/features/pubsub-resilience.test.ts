@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { expect } from 'chai';
 import { AuthError, createPool, PoolClosedError } from '../../lib/index.js';
-import { startProxy, type FaultProxy } from '../helpers/proxy.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { startRedis } from '../helpers/redis-server.js';
+import { serverBehindProxy } from '../helpers/suite.js';
 
 /** Resolves with the first message `listener` gets. */
 function firstMessage(): { listener: (message: string | Buffer) => void; message: Promise<string | Buffer> } {
@@ -12,34 +12,24 @@ function firstMessage(): { listener: (message: string | Buffer) => void; message
 }
 
 describe('pub/sub under faults', () => {
-  let server: RedisServer;
-  let proxy: FaultProxy;
-
-  before(async () => {
-    server = await startRedis();
-    proxy = await startProxy({ port: server.port });
-  });
-  after(async () => {
-    await proxy.close();
-    await server.stop();
-  });
+  const ctx = serverBehindProxy('suite');
   afterEach(() => {
-    proxy.setMode('pass');
-    proxy.refuse(false);
+    ctx.proxy.setMode('pass');
+    ctx.proxy.refuse(false);
   });
 
   for (const protocol of [2, 3] as const) {
     it(`decodes messages delivered a byte at a time (RESP${protocol})`, async () => {
-      const pool = createPool(proxy.url, { protocol });
+      const pool = createPool(ctx.proxy.url, { protocol });
       try {
         const bin = firstMessage();
         const text = firstMessage();
         await pool.subscribe('split', bin.listener, { returnBuffers: true });
         await pool.psubscribe('spl*', text.listener);
-        proxy.setMode('split', { chunkSize: 1, delayMs: 0 });
+        ctx.proxy.setMode('split', { chunkSize: 1, delayMs: 0 });
         const bytes = Buffer.from([0x00, 0xff, 0x0d, 0x0a, 0x3e, 0x2a, 0x80, 0xc3]);
-        await server.cli('PUBLISH', 'split', bytes.toString('latin1'));
-        // The raw cli sends latin1 text as UTF-8; compare with what the server actually holds.
+        await ctx.server.cli('PUBLISH', 'split', bytes.toString('latin1'));
+        // The raw cli sends latin1 text as UTF-8; compare with what the ctx.server actually holds.
         const expected = Buffer.from(bytes.toString('latin1'), 'utf8');
         expect((await bin.message as Buffer).equals(expected)).to.equal(true);
         expect(await text.message).to.equal(bytes.toString('latin1'));
@@ -49,20 +39,20 @@ describe('pub/sub under faults', () => {
     });
 
     it(`restores subscriptions after the connection is cut (RESP${protocol})`, async () => {
-      const pool = createPool(proxy.url, { protocol, reconnectMaxDelay: 100 });
+      const pool = createPool(ctx.proxy.url, { protocol, reconnectMaxDelay: 100 });
       try {
         const got: string[] = [];
         const sub = await pool.subscribe(['cut1', 'cut2'], (m) => got.push(m as string));
         const lostEvents: unknown[] = [];
         sub.on('lost', (cause) => lostEvents.push(cause));
         const restored = once(sub, 'restored');
-        proxy.cutAll();
+        ctx.proxy.cutAll();
         await restored;
         expect(lostEvents).to.have.length(1);
-        expect(await server.cli('PUBSUB', 'NUMSUB', 'cut1', 'cut2')).to.equal('["cut1",1,"cut2",1]');
+        expect(await ctx.server.cli('PUBSUB', 'NUMSUB', 'cut1', 'cut2')).to.equal('["cut1",1,"cut2",1]');
         await pool.command(['PUBLISH', 'cut2', 'after']);
         await pool.command(['PUBLISH', 'cut1', 'after1']);
-        // A command answered after both PUBLISHes went through the server in order: the
+        // A command answered after both PUBLISHes went through the ctx.server in order: the
         // messages were already pushed to the subscriber. Waiting on one more round trip of
         // the subscriber connection itself makes that certain: subscribe again and await it.
         await pool.subscribe('cut1', () => undefined);
@@ -73,22 +63,22 @@ describe('pub/sub under faults', () => {
     });
   }
 
-  it('a subscribe made while the server is unreachable completes when it is back', async () => {
-    const pool = createPool(proxy.url, { reconnectMaxDelay: 50 });
+  it('a subscribe made while the ctx.server is unreachable completes when it is back', async () => {
+    const pool = createPool(ctx.proxy.url, { reconnectMaxDelay: 50 });
     try {
       await pool.subscribe('warmup', () => undefined);
-      proxy.refuse(true);
+      ctx.proxy.refuse(true);
       const lost = once(await pool.subscribe('warm2', () => undefined), 'lost');
-      proxy.cutAll();
+      ctx.proxy.cutAll();
       await lost;
       const first = firstMessage();
       const pending = pool.subscribe('later', first.listener, { timeout: 0 });
       let settled = false;
       void pending.then(() => (settled = true), () => (settled = true));
-      // One more server round trip on the command pool: the subscribe is still waiting.
-      expect(await server.cli('PING')).to.equal('PONG');
+      // One more ctx.server round trip on the command pool: the subscribe is still waiting.
+      expect(await ctx.server.cli('PING')).to.equal('PONG');
       expect(settled).to.equal(false);
-      proxy.refuse(false);
+      ctx.proxy.refuse(false);
       await pending;
       await pool.command(['PUBLISH', 'later', 'hello']);
       expect(await first.message).to.equal('hello');
@@ -98,8 +88,8 @@ describe('pub/sub under faults', () => {
   });
 
   it('close() rejects a subscribe still waiting for its confirmation', async () => {
-    proxy.refuse(true);
-    const pool = createPool(proxy.url, { reconnectMaxDelay: 50 });
+    ctx.proxy.refuse(true);
+    const pool = createPool(ctx.proxy.url, { reconnectMaxDelay: 50 });
     const outcome = pool.subscribe('never', () => undefined, { timeout: 0 }).then(() => null, (err: unknown) => err);
     await pool.close();
     const error = await outcome;

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { ConnectionError } from '../../lib/index.js';
-import { startProxy, type FaultProxy } from '../helpers/proxy.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { closePools, nextEvent, nextTurn, settle, trackedPool } from './support.js';
+import { serverBehindProxy } from '../helpers/suite.js';
 
 const INTERVAL = 100;
 
@@ -11,25 +10,14 @@ const INTERVAL = 100;
  * never produces a socket error: only the health check can notice it.
  */
 describe('resilience: half-open sockets and the health check', function () {
-  let server: RedisServer;
-  let proxy: FaultProxy;
-  beforeEach(async () => {
-    server = await startRedis();
-    proxy = await startProxy({ port: server.port });
-  });
-  afterEach(async () => {
-    await closePools();
-    server.resume();
-    await proxy.close();
-    await server.stop();
-  });
+  const ctx = serverBehindProxy('each', closePools);
 
   it('fails a command stuck on a blackholed socket with ConnectionError, then replaces the socket', async () => {
-    const pool = trackedPool(proxy.url, {
+    const pool = trackedPool(ctx.proxy.url, {
       size: 1, healthCheckInterval: INTERVAL, connectTimeout: 500, reconnectMaxDelay: 100,
     });
     expect(await pool.command(['PING'])).to.equal('PONG');
-    proxy.setMode('blackhole');
+    ctx.proxy.setMode('blackhole');
     const start = Date.now();
     const stuck = settle(pool.command(['INCR', 'n']));
     const reconnecting = nextEvent<{ error: Error }>(pool, 'reconnecting');
@@ -41,27 +29,27 @@ describe('resilience: half-open sockets and the health check', function () {
     expect((await reconnecting).error.message).to.match(/no reply/);
 
     const ready = nextEvent(pool, 'ready');
-    proxy.setMode('pass');
+    ctx.proxy.setMode('pass');
     await ready;
     expect(await pool.command(['ECHO', 'back'])).to.equal('back');
   });
 
   it('notices an idle connection gone silent (its PING unanswered) before anyone calls', async () => {
-    const pool = trackedPool(proxy.url, { size: 1, healthCheckInterval: INTERVAL });
+    const pool = trackedPool(ctx.proxy.url, { size: 1, healthCheckInterval: INTERVAL });
     expect(await pool.command(['PING'])).to.equal('PONG');
-    proxy.setMode('blackhole');
+    ctx.proxy.setMode('blackhole');
     const start = Date.now();
     const event = await nextEvent<{ error: Error }>(pool, 'reconnecting');
     expect(event.error.message).to.match(/no reply/);
     expect(Date.now() - start).to.be.below(5 * INTERVAL);
   });
 
-  it('detects a SIGSTOPped server the same way, and recovers after SIGCONT', async () => {
-    const pool = trackedPool(server.url, {
+  it('detects a SIGSTOPped ctx.server the same way, and recovers after SIGCONT', async () => {
+    const pool = trackedPool(ctx.server.url, {
       size: 1, healthCheckInterval: INTERVAL, connectTimeout: 300, reconnectMaxDelay: 100,
     });
     expect(await pool.command(['PING'])).to.equal('PONG');
-    server.pause();
+    ctx.server.pause();
     const calls = Array.from({ length: 10 }, (_, i) => settle(pool.command(['ECHO', String(i)])));
     await nextTurn();
     const outcomes = await Promise.all(calls);
@@ -70,20 +58,20 @@ describe('resilience: half-open sockets and the health check', function () {
       expect((outcome as { error: Error }).error).to.be.instanceOf(ConnectionError);
     }
     const ready = nextEvent(pool, 'ready');
-    server.resume();
+    ctx.server.resume();
     await ready;
     expect(await pool.command(['ECHO', 'awake'])).to.equal('awake');
   });
 
   it('leaves a healthy but idle connection alone', async () => {
-    const pool = trackedPool(server.url, { size: 1, healthCheckInterval: 20 });
+    const pool = trackedPool(ctx.server.url, { size: 1, healthCheckInterval: 20 });
     expect(await pool.command(['PING'])).to.equal('PONG');
     let lost = 0;
     pool.on('reconnecting', () => lost++);
     // Ten intervals of idleness: PINGs are answered, so nothing is recycled.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(lost).to.equal(0);
-    const info = await server.cli('INFO', 'stats');
+    const info = await ctx.server.cli('INFO', 'stats');
     expect(Number(/total_connections_received:(\d+)/.exec(info)![1])).to.equal(2); // the pool's one socket and this query's
   });
 });

@@ -1,38 +1,26 @@
 import { expect } from 'chai';
 import { ConnectionError } from '../../lib/index.js';
-import { startProxy, type FaultProxy } from '../helpers/proxy.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { closePools, nextEvent, nextTurn, settle, trackedPool, until } from './support.js';
+import { serverBehindProxy } from '../helpers/suite.js';
 
 /**
  * A command in flight when its socket drops may have run on the server: it must fail at once
  * with ConnectionError and never be written again on the next socket.
  */
 describe('resilience: in-flight commands when the connection drops', function () {
-  let server: RedisServer;
-  let proxy: FaultProxy;
-  beforeEach(async () => {
-    server = await startRedis();
-    proxy = await startProxy({ port: server.port });
-  });
-  afterEach(async () => {
-    await closePools();
-    server.resume();
-    await proxy.close();
-    await server.stop();
-  });
+  const ctx = serverBehindProxy('each', closePools);
 
   it('rejects an INCR swallowed by a blackhole at once when the socket is cut, and never re-sends it', async () => {
-    const pool = trackedPool(proxy.url, { size: 1, reconnectInitialDelay: 10 });
+    const pool = trackedPool(ctx.proxy.url, { size: 1, reconnectInitialDelay: 10 });
     await pool.command(['SET', 'counter', 0]);
-    proxy.setMode('blackhole');
+    ctx.proxy.setMode('blackhole');
     const incr = settle(pool.command(['INCR', 'counter']));
     await nextTurn(); // written to the socket (the flush runs once per tick)
     expect(pool.stats.inFlight).to.equal(1);
     const ready = nextEvent(pool, 'ready');
-    proxy.setMode('pass');
+    ctx.proxy.setMode('pass');
     const cutAt = Date.now();
-    proxy.cutAll();
+    ctx.proxy.cutAll();
     const outcome = await incr;
     expect(Date.now() - cutAt).to.be.below(200);
     expect(outcome.ok).to.equal(false);
@@ -43,40 +31,40 @@ describe('resilience: in-flight commands when the connection drops', function ()
     await ready;
     // A round trip on the new socket: a re-sent INCR would have been written before it.
     expect(await pool.command(['PING'])).to.equal('PONG');
-    expect(await server.cli('GET', 'counter')).to.equal('0');
+    expect(await ctx.server.cli('GET', 'counter')).to.equal('0');
   });
 
-  it('rejects an INCR that did reach the server, which then runs it exactly once', async () => {
-    const pool = trackedPool(proxy.url, { size: 1, reconnectInitialDelay: 10 });
+  it('rejects an INCR that did reach the ctx.server, which then runs it exactly once', async () => {
+    const pool = trackedPool(ctx.proxy.url, { size: 1, reconnectInitialDelay: 10 });
     await pool.command(['SET', 'counter', 0]);
-    server.pause();
-    const sentBefore = proxy.bytesToServer;
+    ctx.server.pause();
+    const sentBefore = ctx.proxy.bytesToServer;
     const incr = settle(pool.command(['INCR', 'counter']));
-    await until(() => proxy.bytesToServer > sentBefore, 'the INCR to reach the server socket');
+    await until(() => ctx.proxy.bytesToServer > sentBefore, 'the INCR to reach the ctx.server socket');
     const cutAt = Date.now();
-    proxy.cutAll();
+    ctx.proxy.cutAll();
     const outcome = await incr;
     expect(Date.now() - cutAt).to.be.below(200);
     expect(outcome.ok).to.equal(false);
     expect((outcome as { error: Error }).error).to.be.instanceOf(ConnectionError);
 
     const ready = nextEvent(pool, 'ready');
-    server.resume(); // it now reads the INCR left on the dead socket and runs it
+    ctx.server.resume(); // it now reads the INCR left on the dead socket and runs it
     await ready;
     expect(await pool.command(['PING'])).to.equal('PONG');
     expect(await pool.command(['GET', 'counter'])).to.equal('1');
   });
 
   it('fails every command of a pipeline in flight, each with ConnectionError, none re-sent', async () => {
-    const pool = trackedPool(proxy.url, { size: 1, reconnectInitialDelay: 10 });
+    const pool = trackedPool(ctx.proxy.url, { size: 1, reconnectInitialDelay: 10 });
     await pool.command(['DEL', 'list']);
-    proxy.setMode('blackhole');
+    ctx.proxy.setMode('blackhole');
     const batch = pool.pipeline(Array.from({ length: 50 }, (_, i) => ['RPUSH', 'list', i]));
     await nextTurn();
     expect(pool.stats.inFlight).to.equal(50);
-    proxy.setMode('pass');
+    ctx.proxy.setMode('pass');
     const ready = nextEvent(pool, 'ready');
-    proxy.cutAll();
+    ctx.proxy.cutAll();
     const results = await batch;
     expect(results).to.have.length(50);
     for (const result of results) expect(result).to.be.instanceOf(ConnectionError);

@@ -1,29 +1,18 @@
 import { expect } from 'chai';
 import { PoolClosedError } from '../../lib/index.js';
-import { startProxy, type FaultProxy } from '../helpers/proxy.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { closePools, nextEvent, settle, trackedPool } from './support.js';
+import { serverBehindProxy } from '../helpers/suite.js';
 
 const DOWN_MS = 2000;
 
 /** A server that is down must cost the client almost nothing: few attempts, little CPU. */
 describe('resilience: a server that stays down', function () {
   this.timeout(15_000);
-  let server: RedisServer;
-  let proxy: FaultProxy;
-  beforeEach(async () => {
-    server = await startRedis();
-    proxy = await startProxy({ port: server.port });
-  });
-  afterEach(async () => {
-    await closePools();
-    await proxy.close();
-    await server.stop();
-  });
+  const ctx = serverBehindProxy('each', closePools);
 
   it(`spends few attempts and little CPU over ${DOWN_MS} ms down, and close() is prompt`, async () => {
-    const pool = trackedPool(proxy.url, { size: 4, minIdle: 4, acquireTimeout: 0 });
-    // Open all four connections: each one retries on its own while the server is down.
+    const pool = trackedPool(ctx.proxy.url, { size: 4, minIdle: 4, acquireTimeout: 0 });
+    // Open all four connections: each one retries on its own while the ctx.server is down.
     await Promise.all(Array.from({ length: 4 }, () =>
       pool.use((handle) => handle.command(['MULTI']).then(() => handle.command(['EXEC'])))));
     await Promise.all(Array.from({ length: 200 }, (_, i) => pool.command(['ECHO', String(i)])));
@@ -32,11 +21,11 @@ describe('resilience: a server that stays down', function () {
 
     let attempts = 0;
     pool.on('reconnecting', () => attempts++);
-    proxy.refuse(true); // accept and hang up at once: every attempt is seen and fails fast
+    ctx.proxy.refuse(true); // accept and hang up at once: every attempt is seen and fails fast
     const cpuBefore = process.cpuUsage();
     const down = new Set<number>();
     const allDown = nextEvent<{ id: number }>(pool, 'reconnecting', ({ id }) => down.add(id).size === connections);
-    proxy.cutAll();
+    ctx.proxy.cutAll();
     await allDown;
     // Commands issued while down wait (acquireTimeout 0: no limit) and must not spin anything.
     const waiting = Array.from({ length: 1000 }, (_, i) => settle(pool.command(['ECHO', String(i)])));
@@ -62,23 +51,23 @@ describe('resilience: a server that stays down', function () {
       `${cpuMs.toFixed(0)} ms CPU, close() in ${closeMs} ms`);
   });
 
-  it('recovers once the server is back, with the waiting commands answered', async () => {
-    const pool = trackedPool(proxy.url, { size: 2, reconnectMaxDelay: 200 });
+  it('recovers once the ctx.server is back, with the waiting commands answered', async () => {
+    const pool = trackedPool(ctx.proxy.url, { size: 2, reconnectMaxDelay: 200 });
     expect(await pool.command(['PING'])).to.equal('PONG');
     const reconnecting = nextEvent(pool, 'reconnecting');
-    proxy.refuse(true);
-    proxy.cutAll();
+    ctx.proxy.refuse(true);
+    ctx.proxy.cutAll();
     await reconnecting;
     const waiting = Array.from({ length: 100 }, (_, i) => pool.command(['ECHO', `w${i}`]));
     const ready = nextEvent(pool, 'ready');
-    proxy.refuse(false);
+    ctx.proxy.refuse(false);
     await ready;
     expect(await Promise.all(waiting)).to.deep.equal(Array.from({ length: 100 }, (_, i) => `w${i}`));
   });
 
   it('close() is prompt while the first connect is still failing', async () => {
-    proxy.refuse(true);
-    const pool = trackedPool(proxy.url, { acquireTimeout: 0 });
+    ctx.proxy.refuse(true);
+    const pool = trackedPool(ctx.proxy.url, { acquireTimeout: 0 });
     const waiting = settle(pool.command(['PING']));
     await nextEvent(pool, 'reconnecting');
     const start = Date.now();

@@ -5,6 +5,7 @@ import { ConnectionError, TimeoutError, type Pool } from '../../lib/index.js';
 import { startProxy, type FaultProxy } from '../helpers/proxy.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { closePools, prng, trackedPool } from './support.js';
+import { serverBehindProxy } from '../helpers/suite.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -129,24 +130,14 @@ async function fault(server: RedisServer, proxy: FaultProxy, rand: Rand, ledger:
 
 describe('resilience: soak under random faults', function () {
   this.timeout((SECONDS + 60) * 1000);
-  let server: RedisServer;
-  let proxy: FaultProxy;
-  before(async () => {
-    server = await startRedis();
-    proxy = await startProxy({ port: server.port });
-  });
-  after(async () => {
-    await closePools();
-    await proxy.close();
-    await server.stop();
-  });
+  const ctx = serverBehindProxy('suite', closePools);
   afterEach(function () {
     if (this.currentTest?.state === 'failed') console.log(`      soak seed: ${SEED} (replay: SOAK_SEED=${SEED})`);
   });
 
   it(`keeps every reply with its caller for ${SECONDS} s (seed ${SEED})`, async () => {
     const rand = prng(SEED);
-    const pool = trackedPool(proxy.url, {
+    const pool = trackedPool(ctx.proxy.url, {
       size: 6, healthCheckInterval: 200, connectTimeout: 1000, acquireTimeout: 3000,
       reconnectMaxDelay: 200,
     });
@@ -163,11 +154,11 @@ describe('resilience: soak under random faults', function () {
     while (running()) {
       await pause(200 + Math.floor(rand() * 800));
       if (!running()) break;
-      await fault(server, proxy, rand, ledger);
+      await fault(ctx.server, ctx.proxy, rand, ledger);
       heapMax = Math.max(heapMax, process.memoryUsage().heapUsed / 1048576);
     }
-    proxy.setMode('pass');
-    server.resume();
+    ctx.proxy.setMode('pass');
+    ctx.server.resume();
 
     // None lost: every operation settles soon after the faults stop.
     const settledAll = Promise.all(workers).then(() => 'settled');
