@@ -17,9 +17,9 @@ import { encodeCommand } from '../resp/encoder.js';
 import type { Command, Reply } from '../resp/types.js';
 import { commandKind, commandName } from './command-kinds.js';
 import { connectionFactory, CreateGate } from './factory.js';
-import { Handle, type CommandOptions, type PoolCore, type SessionState } from './handle.js';
+import { Handle, type CommandOptions, type PoolCore } from './handle.js';
 import { Router } from './router.js';
-import { Waitlist } from './waitlist.js';
+import { Leases } from './leases.js';
 import { PubSub, type MessageListener, type SubscribeOptions, type Subscription } from '../pubsub/subscriber.js';
 import { runTransaction } from '../commands/transaction.js';
 import { Script } from '../commands/script.js';
@@ -63,11 +63,7 @@ export class Pool extends EventEmitter {
   readonly #deadlines: Deadlines;
   readonly #gate: CreateGate;
   readonly #core: PoolCore;
-  #leases = 0;
-  readonly #maxLeases: number;
-  readonly #leaseSlot: Waitlist;
-  /** Connections out on exclusive leases (to stop blocked ones when the pool closes). */
-  readonly #leased = new Set<Connection>();
+  readonly #leases: Leases;
   #activeUses = 0;
   /** Set while close() waits for running use() callbacks. */
   #usesDone: (() => void) | null = null;
@@ -80,9 +76,6 @@ export class Pool extends EventEmitter {
     super();
     this.options = options;
     this.#deadlines = new Deadlines((pending, now) => this.#expire(pending, now));
-    this.#maxLeases = options.size > 1 ? options.size - 1 : 1;
-    this.#leaseSlot = new Waitlist(options.acquireTimeout, options.maxPending, () =>
-      new TimeoutError(`no connection of its own became free within ${options.acquireTimeout} ms`));
     const config = connectionConfig(options);
     this.#config = config;
     const hooks = this.#hooks();
@@ -100,12 +93,16 @@ export class Pool extends EventEmitter {
       },
     );
     this.#router = new Router(this.#gp, options, this.#deadlines);
+    this.#leases = new Leases(this.#gp, this.#router, this.#deadlines, options);
     this.#core = {
       router: this.#router,
       prepare: (command, opts) => this.#prepare(command, opts),
       arm: (pending, opts) => this.#arm(pending, opts),
-      acquireExclusive: () => this.#acquireExclusive(),
-      returnExclusive: (connection, state, lostAt) => this.#returnExclusive(connection, state, lostAt),
+      acquireExclusive: () => {
+        if (this.#closing !== null && this.#activeUses === 0) return Promise.reject(new PoolClosedError());
+        return this.#leases.acquire();
+      },
+      returnExclusive: (connection, state, lostAt) => this.#leases.release(connection, state, lostAt),
     };
   }
 
@@ -282,7 +279,7 @@ export class Pool extends EventEmitter {
       borrowed: this.#gp.borrowed,
       waiting: this.#gp.pending,
       shared: this.#router.connections.length,
-      exclusive: this.#leases,
+      exclusive: this.#leases.count,
       inFlight,
     };
   }
@@ -299,12 +296,7 @@ export class Pool extends EventEmitter {
 
   async #close(): Promise<void> {
     // A blocking command could wait forever: closing the pool ends the wait.
-    for (const connection of this.#leased) {
-      if (connection.blockingInFlight > 0) {
-        connection.destroy(new PoolClosedError('The pool was closed while a blocking command waited'));
-      }
-    }
-    this.#leaseSlot.failAll(new PoolClosedError());
+    this.#leases.close();
     // Running use() callbacks may still send (even their first command): let them finish.
     if (this.#activeUses > 0) await new Promise<void>((resolve) => (this.#usesDone = resolve));
     this.#router.close();
@@ -356,86 +348,6 @@ export class Pool extends EventEmitter {
     // A blocked command holds its connection server-side: ask the server to let go of it.
     if (pending.blocking && pending.owner !== null) pending.owner.unblock();
     void now;
-  }
-
-  // ── exclusive leases ────────────────────────────────────────────────────────────────
-
-  /**
-   * An exclusive lease from generic-pool. At most `size - 1` leases are out at once (when
-   * size > 1): the last connection always stays shared, so blocking commands and transactions
-   * can never starve everyone else's commands.
-   */
-  async #acquireExclusive(): Promise<Connection> {
-    if (this.#closing !== null && this.#activeUses === 0) throw new PoolClosedError();
-    // A slot handed over by take() is already counted in #leases.
-    if (this.#leases >= this.#maxLeases) await this.#leaseSlot.take();
-    else this.#leases++;
-    const acquired = this.#gp.acquire();
-    this.#router.makeRoomForLease();
-    let connection: Connection;
-    try {
-      connection = await acquired;
-    } catch (err) {
-      this.#leaseEnded();
-      throw this.#acquireFailed(err as Error);
-    }
-    this.#leased.add(connection);
-    return connection;
-  }
-
-  #leaseEnded(): void {
-    if (!this.#leaseSlot.give()) this.#leases--;
-  }
-
-  #acquireFailed(err: Error): RedisError {
-    if (err instanceof RedisError) return err;
-    if (err.name === 'TimeoutError') {
-      return new TimeoutError(
-        `no connection to ${this.options.address} became free within ${this.options.acquireTimeout} ms`,
-        { cause: err },
-      );
-    }
-    if (/draining/.test(err.message)) return new PoolClosedError();
-    return new ConnectionError(err.message, { cause: err });
-  }
-
-  /** Undoes what a handle left on its connection, or replaces the connection. */
-  async #returnExclusive(connection: Connection, state: SessionState, lostAt: number): Promise<void> {
-    this.#leased.delete(connection);
-    this.#leaseEnded();
-    const usable =
-      connection.state !== 'closed' && !state.poisoned && connection.blockingInFlight === 0;
-    if (!usable) {
-      await this.#gp.destroy(connection).catch(ignore);
-      return;
-    }
-    if (connection.lostCount === lostAt) {
-      const reset: Command[] = [];
-      if (state.multi) reset.push(['DISCARD']);
-      else if (state.watching) reset.push(['UNWATCH']);
-      if (state.db !== null && state.db !== this.options.db) reset.push(['SELECT', this.options.db]);
-      if (reset.length > 0 && !(await this.#reset(connection, reset))) {
-        await this.#gp.destroy(connection).catch(ignore);
-        return;
-      }
-    }
-    await this.#gp.release(connection).catch(ignore);
-  }
-
-  /** @returns false when the connection could not be reset and must be replaced */
-  async #reset(connection: Connection, commands: Command[]): Promise<boolean> {
-    const results = await Promise.all(commands.map((command) => {
-      const pending = new Pending(encodeCommand(command), commandName(command), false);
-      const promise = pending.promise();
-      pending.pinned = true;
-      pending.timeout = Math.max(this.options.connectTimeout, 1000);
-      pending.deadline = Date.now() + pending.timeout;
-      this.#deadlines.add(pending);
-      connection.send(pending);
-      // "DISCARD without MULTI" is fine: the transaction is over either way.
-      return promise.then(() => true, (err: Error) => err.name === 'ReplyError');
-    }));
-    return results.every(Boolean);
   }
 
   // ── what connections report ─────────────────────────────────────────────────────────
@@ -535,7 +447,6 @@ function connectionConfig(options: ResolvedOptions): ConnectionConfig {
   };
 }
 
-function ignore(): void {}
 
 /**
  * Creates a pool. Returns at once; connections open in the background and commands issued
