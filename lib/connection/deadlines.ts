@@ -15,10 +15,10 @@ const MAX_TICK_MS = 50;
 export class Deadlines {
   #entries: Pending[] = [];
   #timer: NodeJS.Timeout | null = null;
-  readonly #expire: (pending: Pending, now: number) => void;
+  readonly #expire: (pending: Pending) => void;
 
   /** @param expire fails the command with the right error; called at most once per command */
-  constructor(expire: (pending: Pending, now: number) => void) {
+  constructor(expire: (pending: Pending) => void) {
     this.#expire = expire;
   }
 
@@ -57,7 +57,7 @@ export class Deadlines {
       const deadline = effectiveDeadline(pending);
       if (deadline === Infinity) continue;
       if (deadline <= now) {
-        this.#expire(pending, now);
+        this.#expire(pending);
         if (pending.settled) continue;
       }
       if (deadline < earliest) earliest = deadline;

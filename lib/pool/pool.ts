@@ -75,7 +75,7 @@ export class Pool extends EventEmitter {
   constructor(options: ResolvedOptions) {
     super();
     this.options = options;
-    this.#deadlines = new Deadlines((pending, now) => this.#expire(pending, now));
+    this.#deadlines = new Deadlines((pending) => this.#expire(pending));
     const config = connectionConfig(options);
     this.#config = config;
     const hooks = this.#hooks();
@@ -258,8 +258,7 @@ export class Pool extends EventEmitter {
           },
           reconnecting: (connection, delay, attempt, error) => {
             hooks.reconnecting(connection, delay, attempt, error);
-            this.emit('reconnecting', { id: connection.id, address: connection.address, delay, attempt, error, subscriber: true });
-            if (this.listenerCount('error') > 0) this.emit('error', error);
+            this.#reportReconnecting(connection, delay, attempt, error, true);
           },
         }, this.#deadlines),
       checkOpen: () => {
@@ -334,7 +333,7 @@ export class Pool extends EventEmitter {
     if (signal !== undefined) watchSignal(pending, signal);
   }
 
-  #expire(pending: Pending, now: number): void {
+  #expire(pending: Pending): void {
     if (!pending.written) {
       const why = this.#lastError !== null ? ` (last error: ${this.#lastError.message})` : '';
       pending.fail(new TimeoutError(
@@ -347,7 +346,6 @@ export class Pool extends EventEmitter {
     ));
     // A blocked command holds its connection server-side: ask the server to let go of it.
     if (pending.blocking && pending.owner !== null) pending.owner.unblock();
-    void now;
   }
 
   // ── what connections report ─────────────────────────────────────────────────────────
@@ -361,8 +359,7 @@ export class Pool extends EventEmitter {
       },
       reconnecting: (connection, delay, attempt, error) => {
         this.#lastError = error;
-        this.emit('reconnecting', { id: connection.id, address: connection.address, delay, attempt, error });
-        if (this.listenerCount('error') > 0) this.emit('error', error);
+        this.#reportReconnecting(connection, delay, attempt, error, false);
       },
       end: (connection, cause) => {
         if (cause !== null && this.#closing === null) {
@@ -370,7 +367,7 @@ export class Pool extends EventEmitter {
           if (isFatal(cause)) {
             this.#router.setFatal(cause as RedisError, this.#gate.failed());
           }
-          if (this.listenerCount('error') > 0) this.emit('error', cause);
+          this.#reportError(cause);
         }
         this.#router.remove(connection);
       },
@@ -379,6 +376,18 @@ export class Pool extends EventEmitter {
       },
       unblock: (connection) => this.#unblock(connection),
     };
+  }
+
+  /** The 'reconnecting' event, and 'error' for those who listen (command or subscriber connection). */
+  #reportReconnecting(connection: Connection, delay: number, attempt: number, error: Error, subscriber: boolean): void {
+    const base = { id: connection.id, address: connection.address, delay, attempt, error };
+    this.emit('reconnecting', subscriber ? { ...base, subscriber } : base);
+    this.#reportError(error);
+  }
+
+  /** 'error' only when someone listens: an unheard 'error' event would crash the process. */
+  #reportError(error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
   /** CLIENT UNBLOCK from a shared connection; if even that fails, replace the blocked one. */
