@@ -4,12 +4,9 @@
  */
 import { createPool, type Pool } from 'generic-pool';
 import { Redis } from 'ioredis';
-import { throwFirstError, type BenchClient, type BenchCommand } from '../scenarios.js';
+import type { BenchClient, BenchCommand } from '../scenarios.js';
 import { runChild } from './harness.js';
-
-function send(redis: Redis, c: BenchCommand): Promise<unknown> {
-  return c[0] === 'SET' ? redis.set(c[1], c[2]) : redis.get(c[1]);
-}
+import { send, sendPipeline } from './ioredis-ops.js';
 
 async function connect(url: string, size: number): Promise<BenchClient> {
   const pool: Pool<Redis> = createPool(
@@ -30,16 +27,7 @@ async function connect(url: string, size: number): Promise<BenchClient> {
   return {
     use1: checkout,
     command: checkout,
-    pipeline: (commands) =>
-      pool.use(async (redis) => {
-        const pipeline = redis.pipeline();
-        for (const c of commands) {
-          if (c[0] === 'SET') pipeline.set(c[1], c[2]);
-          else pipeline.get(c[1]);
-        }
-        // exec() resolves [error, reply] pairs; a failed command has its error in the pair.
-        throwFirstError((await pipeline.exec())?.map(([err]) => err) ?? []);
-      }),
+    pipeline: (commands) => pool.use((redis) => sendPipeline(redis, commands)),
     async close() {
       await pool.drain();
       await pool.clear();
