@@ -43,7 +43,30 @@ interface Queued {
   pending: Pending;
   kind: CommandKind;
   command: Command;
-  promise: Promise<unknown>;
+}
+
+/**
+ * Commands whose replies do not come back one per command (SUBSCRIBE answers once per channel
+ * and then pushes messages, MONITOR streams, CLIENT REPLY OFF/SKIP silences replies), or that
+ * hand the socket to another protocol (SYNC, PSYNC). Replies are matched to callers by
+ * position, so on a command connection they would hang or shift every later reply onto the
+ * wrong caller: refused on handles too. Pub/sub has its own connection: `pool.subscribe`.
+ */
+const OUT_OF_STEP = new Set([
+  'SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'SUNSUBSCRIBE',
+  'MONITOR', 'SYNC', 'PSYNC',
+]);
+
+/** The EUSAGE error for a command no handle can run, or null. */
+function refusal(name: string, command: Command): RedisError | null {
+  const clientReply = name === 'CLIENT' && typeof command[1] === 'string' && command[1].toUpperCase() === 'REPLY';
+  if (!clientReply && !OUT_OF_STEP.has(name)) return null;
+  const what = clientReply ? 'CLIENT REPLY' : name;
+  return new RedisError(
+    `${what} breaks the one-reply-per-command order a pooled connection relies on, so it is ` +
+      'not sent' + (name.includes('SUBSCRIBE') ? ': use pool.subscribe() / pool.psubscribe()' : ''),
+    'EUSAGE',
+  );
 }
 
 /**
@@ -62,7 +85,8 @@ interface Queued {
 export class Handle {
   readonly #core: PoolCore;
   #bound: Connection | null = null;
-  #lastShared: Promise<unknown> | null = null;
+  /** The last command sent on the shared connection: an upgrade waits for its reply. */
+  #lastShared: Pending | null = null;
   #lease: Connection | null = null;
   #lostAt = 0;
   #queue: Queued[] | null = null;
@@ -88,9 +112,11 @@ export class Handle {
     } catch (err) {
       return Promise.reject(err);
     }
+    const refused = refusal(pending.name, command);
+    if (refused !== null) return Promise.reject(refused);
     const promise = pending.promise() as Promise<Reply>;
     this.#core.arm(pending, options);
-    this.#submit(pending, command, promise);
+    this.#submit(pending, command);
     return promise;
   }
 
@@ -107,31 +133,35 @@ export class Handle {
     } catch (err) {
       return Promise.reject(err);
     }
+    for (let i = 0; i < pendings.length; i++) {
+      const refused = refusal(pendings[i]!.name, commands[i]!);
+      if (refused !== null) return Promise.reject(refused);
+    }
     let batch!: Batch;
     const promise = new Promise<unknown[]>((resolve) => (batch = new Batch(pendings.length, resolve)));
     for (let i = 0; i < pendings.length; i++) {
       pendings[i]!.joinBatch(batch, i);
       this.#core.arm(pendings[i]!, options);
     }
-    for (let i = 0; i < pendings.length; i++) this.#submit(pendings[i]!, commands[i]!, promise);
+    for (let i = 0; i < pendings.length; i++) this.#submit(pendings[i]!, commands[i]!);
     return promise;
   }
 
-  #submit(pending: Pending, command: Command, promise: Promise<unknown>): void {
+  #submit(pending: Pending, command: Command): void {
     const kind = commandKind(pending.name, command);
     if (this.#queue !== null) {
-      this.#queue.push({ pending, kind, command, promise });
+      this.#queue.push({ pending, kind, command });
       return;
     }
-    const step = this.#route(pending, kind, command, promise);
+    const step = this.#route(pending, kind, command);
     if (step !== null) {
-      this.#queue = [{ pending, kind, command, promise }];
+      this.#queue = [{ pending, kind, command }];
       this.#drained = this.#drainQueue(step);
     }
   }
 
   /** Sends now, or returns what must happen first (a lease, a first connection). */
-  #route(pending: Pending, kind: CommandKind, command: Command, promise: Promise<unknown>): Promise<void> | null {
+  #route(pending: Pending, kind: CommandKind, command: Command): Promise<void> | null {
     if (this.#lease !== null) {
       this.#sendExclusive(pending, kind, command);
       return null;
@@ -140,7 +170,7 @@ export class Handle {
     if (this.#bound === null) this.#bound = this.#core.router.bind();
     if (this.#bound === null) return this.#core.router.whenAvailable();
     this.#bound.send(pending);
-    this.#lastShared = promise;
+    this.#lastShared = pending;
     return null;
   }
 
@@ -148,8 +178,8 @@ export class Handle {
     const queue = this.#queue!;
     let step: Promise<void> | null = first;
     for (let i = 0; i < queue.length; i++) {
-      const { pending, kind, command, promise } = queue[i]!;
-      if (i > 0) step = this.#route(pending, kind, command, promise);
+      const { pending, kind, command } = queue[i]!;
+      if (i > 0) step = this.#route(pending, kind, command);
       while (step !== null) {
         try {
           await step;
@@ -157,7 +187,7 @@ export class Handle {
           pending.fail(err as Error);
           break;
         }
-        step = this.#route(pending, kind, command, promise);
+        step = this.#route(pending, kind, command);
       }
     }
     this.#queue = null;
@@ -165,8 +195,14 @@ export class Handle {
 
   async #upgrade(): Promise<void> {
     // Earlier commands went to the shared connection; the lease may be another connection,
-    // so wait for their replies first or the order the caller issued could be lost.
-    if (this.#lastShared !== null) await this.#lastShared.then(ignore, ignore);
+    // so wait for their replies first or the order the caller issued could be lost. Wait for
+    // the last *command*, not for the promise it belongs to: a pipeline's one promise settles
+    // only when its later commands, the ones waiting for this upgrade, are answered too.
+    const last = this.#lastShared;
+    if (last !== null) {
+      this.#lastShared = null;
+      if (!last.settled) await settledOf(last);
+    }
     if (this.#bound !== null) {
       this.#core.router.unbind(this.#bound);
       this.#bound = null;
@@ -262,4 +298,13 @@ function usedAfterRelease(): RedisError {
   return new RedisError('this handle was used after its use() callback returned', 'EUSAGE');
 }
 
-function ignore(): void {}
+/** Resolves when `pending` settles, however (reply, error, timeout, abort). */
+function settledOf(pending: Pending): Promise<void> {
+  return new Promise((resolve) => {
+    const previous = pending.onSettle;
+    pending.onSettle = previous === null ? resolve as () => void : () => {
+      previous();
+      resolve();
+    };
+  });
+}
