@@ -1,31 +1,21 @@
+import { isBlockingNamed } from '../commands/info.js';
 import type { Command } from '../resp/types.js';
+import { CLIENT_STATE, CONNECTION_STATE, helloEffect, upper } from './connection-state.js';
 
 /**
  * How a command treats the connection it runs on. The pool shares connections between callers
  * only for commands that leave no state behind; the rest need a connection of their own.
+ * Blocking comes from the command table (lib/commands/info.ts); state effects from the
+ * curated ./connection-state.ts.
  *
  * | kind        | examples                          | on a `use` handle          | via `pool.command` |
  * |-------------|-----------------------------------|----------------------------|--------------------|
- * | `shared`    | GET, SET, EVALSHA, PUBLISH        | shared pipelined connection| shared             |
+ * | `shared`    | GET, SET, EVALSHA, SWAPDB, HELLO  | shared pipelined connection| shared             |
  * | `blocking`  | BLPOP, BLMOVE, XREAD BLOCK, WAIT  | exclusive                  | exclusive, one-off |
- * | `session`   | MULTI, WATCH, SELECT, EXEC        | exclusive, reset on return | refused            |
+ * | `session`   | MULTI, WATCH, SELECT, CLIENT SETNAME | exclusive, reset on return | refused (CLIENT SETNAME: one-off) |
  * | `poison`    | SUBSCRIBE, MONITOR, CLIENT REPLY  | exclusive, replaced after  | refused            |
  */
 export type CommandKind = 'shared' | 'blocking' | 'session' | 'poison';
-
-const BLOCKING = new Set([
-  'BLPOP', 'BRPOP', 'BRPOPLPUSH', 'BLMOVE', 'BLMPOP', 'BZPOPMIN', 'BZPOPMAX', 'BZMPOP',
-  'WAIT', 'WAITAOF',
-]);
-/** Commands that are blocking only with a BLOCK argument. */
-const BLOCKING_WITH_OPTION = new Set(['XREAD', 'XREADGROUP']);
-const SESSION = new Set(['MULTI', 'EXEC', 'DISCARD', 'WATCH', 'UNWATCH', 'SELECT']);
-const POISON = new Set([
-  'SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'SUNSUBSCRIBE',
-  'MONITOR', 'AUTH', 'HELLO', 'RESET', 'QUIT', 'READONLY', 'READWRITE', 'SWAPDB', 'SYNC', 'PSYNC',
-]);
-/** CLIENT subcommands that change the connection. */
-const POISON_CLIENT = new Set(['REPLY', 'TRACKING', 'SETNAME', 'NO-EVICT', 'NO-TOUCH', 'CACHING']);
 
 /** Upper-case command name; cheap for the common already-upper-case case. */
 export function commandName(command: Command): string {
@@ -42,20 +32,15 @@ function isUpper(name: string): boolean {
   return true;
 }
 
-export function commandKind(name: string, command: Command): CommandKind {
-  if (SESSION.has(name)) return 'session';
-  if (BLOCKING.has(name)) return 'blocking';
-  if (POISON.has(name)) return 'poison';
-  if (BLOCKING_WITH_OPTION.has(name) && hasArg(command, 'BLOCK')) return 'blocking';
-  if (name === 'CLIENT' && command.length > 1 && POISON_CLIENT.has(upper(command[1]))) return 'poison';
+/**
+ * @param name the upper-case name ({@link commandName})
+ * @param protocol the connection's RESP version: a HELLO that keeps it changes nothing
+ */
+export function commandKind(name: string, command: Command, protocol?: 2 | 3): CommandKind {
+  const effect = CONNECTION_STATE.get(name);
+  if (effect !== undefined) return effect;
+  if (isBlockingNamed(name, command)) return 'blocking';
+  if (name === 'CLIENT') return command.length > 1 ? CLIENT_STATE.get(upper(command[1])) ?? 'shared' : 'shared';
+  if (name === 'HELLO') return helloEffect(command, protocol) ?? 'shared';
   return 'shared';
-}
-
-function hasArg(command: Command, word: string): boolean {
-  for (let i = 1; i < command.length; i++) if (upper(command[i]) === word) return true;
-  return false;
-}
-
-function upper(arg: unknown): string {
-  return typeof arg === 'string' ? arg.toUpperCase() : '';
 }

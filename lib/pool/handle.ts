@@ -22,6 +22,8 @@ export interface SessionState {
   watching: boolean;
   /** The db SELECTed last, or null when unchanged. */
   db: number | null;
+  /** CLIENT SETNAME (or HELLO SETNAME) ran: put the pool's name back. */
+  named: boolean;
   /** State that cannot be undone cheaply (SUBSCRIBE, CLIENT REPLY...): replace the connection. */
   poisoned: boolean;
 }
@@ -29,6 +31,8 @@ export interface SessionState {
 /** What a handle needs from its pool. */
 export interface PoolCore {
   readonly router: Router;
+  /** The pool's RESP version (a HELLO that keeps it changes nothing). */
+  readonly protocol: 2 | 3;
   /** Encodes (throws TypeError on bad arguments) and wraps a command; nothing is sent. */
   prepare(command: Command, options: CommandOptions | undefined): Pending;
   /** Starts the command's clock and abort listener, once its promise or batch is attached. */
@@ -92,7 +96,7 @@ export class Handle {
   #queue: Queued[] | null = null;
   #drained: Promise<void> | null = null;
   #released = false;
-  readonly #session: SessionState = { multi: false, watching: false, db: null, poisoned: false };
+  readonly #session: SessionState = { multi: false, watching: false, db: null, named: false, poisoned: false };
 
   constructor(core: PoolCore) {
     this.#core = core;
@@ -148,7 +152,7 @@ export class Handle {
   }
 
   #submit(pending: Pending, command: Command): void {
-    const kind = commandKind(pending.name, command);
+    const kind = commandKind(pending.name, command, this.#core.protocol);
     if (this.#queue !== null) {
       this.#queue.push({ pending, kind, command });
       return;
@@ -247,6 +251,10 @@ export class Handle {
         break;
       case 'SELECT':
         session.db = Number(command[1]);
+        break;
+      case 'CLIENT':
+      case 'HELLO':
+        session.named = true;
         break;
     }
   }

@@ -17,6 +17,7 @@ export interface LeaseConfig {
   acquireTimeout: number;
   connectTimeout: number;
   maxPending: number;
+  name?: string;
 }
 
 /**
@@ -92,6 +93,7 @@ export class Leases {
       if (state.multi) reset.push(['DISCARD']);
       else if (state.watching) reset.push(['UNWATCH']);
       if (state.db !== null && state.db !== this.#config.db) reset.push(['SELECT', this.#config.db]);
+      if (state.named) reset.push(['CLIENT', 'SETNAME', this.#config.name ?? '']);
       if (reset.length > 0 && !(await this.#reset(connection, reset))) {
         await this.#gp.destroy(connection).catch(ignore);
         return;

@@ -16,6 +16,7 @@ import { resolveOptions, type PoolOptions, type ResolvedOptions } from '../optio
 import { encodeCommand } from '../resp/encoder.js';
 import type { Command, Reply } from '../resp/types.js';
 import { commandKind, commandName } from './command-kinds.js';
+import { setsName } from './connection-state.js';
 import { connectionFactory, CreateGate } from './factory.js';
 import { Handle, type CommandOptions, type PoolCore } from './handle.js';
 import { Router } from './router.js';
@@ -96,6 +97,7 @@ export class Pool extends EventEmitter {
     this.#leases = new Leases(this.#gp, this.#router, this.#deadlines, options);
     this.#core = {
       router: this.#router,
+      protocol: options.protocol,
       prepare: (command, opts) => this.#prepare(command, opts),
       arm: (pending, opts) => this.#arm(pending, opts),
       acquireExclusive: () => {
@@ -122,9 +124,12 @@ export class Pool extends EventEmitter {
     } catch (err) {
       return Promise.reject(err);
     }
-    const kind = commandKind(pending.name, command);
+    const kind = commandKind(pending.name, command, this.options.protocol);
     if (kind !== 'shared') {
-      if (kind === 'blocking') return this.use((c) => c.command(command, options));
+      // A name set through the pool has no lasting effect: the lease is renamed back on return.
+      if (kind === 'blocking' || (kind === 'session' && setsName(pending.name, command))) {
+        return this.use((c) => c.command(command, options));
+      }
       return Promise.reject(new RedisError(
         `${pending.name} changes the connection's state and cannot run on a shared connection: ` +
           'use pool.use(), pool.transaction() or pool.subscribe()',
@@ -152,7 +157,7 @@ export class Pool extends EventEmitter {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (!sharable(pendings, commands)) return this.use((c) => c.pipeline(commands, options));
+    if (!sharable(pendings, commands, this.options.protocol)) return this.use((c) => c.pipeline(commands, options));
     let batch!: Batch;
     const promise = new Promise<unknown[]>((resolve) => (batch = new Batch(pendings.length, resolve)));
     for (let i = 0; i < pendings.length; i++) {
@@ -407,11 +412,11 @@ export class Pool extends EventEmitter {
 }
 
 /** Shared connections take stateless commands, and whole MULTI...EXEC blocks sent in one go. */
-function sharable(pendings: Pending[], commands: readonly Command[]): boolean {
+function sharable(pendings: Pending[], commands: readonly Command[], protocol: 2 | 3): boolean {
   let inMulti = false;
   for (let i = 0; i < pendings.length; i++) {
     const name = pendings[i]!.name;
-    const kind = commandKind(name, commands[i]!);
+    const kind = commandKind(name, commands[i]!, protocol);
     if (kind === 'shared') continue;
     if (name === 'MULTI' && !inMulti) inMulti = true;
     else if ((name === 'EXEC' || name === 'DISCARD') && inMulti) inMulti = false;

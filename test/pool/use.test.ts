@@ -93,17 +93,30 @@ describe('pool.use', function () {
     await solo.close();
   });
 
-  it('replaces a connection left in a state that cannot be undone (CLIENT SETNAME)', async function () {
+  it('replaces a connection left in a state that cannot be undone (CLIENT NO-EVICT)', async function () {
     const solo = createPool({ port: server.port, size: 1 });
+    await solo.command(['PING']);
+    const before = await connectionsReceived(server);
+    await solo.use(async (c) => {
+      await c.command(['CLIENT', 'NO-EVICT', 'on']);
+    });
+    expect(await solo.command(['PING'])).to.equal('PONG');
+    const info = (await solo.command(['CLIENT', 'INFO'])) as string;
+    expect(info).to.not.match(/flags=\S*e/);
+    expect(await connectionsReceived(server)).to.equal(before + 1);
+    await solo.close();
+  });
+
+  it('keeps a connection named with CLIENT SETNAME, renamed back to the pool\'s name', async function () {
+    const solo = createPool({ port: server.port, size: 1, name: 'pool-name' });
     await solo.command(['PING']);
     const before = await connectionsReceived(server);
     await solo.use(async (c) => {
       await c.command(['CLIENT', 'SETNAME', 'dirty']);
     });
-    expect(await solo.command(['PING'])).to.equal('PONG');
     const info = (await solo.command(['CLIENT', 'INFO'])) as string;
-    expect(info).to.not.match(/name=dirty/);
-    expect(await connectionsReceived(server)).to.equal(before + 1);
+    expect(info).to.match(/ name=pool-name /);
+    expect(await connectionsReceived(server)).to.equal(before);
     await solo.close();
   });
 
