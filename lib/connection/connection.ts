@@ -6,6 +6,10 @@ import {
   QueueFullError,
   type RedisError,
 } from '../errors.js';
+import { connectChannel, reconnectChannel, type ConnectContext, type ServerTarget } from '../diagnostics/channels.js';
+import {
+  connectFailed, connectSucceeded, publishReconnect, serverTarget, startConnect, wroteTo,
+} from '../diagnostics/trace.js';
 import { Decoder } from '../resp/decoder.js';
 import { encodeCommand } from '../resp/encoder.js';
 import type { Arg, DecoderSink, Reply } from '../resp/types.js';
@@ -103,6 +107,9 @@ export class Connection implements DecoderSink {
   protocol: 2 | 3 = 2;
   /** Why the last socket failed, for error messages. */
   lastError: Error | null = null;
+  /** Where the current socket actually goes (remote IP and port, or the socket path). */
+  peerAddress: string | undefined = undefined;
+  peerPort: number | undefined = undefined;
 
   readonly #config: ConnectionConfig;
   readonly #hooks: ConnectionHooks;
@@ -125,6 +132,9 @@ export class Connection implements DecoderSink {
   #quitSent = false;
   #nextCompact = 0;
   #onClosed: (() => void) | null = null;
+  /** The respool:connect context of the attempt under way, when someone subscribes. */
+  #attemptTrace: ConnectContext | null = null;
+  #target: ServerTarget | null = null;
 
   constructor(config: ConnectionConfig, hooks: ConnectionHooks, deadlines: Deadlines) {
     this.#config = config;
@@ -209,6 +219,7 @@ export class Connection implements DecoderSink {
         pending.owner = this;
       }
       this.#replies.push(pending);
+      if (pending.trace !== null) wroteTo(pending.trace, this.id, this.peerAddress, this.peerPort);
       if (typeof payload === 'string') {
         text += payload;
         if (text.length >= WRITE_CHUNK) {
@@ -326,6 +337,9 @@ export class Connection implements DecoderSink {
 
   #connect(): void {
     this.#retryTimer = null;
+    if (connectChannel.hasSubscribers) {
+      this.#attemptTrace = startConnect(this.#traceTarget(), this.id, this.#attempt, this.#config.subscriber === true);
+    }
     const socket = openSocket(this.#config) as OwnedSocket;
     socket[kConnection] = this;
     this.#socket = socket;
@@ -347,6 +361,12 @@ export class Connection implements DecoderSink {
       if (socket !== this.#socket) return;
       this.protocol = result.protocol;
       this.clientId = result.clientId;
+      this.peerAddress = socket.remoteAddress ?? this.#config.path;
+      this.peerPort = socket.remotePort;
+      if (this.#attemptTrace !== null) {
+        connectSucceeded(this.#attemptTrace, this.peerAddress, this.peerPort, this.protocol, this.clientId);
+        this.#attemptTrace = null;
+      }
     } catch (err) {
       if (socket !== this.#socket) return;
       if (isFatal(err)) this.#end(err as Error);
@@ -411,6 +431,7 @@ export class Connection implements DecoderSink {
     this.#decoder.reset();
     const cause = this.lastError ?? new ConnectionError(`${this.address} closed the connection`);
     this.lastError = cause;
+    this.#attemptFailed(cause);
     this.#failReplies(this.#lost(cause));
     if (this.#state === 'ready' || this.#state === 'closing') this.lostCount++;
     this.#blockingInFlight = 0;
@@ -433,10 +454,24 @@ export class Connection implements DecoderSink {
       return;
     }
     this.#state = 'reconnecting';
+    if (reconnectChannel.hasSubscribers) {
+      publishReconnect(this.#traceTarget(), this.id, delay, this.#attempt, cause, this.#config.subscriber === true);
+    }
     // Not unref'd: a connected socket keeps the process alive, so must the wait between two
     // sockets, or a script awaiting a command during a reconnect would just exit (code 13).
     this.#retryTimer = setTimeout(reconnect, delay, this);
     this.#hooks.reconnecting(this, delay, this.#attempt, cause);
+  }
+
+  /** Ends the respool:connect trace of an attempt that did not reach 'ready'. */
+  #attemptFailed(cause: Error): void {
+    if (this.#attemptTrace === null) return;
+    connectFailed(this.#attemptTrace, cause);
+    this.#attemptTrace = null;
+  }
+
+  #traceTarget(): ServerTarget {
+    return (this.#target ??= serverTarget(this.#config));
   }
 
   /** @internal */
@@ -548,6 +583,7 @@ export class Connection implements DecoderSink {
     this.#failReplies(err as RedisError);
     this.#failOutbox(() => true, err as RedisError);
     if (cause !== null) this.lastError = cause;
+    this.#attemptFailed(cause ?? err);
     this.#socket?.destroy();
     this.#socket = null;
     this.#hooks.end(this, cause);

@@ -1,4 +1,6 @@
 import { ReplyError } from '../errors.js';
+import type { BatchContext, CommandContext } from '../diagnostics/channels.js';
+import { finishBatch, finishCommand } from '../diagnostics/trace.js';
 import type { Reply } from '../resp/types.js';
 
 /**
@@ -7,6 +9,8 @@ import type { Reply } from '../resp/types.js';
  */
 export class Batch {
   readonly results: unknown[];
+  /** Set only while someone subscribes to respool:batch. */
+  trace: BatchContext | null = null;
   #remaining: number;
   #resolve: (results: unknown[]) => void;
 
@@ -18,7 +22,10 @@ export class Batch {
 
   set(index: number, value: unknown): void {
     this.results[index] = value;
-    if (--this.#remaining === 0) this.#resolve(this.results);
+    if (--this.#remaining === 0) {
+      if (this.trace !== null) finishBatch(this.trace, this.results);
+      this.#resolve(this.results);
+    }
   }
 }
 
@@ -66,6 +73,11 @@ export class Pending {
   #index = 0;
   /** Called once when the command settles, whichever way (aborting: remove a listener). */
   onSettle: (() => void) | null = null;
+  /**
+   * Set only while someone subscribes to respool:command (its context) or respool:batch (the
+   * batch's context, for the connection fields): otherwise null and never looked at again.
+   */
+  trace: CommandContext | BatchContext | null = null;
 
   constructor(payload: string | Buffer, name: string, wantsBuffers: boolean) {
     this.payload = payload;
@@ -98,7 +110,10 @@ export class Pending {
     this.settled = true;
     if (this.onSettle !== null) this.onSettle();
     if (this.#batch !== null) this.#batch.set(this.#index, value);
-    else this.#resolve!(value);
+    else {
+      if (this.trace !== null) finishCommand(this.trace as CommandContext, value, null);
+      this.#resolve!(value);
+    }
   }
 
   fail(err: Error): void {
@@ -107,6 +122,9 @@ export class Pending {
     this.payload = null;
     if (this.onSettle !== null) this.onSettle();
     if (this.#batch !== null) this.#batch.set(this.#index, err);
-    else this.#reject!(err);
+    else {
+      if (this.trace !== null) finishCommand(this.trace as CommandContext, undefined, err);
+      this.#reject!(err);
+    }
   }
 }

@@ -1,6 +1,8 @@
 import { ConnectionError, RedisError } from '../errors.js';
 import type { Connection } from '../connection/connection.js';
 import { Batch, type Pending } from '../connection/pending.js';
+import { batchChannel, commandChannel, type ServerTarget } from '../diagnostics/channels.js';
+import { startCommand, traceBatch } from '../diagnostics/trace.js';
 import type { Arg, Command, Reply } from '../resp/types.js';
 import { runTransaction } from '../commands/transaction.js';
 import { commandKind, type CommandKind } from './command-kinds.js';
@@ -33,6 +35,8 @@ export interface PoolCore {
   readonly router: Router;
   /** The pool's RESP version (a HELLO that keeps it changes nothing). */
   readonly protocol: 2 | 3;
+  /** Where commands go, for the diagnostics channels. */
+  readonly target: ServerTarget;
   /** Encodes (throws TypeError on bad arguments) and wraps a command; nothing is sent. */
   prepare(command: Command, options: CommandOptions | undefined): Pending;
   /** Starts the command's clock and abort listener, once its promise or batch is attached. */
@@ -119,6 +123,7 @@ export class Handle {
     const refused = refusal(pending.name, command);
     if (refused !== null) return Promise.reject(refused);
     const promise = pending.promise() as Promise<Reply>;
+    if (commandChannel.hasSubscribers) pending.trace = startCommand(command, pending.name, this.#core.target);
     this.#core.arm(pending, options);
     this.#submit(pending, command);
     return promise;
@@ -143,6 +148,7 @@ export class Handle {
     }
     let batch!: Batch;
     const promise = new Promise<unknown[]>((resolve) => (batch = new Batch(pendings.length, resolve)));
+    if (batchChannel.hasSubscribers) traceBatch(batch, pendings, commands, this.#core.target);
     for (let i = 0; i < pendings.length; i++) {
       pendings[i]!.joinBatch(batch, i);
       this.#core.arm(pendings[i]!, options);

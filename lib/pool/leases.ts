@@ -3,6 +3,8 @@ import { ConnectionError, PoolClosedError, RedisError, TimeoutError } from '../e
 import type { Connection } from '../connection/connection.js';
 import type { Deadlines } from '../connection/deadlines.js';
 import { Pending } from '../connection/pending.js';
+import { poolWaitChannel } from '../diagnostics/channels.js';
+import { publishPoolWait } from '../diagnostics/trace.js';
 import { encodeCommand } from '../resp/encoder.js';
 import type { Command } from '../resp/types.js';
 import { commandName } from './command-kinds.js';
@@ -60,7 +62,21 @@ export class Leases {
     return this.#count;
   }
 
+  /** A connection of the caller's own; the wait is published on respool:pool:wait when someone listens. */
   async acquire(): Promise<Connection> {
+    if (!poolWaitChannel.hasSubscribers) return this.#acquire();
+    const startedAt = performance.now();
+    try {
+      const connection = await this.#acquire();
+      publishPoolWait(this.#config, startedAt, undefined);
+      return connection;
+    } catch (err) {
+      publishPoolWait(this.#config, startedAt, err as Error);
+      throw err;
+    }
+  }
+
+  async #acquire(): Promise<Connection> {
     // A slot handed over by take() is already counted.
     if (this.#count >= this.#max) await this.#slots.take();
     else this.#count++;

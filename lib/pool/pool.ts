@@ -12,6 +12,11 @@ import { Connection, type ConnectionConfig, type ConnectionHooks } from '../conn
 import { Deadlines } from '../connection/deadlines.js';
 import { isFatal } from '../connection/handshake.js';
 import { Batch, Pending } from '../connection/pending.js';
+import {
+  batchChannel, commandChannel, poolCloseChannel, poolCreateChannel, type ServerTarget,
+} from '../diagnostics/channels.js';
+import { poolName, serverTarget, startCommand, traceBatch } from '../diagnostics/trace.js';
+import '../diagnostics/debug.js';
 import { resolveOptions, type PoolOptions, type ResolvedOptions } from '../options.js';
 import { encodeCommand } from '../resp/encoder.js';
 import type { Command, Reply } from '../resp/types.js';
@@ -72,10 +77,13 @@ export class Pool extends EventEmitter {
   #lastError: Error | null = null;
   #pubsub: PubSub | null = null;
   readonly #config: ConnectionConfig;
+  /** Where commands go, for the diagnostics channels' context objects. */
+  readonly #target: ServerTarget;
 
   constructor(options: ResolvedOptions) {
     super();
     this.options = options;
+    this.#target = serverTarget(options);
     this.#deadlines = new Deadlines((pending) => this.#expire(pending));
     const config = connectionConfig(options);
     this.#config = config;
@@ -98,6 +106,7 @@ export class Pool extends EventEmitter {
     this.#core = {
       router: this.#router,
       protocol: options.protocol,
+      target: this.#target,
       prepare: (command, opts) => this.#prepare(command, opts),
       arm: (pending, opts) => this.#arm(pending, opts),
       acquireExclusive: () => {
@@ -106,6 +115,9 @@ export class Pool extends EventEmitter {
       },
       returnExclusive: (connection, state, lostAt) => this.#leases.release(connection, state, lostAt),
     };
+    if (poolCreateChannel.hasSubscribers) {
+      poolCreateChannel.publish({ pool: this, 'db.client.connection.pool.name': poolName(options) });
+    }
   }
 
   // ── the API ─────────────────────────────────────────────────────────────────────────
@@ -137,6 +149,7 @@ export class Pool extends EventEmitter {
       ));
     }
     const promise = pending.promise() as Promise<Reply>;
+    if (commandChannel.hasSubscribers) pending.trace = startCommand(command, pending.name, this.#target);
     this.#arm(pending, options);
     this.#router.dispatch(pending);
     return promise;
@@ -160,6 +173,7 @@ export class Pool extends EventEmitter {
     if (!sharable(pendings, commands, this.options.protocol)) return this.use((c) => c.pipeline(commands, options));
     let batch!: Batch;
     const promise = new Promise<unknown[]>((resolve) => (batch = new Batch(pendings.length, resolve)));
+    if (batchChannel.hasSubscribers) traceBatch(batch, pendings, commands, this.#target);
     for (let i = 0; i < pendings.length; i++) {
       pendings[i]!.joinBatch(batch, i);
       this.#arm(pendings[i]!, options);
@@ -309,6 +323,9 @@ export class Pool extends EventEmitter {
     await this.#gp.drain();
     await this.#gp.clear();
     this.#deadlines.stop();
+    if (poolCloseChannel.hasSubscribers) {
+      poolCloseChannel.publish({ pool: this, 'db.client.connection.pool.name': poolName(this.options) });
+    }
     this.emit('end');
   }
 
