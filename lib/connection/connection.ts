@@ -436,6 +436,10 @@ export class Connection implements DecoderSink {
     if (this.#state === 'ready' || this.#state === 'closing') this.lostCount++;
     this.#blockingInFlight = 0;
     if (this.#state === 'closing' || this.#state === 'closed') {
+      // Never written (closed while connecting): say they were not sent, and why.
+      this.#failOutbox(() => true, new PoolClosedError(
+        `closed while waiting for the connection to ${this.address} (${cause.message}); the command was not sent`,
+      ));
       this.#end(null);
       return;
     }
@@ -477,6 +481,12 @@ export class Connection implements DecoderSink {
   /** @internal */
   reconnectNow(): void {
     if (this.#state === 'reconnecting') this.#connect();
+  }
+
+  /** True when commands wait in the outbox that have not timed out or been aborted. */
+  #waitsToSend(): boolean {
+    this.#failOutbox((p) => p.settled, new ConnectionError('unreachable'));
+    return this.#outbox.length > 0;
   }
 
   #lost(cause: Error): RedisError {
@@ -544,6 +554,11 @@ export class Connection implements DecoderSink {
     if (this.#state === 'ready') {
       this.#state = 'closing';
       this.#maybeQuit();
+    } else if (this.#socket !== null && this.#waitsToSend()) {
+      // Commands issued before close() wait for the connect attempt under way: they are sent
+      // once its handshake succeeds (then QUIT), and fail if it fails (see closed()). No new
+      // attempt is started for them: closing stays prompt while the server is down.
+      this.#state = 'closing';
     } else {
       this.#state = 'closing';
       this.#failOutbox(() => true, new PoolClosedError(`connection to ${this.address} was closed`));

@@ -303,8 +303,11 @@ export class Pool extends EventEmitter {
   }
 
   /**
-   * Closes the pool: new commands reject with PoolClosedError at once; commands already sent
-   * are answered; running `use` callbacks finish; then every connection says QUIT. Idempotent.
+   * Closes the pool: new commands reject with PoolClosedError at once; commands already issued
+   * are answered, even those waiting for a connect attempt under way (bounded by
+   * connectTimeout and acquireTimeout); running `use` callbacks finish; then every connection
+   * says QUIT.
+   * Idempotent.
    */
   close(): Promise<void> {
     if (this.#closing !== null) return this.#closing;
@@ -317,6 +320,10 @@ export class Pool extends EventEmitter {
     this.#leases.close();
     // Running use() callbacks may still send (even their first command): let them finish.
     if (this.#activeUses > 0) await new Promise<void>((resolve) => (this.#usesDone = resolve));
+    // Commands issued before close() that still wait for a first connection are answered, not
+    // dropped: wait until one is in the rotation (generic-pool hands one over at once, as it
+    // connects in the background); it writes them once connected, before its QUIT.
+    if (this.#router.waiting > 0) await this.#router.whenAvailable().catch(ignore);
     this.#router.close();
     this.#gate.open();
     await this.#pubsub?.close();
@@ -441,6 +448,8 @@ function sharable(pendings: Pending[], commands: readonly Command[], protocol: 2
   }
   return !inMulti;
 }
+
+function ignore(): void {}
 
 function watchSignal(pending: Pending, signal: AbortSignal): void {
   if (signal.aborted) {
