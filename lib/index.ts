@@ -9,7 +9,8 @@
  * await pool.close();
  * ```
  */
-export { createPool, Pool, type PoolStats } from './pool/pool.js';
+export { Pool, type PoolStats } from './pool/pool.js';
+export { createPool } from './create-pool.js';
 export { Handle, type CommandOptions } from './pool/handle.js';
 export {
   RedisError,
@@ -23,6 +24,7 @@ export {
   QueueFullError,
 } from './errors.js';
 export { OPTION_TABLE, type PoolOptions, type ResolvedOptions } from './options.js';
+export type { SentinelOptions, SentinelNodeInput } from './sentinel/config.js';
 export { Script } from './commands/script.js';
 export type { ScanOptions } from './commands/scan.js';
 export type { Subscription, SubscribeOptions, MessageListener } from './pubsub/subscriber.js';

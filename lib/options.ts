@@ -11,6 +11,7 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 import { inspect, type InspectOptions } from 'node:util';
+import { SentinelConfig, validateSentinel, type SentinelOptions } from './sentinel/config.js';
 
 /** What users pass to the pool. Every field is optional; see {@link OPTION_TABLE} for defaults. */
 export interface PoolOptions {
@@ -43,6 +44,10 @@ export interface PoolOptions {
   /** ms between PINGs on idle connections, 0 = off. */
   healthCheckInterval?: number;
   noDelay?: boolean;
+  /** Find the node through Redis Sentinel instead of `host`/`port`. */
+  sentinel?: SentinelOptions;
+  /** With `sentinel`: the primary, or a read pool over its replicas. */
+  role?: 'primary' | 'replica';
 }
 
 /**
@@ -51,19 +56,24 @@ export interface PoolOptions {
  * read them by name (`opts.password`), never copy the object with `{ ...opts }`.
  */
 export type ResolvedOptions = Readonly<
-  Required<Omit<PoolOptions, 'path' | 'tls' | 'username' | 'password' | 'name'>>
+  Required<Omit<PoolOptions, 'path' | 'tls' | 'username' | 'password' | 'name' | 'sentinel'>>
 > & {
+  /** Its password and TLS secrets are getters too, redacted from inspect and JSON. */
+  readonly sentinel?: SentinelConfig;
   readonly path?: string;
   readonly tls?: ConnectionOptions;
   readonly username?: string;
   readonly password?: string;
   readonly name?: string;
-  /** "127.0.0.1:6379", "[::1]:6380" or the socket path: for messages. Never contains credentials. */
+  /**
+   * "127.0.0.1:6379", "[::1]:6380", the socket path, or `'mymaster' (Sentinel primary)`: for
+   * messages. Never contains credentials.
+   */
   readonly address: string;
 };
 
 /** How a value of an option is checked, and parsed when it comes from a URL query. */
-export type OptionType = 'string' | 'integer' | 'number' | 'boolean' | 'tls';
+export type OptionType = 'string' | 'integer' | 'number' | 'boolean' | 'tls' | 'sentinel';
 
 /** One row of the schema. */
 export interface OptionSpec {
@@ -138,6 +148,10 @@ const ROWS: SpecRows = {
     doc: 'ms between health checks: an idle connection gets a PING; one with commands in flight and nothing heard for two intervals is presumed dead and replaced, failing those commands with ConnectionError. Connections busy with blocking commands are skipped. Catches what keep-alive cannot (a stopped server whose kernel still ACKs). 0 = off.' },
   noDelay: { type: 'boolean', default: true,
     doc: 'Disable Nagle\'s algorithm. Commands are already written in one batch per tick; Nagle would only add latency.' },
+  sentinel: { type: 'sentinel',
+    doc: '`{ nodes, name, username?, password?, tls? }`: find the primary (or replicas) of `name` through Redis Sentinel and follow its failovers; see [Sentinel](#sentinel). `nodes` are `{ host, port }` or `\'host:port\'` (port 26379 by default); the credentials and TLS are the sentinels\' own, the pool\'s `password`/`tls` are the data nodes\'. Excludes `host`, `port` and `path`.' },
+  role: { type: 'string', default: 'primary', pattern: { regex: /^(primary|replica)$/, hint: "'primary' or 'replica'" },
+    doc: 'With `sentinel`: `\'primary\'` (reads and writes), or `\'replica\'` for a read pool over the replicas Sentinel reports, each checked with ROLE.' },
 };
 
 /** The schema, one row per option, in documentation order. */
@@ -200,6 +214,8 @@ function validateOption(spec: OptionSpec, value: unknown): unknown {
       return checkNumber(spec, value);
     case 'boolean':
       return typeof value === 'boolean' ? value : fail(TypeError, spec, 'a boolean', value);
+    case 'sentinel':
+      return validateSentinel(value, nearest);
     case 'tls':
       if (typeof value === 'boolean') return value ? Object.freeze({}) : undefined;
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -231,6 +247,18 @@ function checkCombinations(values: Record<string, unknown>): void {
   if (values.username !== undefined && values.password === undefined) {
     throw new TypeError("option 'username' needs 'password': Redis authenticates a user with both");
   }
+  if (values.role === 'replica' && values.sentinel === undefined) {
+    throw new TypeError("option 'role' needs 'sentinel': replicas are found through Sentinel");
+  }
+}
+
+/** Sentinel finds the node: an address given as well would be ignored, so it is refused. */
+function checkSentinelAlone(given: Record<string, unknown>): void {
+  if (given.sentinel === undefined) return;
+  const clash = ['host', 'port', 'path'].find((key) => given[key] !== undefined);
+  if (clash !== undefined) {
+    throw new TypeError(`option '${clash}' cannot be used with 'sentinel': Sentinel reports where the node is`);
+  }
 }
 
 /** Edit distance, to suggest the option a typo meant. Option names are short: O(n·m) is fine. */
@@ -249,11 +277,16 @@ function distance(a: string, b: string): number {
 
 /** The option a mistyped key most likely meant: a name it begins (`pass`), or one a typo away. */
 function nearestOption(key: string): string | undefined {
+  return nearest(key, OPTION_TABLE.map((spec) => spec.name));
+}
+
+/** The name among `names` that `key` most likely meant (also for nested keys: sentinel.*). */
+function nearest(key: string, names: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   // Short keys are a few edits from many names: allow fewer edits so the hint is not a guess.
   const limit = lower.length < 3 ? 0 : lower.length < 6 ? 1 : 2;
   let best: { name: string; score: number } | undefined;
-  for (const { name } of OPTION_TABLE) {
+  for (const name of names) {
     const target = name.toLowerCase();
     const score = lower.length >= 3 && target.startsWith(lower) ? 0 : distance(lower, target);
     if (score <= limit && (!best || score < best.score)) best = { name, score };
@@ -316,6 +349,8 @@ function parseQueryValue(spec: OptionSpec, text: string): unknown {
         fail(TypeError, spec, `a number${spec.nullable ? ' or null' : ''}`, text, where);
       }
       return Number(text);
+    case 'sentinel':
+      throw new TypeError("option 'sentinel' cannot be set in the URL query: use a redis+sentinel:// URL");
     case 'boolean':
     case 'tls':
       if (text === 'true' || text === '1') return true;
@@ -360,6 +395,7 @@ function parseTcpUrl(url: URL, out: Record<string, unknown>): void {
 }
 
 function parseRedisUrl(text: string): Record<string, unknown> {
+  if (/^rediss?\+sentinel:/i.test(text)) return parseSentinelUrl(text);
   let url: URL;
   try {
     url = new URL(text);
@@ -376,10 +412,56 @@ function parseRedisUrl(text: string): Record<string, unknown> {
     }
     out.path = decode(url.pathname, 'socket path');
   } else {
-    throw badUrl('the scheme must be redis://, rediss://, redis+unix:// or unix://');
+    throw badUrl('the scheme must be redis://, rediss://, redis+unix://, unix:// or redis+sentinel://');
   }
   if (url.hash) throw badUrl('a fragment (#) is not allowed; percent-encode "#" in a password as %23');
   parseQuery(url.search, out);
+  return out;
+}
+
+/** Query keys of a sentinel URL that set the sentinels' own credentials (not pool options). */
+const SENTINEL_QUERY = { sentinelUsername: 'username', sentinelPassword: 'password' } as const;
+
+/**
+ * `redis+sentinel://[user:pass@]host[:port][,host2[:port2]...]/name[/db][?option=value...]`:
+ * the form of the Python Redis-Sentinel-Url package, also read by RedisVL and Prefect.
+ * Userinfo is the data nodes' credentials; `sentinelUsername`/`sentinelPassword` in the query
+ * are the sentinels'. `rediss+sentinel://` uses TLS for both.
+ */
+function parseSentinelUrl(text: string): Record<string, unknown> {
+  // WHATWG URL cannot parse a host list: take it out by hand, parse the rest with a stand-in.
+  const parts = /^([a-z+]+:\/\/)((?:[^@/?#]*@)?)([^/?#]*)(.*)$/is.exec(text);
+  const nodes = (parts?.[3] ?? '').split(',').filter((part) => part !== '');
+  if (parts === null || nodes.length === 0) throw badUrl('a redis+sentinel:// URL needs at least one sentinel host');
+  let url: URL;
+  try {
+    url = new URL(`${parts[1]}${parts[2]}sentinels${parts[4]}`);
+  } catch {
+    throw badUrl('it cannot be parsed');
+  }
+  const out: Record<string, unknown> = {};
+  const tls = url.protocol.toLowerCase() === 'rediss+sentinel:';
+  if (tls) out.tls = true;
+  if (url.username) out.username = decode(url.username, 'user name');
+  if (url.password) out.password = decode(url.password, 'password');
+  const [name, db, ...rest] = url.pathname.replace(/^\//, '').split('/');
+  if (!name || rest.length > 0) throw badUrl('the path must be /<primary name>[/<db>], as in redis+sentinel://h1,h2/mymaster/0');
+  if (db !== undefined && db !== '') {
+    if (!/^\d+$/.test(db)) throw badUrl('the database after the primary name must be a number');
+    out.db = Number(db);
+  }
+  const sentinel: Record<string, unknown> = { nodes, name: decode(name, 'primary name') };
+  if (tls) sentinel.tls = true;
+  const query: string[] = [];
+  for (const pair of url.search.replace(/^\?/, '').split('&')) {
+    const key = pair.slice(0, pair.indexOf('=') === -1 ? pair.length : pair.indexOf('='));
+    if (key in SENTINEL_QUERY) {
+      sentinel[SENTINEL_QUERY[key as keyof typeof SENTINEL_QUERY]] = decode(pair.slice(key.length + 1), 'query');
+    } else query.push(pair);
+  }
+  if (url.hash) throw badUrl('a fragment (#) is not allowed; percent-encode "#" in a password as %23');
+  parseQuery(query.join('&'), out);
+  out.sentinel = sentinel;
   return out;
 }
 
@@ -397,7 +479,7 @@ export function redactUrl(url: string): string {
     return `${scheme}***`;
   }
   if (parsed.password) parsed.password = '***';
-  parsed.search = parsed.search.replace(/([?&]password=)[^&]*/g, '$1***');
+  parsed.search = parsed.search.replace(/([?&](?:sentinelP|p)assword=)[^&]*/g, '$1***');
   // Redis URLs have no use for a fragment; one is most likely a password with an unescaped '#'.
   if (parsed.hash) parsed.hash = '***';
   return parsed.href;
@@ -409,6 +491,7 @@ const REDACTED = '[redacted]';
 const TLS_SECRETS = ['key', 'passphrase', 'pfx'] as const;
 
 function addressOf(values: Record<string, unknown>): string {
+  if (values.sentinel instanceof SentinelConfig) return `'${values.sentinel.name}' (Sentinel ${values.role})`;
   if (typeof values.path === 'string') return values.path;
   const host = values.host as string;
   return `${host.includes(':') ? `[${host}]` : host}:${values.port}`;
@@ -479,6 +562,8 @@ class ResolvedPoolOptions {
 export function resolveOptions(input?: string | PoolOptions, overrides?: PoolOptions): ResolvedOptions {
   const base = typeof input === 'string' ? parseRedisUrl(input) : knownKeys(input ?? {}, 'options');
   const merged = { ...base, ...knownKeys(overrides ?? {}, 'overrides') };
+  // Resolved options carry the default host and port: only what a user wrote is checked.
+  if (!(input instanceof ResolvedPoolOptions)) checkSentinelAlone(merged);
   const values: Record<string, unknown> = {};
   for (const spec of OPTION_TABLE) {
     const given = merged[spec.name];
@@ -494,6 +579,8 @@ export function resolveOptions(input?: string | PoolOptions, overrides?: PoolOpt
 function typeCell(spec: OptionSpec): string {
   let text: string;
   if (spec.type === 'tls') text = 'boolean | tls.ConnectionOptions';
+  else if (spec.type === 'sentinel') text = 'object';
+  else if (spec.name === 'role') text = "'primary' | 'replica'";
   else if (spec.oneOf) text = spec.oneOf.join(' | ');
   else if (spec.type === 'integer' || spec.type === 'number') text = `${spec.type} ${rangeText(spec)}`;
   else text = spec.type;

@@ -13,7 +13,7 @@ const ALL_NAMES: readonly (keyof PoolOptions)[] = [
   'host', 'port', 'path', 'tls', 'username', 'password', 'db', 'name', 'protocol', 'size',
   'minIdle', 'connectTimeout', 'acquireTimeout', 'commandTimeout', 'returnBuffers', 'maxPending',
   'failFast', 'reconnectInitialDelay', 'reconnectMaxDelay', 'reconnectFactor',
-  'reconnectMaxAttempts', 'keepAlive', 'healthCheckInterval', 'noDelay',
+  'reconnectMaxAttempts', 'keepAlive', 'healthCheckInterval', 'noDelay', 'sentinel', 'role',
 ];
 
 const SECRET = 'hunter2-S3cret';
@@ -37,7 +37,7 @@ describe('options', () => {
         host: '127.0.0.1', port: 6379, db: 0, protocol: 2, size: 8, minIdle: 1,
         connectTimeout: 10000, acquireTimeout: 10000, commandTimeout: 0, returnBuffers: false,
         maxPending: 10000, failFast: false, reconnectInitialDelay: 50, reconnectMaxDelay: 2000,
-        reconnectFactor: 2, reconnectMaxAttempts: null, keepAlive: 10000, healthCheckInterval: 15000,
+        reconnectFactor: 2, reconnectMaxAttempts: null, keepAlive: 10000, healthCheckInterval: 15000, role: 'primary',
         noDelay: true, address: '127.0.0.1:6379',
       });
       expect(opts.password).to.equal(undefined);

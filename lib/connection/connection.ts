@@ -4,6 +4,7 @@ import {
   PoolClosedError,
   ProtocolError,
   QueueFullError,
+  ReplyError,
   type RedisError,
 } from '../errors.js';
 import { connectChannel, reconnectChannel, type ConnectContext, type ServerTarget } from '../diagnostics/channels.js';
@@ -49,6 +50,20 @@ export interface ConnectionConfig extends SocketOptions, HandshakeOptions, Backo
   subscriber?: boolean;
   /** Decode pushes (RESP2 pub/sub frames included) with Buffers. */
   pushBuffers?: boolean;
+  /**
+   * Asked before every connect (first and each reconnect) where to connect now, e.g. the
+   * primary Sentinel reports; unset: always `host`/`port`. null: nowhere known (yet), which
+   * counts as a failed attempt.
+   */
+  locate?: () => Target | null;
+}
+
+/** Where to connect; see {@link ConnectionConfig.locate}. */
+export interface Target {
+  host: string;
+  port: number;
+  /** "host:port", for messages. */
+  address: string;
 }
 
 /** How a connection tells its owner what happened. No EventEmitter: nothing can go unheard. */
@@ -59,6 +74,11 @@ export interface ConnectionHooks {
   push(connection: Connection, frame: Reply[]): void;
   /** A blocking command timed out: its owner should send CLIENT UNBLOCK for `clientId`. */
   unblock(connection: Connection): void;
+  /**
+   * The server answered READONLY or LOADING although the connection expects a role
+   * (`expectRole`): it is no longer the node it was. Only called when `expectRole` is set.
+   */
+  misplaced?(connection: Connection, reply: ReplyError): void;
 }
 
 const kConnection = Symbol('respool.connection');
@@ -135,12 +155,15 @@ export class Connection implements DecoderSink {
   /** The respool:connect context of the attempt under way, when someone subscribes. */
   #attemptTrace: ConnectContext | null = null;
   #target: ServerTarget | null = null;
+  /** Where the current (or last) socket goes. */
+  #where: Target;
 
   constructor(config: ConnectionConfig, hooks: ConnectionHooks, deadlines: Deadlines) {
     this.#config = config;
     this.#hooks = hooks;
     this.#deadlines = deadlines;
     this.#decoder = new Decoder(this);
+    this.#where = config;
     this.#connect();
     if (config.healthCheckInterval > 0) {
       this.#healthTimer = setInterval(healthCheck, config.healthCheckInterval, this);
@@ -152,7 +175,7 @@ export class Connection implements DecoderSink {
     return this.#state;
   }
   get address(): string {
-    return this.#config.address;
+    return this.#where.address;
   }
   /** Commands written and awaiting replies, plus those waiting to be written. */
   get inFlight(): number {
@@ -314,8 +337,14 @@ export class Connection implements DecoderSink {
       this.#blockingInFlight--;
       pending.owner = null;
     }
+    if (this.#config.expectRole !== undefined && value instanceof ReplyError) this.#checkPlace(value);
     pending.reply(value);
     if (this.#state === 'closing' && this.#replies.length === 0) this.#maybeQuit();
+  }
+
+  /** READONLY: a primary turned replica under us; LOADING: a restarted node. Tell the owner. */
+  #checkPlace(reply: ReplyError): void {
+    if (reply.code === 'READONLY' || reply.code === 'LOADING') this.#hooks.misplaced?.(this, reply);
   }
 
   onPush(frame: Reply[]): void {
@@ -337,10 +366,23 @@ export class Connection implements DecoderSink {
 
   #connect(): void {
     this.#retryTimer = null;
+    const located = this.#config.locate?.();
+    if (located === null) {
+      this.lastError = new ConnectionError(`no address known for ${this.address}`);
+      this.#retryTimer = setTimeout(unlocated, 0, this);
+      return;
+    }
+    if (located !== undefined && located.address !== this.#where.address) {
+      this.#where = located;
+      this.#target = null; // traces name the node actually used
+    }
     if (connectChannel.hasSubscribers) {
       this.#attemptTrace = startConnect(this.#traceTarget(), this.id, this.#attempt, this.#config.subscriber === true);
     }
-    const socket = openSocket(this.#config) as OwnedSocket;
+    const where = this.#where;
+    const socket = openSocket(
+      where === this.#config ? this.#config : { ...this.#config, host: where.host, port: where.port },
+    ) as OwnedSocket;
     socket[kConnection] = this;
     this.#socket = socket;
     socket.on('data', onData);
@@ -412,6 +454,22 @@ export class Connection implements DecoderSink {
     if (this.#state === 'ready' || this.#state === 'connecting') this.#dropSocket(cause);
   }
 
+  /**
+   * The node moved (a failover): drop the socket, failing what is in flight with `cause` (it may
+   * have run), and connect again at once, asking `locate` where. Waiting commands stay queued.
+   */
+  relocate(cause: Error): void {
+    this.#attempt = 0;
+    if (this.#state === 'reconnecting') {
+      if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+      this.#connect();
+    } else if (this.#state === 'ready' || this.#state === 'connecting') {
+      this.#relocating = true;
+      this.#dropSocket(cause);
+    }
+  }
+  #relocating = false;
+
   /** Asks the owner to unblock a blocking command that timed out (see Pending.owner). */
   unblock(): void {
     this.#hooks.unblock(this);
@@ -422,8 +480,8 @@ export class Connection implements DecoderSink {
     if (this.lastError === null) this.lastError = err;
   }
 
-  /** @internal socket 'close' */
-  closed(socket: OwnedSocket): void {
+  /** @internal socket 'close', or `null` when `locate` knew no address */
+  closed(socket: OwnedSocket | null): void {
     if (socket !== this.#socket) return;
     this.#socket = null;
     this.#clearConnectTimer();
@@ -449,7 +507,9 @@ export class Connection implements DecoderSink {
       return;
     }
     this.#failOutbox((p) => p.pinned || this.#config.failFast, this.#lost(cause));
-    const delay = backoffDelay(this.#config, this.#attempt++);
+    // A relocation is not a failure of the new node: go there at once.
+    const delay = this.#relocating ? 0 : backoffDelay(this.#config, this.#attempt++);
+    this.#relocating = false;
     if (delay === null) {
       this.#end(new ConnectionError(
         `gave up on ${this.address} after ${this.#attempt - 1} reconnection attempts: ${cause.message}`,
@@ -475,7 +535,7 @@ export class Connection implements DecoderSink {
   }
 
   #traceTarget(): ServerTarget {
-    return (this.#target ??= serverTarget(this.#config));
+    return (this.#target ??= serverTarget({ ...this.#config, host: this.#where.host, port: this.#where.port }));
   }
 
   /** @internal */
@@ -628,6 +688,9 @@ function flushSoon(connection: Connection): void {
 }
 function reconnect(connection: Connection): void {
   connection.reconnectNow();
+}
+function unlocated(connection: Connection): void {
+  connection.closed(null);
 }
 function connectTimedOut(connection: Connection): void {
   connection.connectTimedOut();

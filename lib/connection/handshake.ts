@@ -7,6 +7,12 @@ export interface HandshakeOptions {
   password?: string;
   name?: string;
   db: number;
+  /**
+   * The role the node must have (ROLE's first word), checked on every (re)connect: a node
+   * Sentinel reported may have changed role since. A mismatch is a retryable ConnectionError
+   * with code 'EROLE'.
+   */
+  expectRole?: 'master' | 'slave';
 }
 
 /** Sends one command on the connection being set up and resolves with its reply. */
@@ -39,7 +45,9 @@ export async function handshake(send: SendFn, options: HandshakeOptions): Promis
     if (options.protocol === 3) {
       const hello = await sendHello(send, options);
       if (hello !== null) {
+        const role = options.expectRole !== undefined ? send(['ROLE']) : null;
         if (options.db !== 0) await send(['SELECT', options.db]);
+        if (role !== null) checkRole(await role, options.expectRole!);
         const id = hello instanceof Map ? hello.get('id') : undefined;
         return { protocol: 3, clientId: typeof id === 'number' ? id : 0 };
       }
@@ -48,13 +56,24 @@ export async function handshake(send: SendFn, options: HandshakeOptions): Promis
     // CLIENT ID's failure is harmless (an ACL may forbid it), except NOAUTH: the server wants
     // a password we do not have, and every command would fail the same way.
     const id = send(['CLIENT', 'ID']).catch((err: unknown) => err);
+    const role = options.expectRole !== undefined ? send(['ROLE']) : null;
     await Promise.all(commands);
     const clientId = await id;
     if (clientId instanceof ReplyError && clientId.code === 'NOAUTH') throw clientId;
+    if (role !== null) checkRole(await role, options.expectRole!);
     return { protocol: 2, clientId: typeof clientId === 'number' ? clientId : 0 };
   } catch (err) {
     throw classify(err);
   }
+}
+
+const ROLE_NAMES = { master: 'a primary', slave: 'a replica' } as const;
+
+function checkRole(reply: Reply, expected: 'master' | 'slave'): void {
+  const role = Array.isArray(reply) ? String(reply[0]) : String(reply);
+  if (role === expected) return;
+  const said = role === 'master' || role === 'slave' ? ROLE_NAMES[role] : `'${role}'`;
+  throw new ConnectionError(`the node is ${said}, not ${ROLE_NAMES[expected]} (ROLE)`, { code: 'EROLE' });
 }
 
 /** @returns HELLO's reply, or null when the server does not know HELLO and RESP2 must be used. */

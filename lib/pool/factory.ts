@@ -18,10 +18,13 @@ export function connectionFactory(
   make: () => Connection,
   gate: CreateGate,
   closeTimeout: number,
+  located?: () => Promise<void>,
 ): Factory<Connection> {
   return {
     async create() {
       await gate.wait();
+      // With Sentinel, a connection can only be made once a first node is known.
+      if (located !== undefined) await located();
       return make();
     },
     async destroy(connection) {

@@ -26,6 +26,7 @@ import { connectionFactory, CreateGate } from './factory.js';
 import { Handle, type CommandOptions, type PoolCore } from './handle.js';
 import { Router } from './router.js';
 import { Leases } from './leases.js';
+import type { Locator } from './locator.js';
 import { PubSub, type MessageListener, type SubscribeOptions, type Subscription } from '../pubsub/subscriber.js';
 import { runTransaction } from '../commands/transaction.js';
 import { Script } from '../commands/script.js';
@@ -61,6 +62,12 @@ export interface PoolStats {
  *   unretryable one that ended it).
  * - `'push'` `frame`: a RESP3 push on a command connection (e.g. client-side caching).
  * - `'end'`: the pool is closed and every connection is gone.
+ *
+ * With a {@link Locator} (Sentinel), also:
+ * - `'failover'` `{ from, to }`: the primary moved; every connection follows.
+ * - `'discoveryError'` `{ error, attempt, delay }`: no sentinel gave a usable answer; retried
+ *   after `delay` ms.
+ * - `'discovered'` `{ address }`: the first answer, and the first after discovery errors.
  */
 export class Pool extends EventEmitter {
   readonly options: ResolvedOptions;
@@ -79,19 +86,25 @@ export class Pool extends EventEmitter {
   readonly #config: ConnectionConfig;
   /** Where commands go, for the diagnostics channels' context objects. */
   readonly #target: ServerTarget;
+  readonly #locator: Locator | null;
+  /** Every connection open or opening (pooled, leased, subscriber): a failover moves them all. */
+  readonly #connections = new Set<Connection>();
 
-  constructor(options: ResolvedOptions) {
+  /** @param locator where to connect when that can change (Sentinel); see lib/pool/locator.ts */
+  constructor(options: ResolvedOptions, locator?: Locator) {
     super();
     this.options = options;
     this.#target = serverTarget(options);
+    this.#locator = locator ?? null;
     this.#deadlines = new Deadlines((pending) => this.#expire(pending));
-    const config = connectionConfig(options);
+    const config = connectionConfig(options, this.#locator);
     this.#config = config;
     const hooks = this.#hooks();
     this.#gate = new CreateGate(config);
+    const make = () => this.#track(new Connection(config, hooks, this.#deadlines));
     this.#gp = genericPool.createPool(
-      connectionFactory(() => new Connection(config, hooks, this.#deadlines), this.#gate,
-        Math.max(options.connectTimeout, 1000)),
+      connectionFactory(make, this.#gate, Math.max(options.connectTimeout, 1000),
+        this.#locator !== null ? () => this.#locator!.ready() : undefined),
       {
         max: options.size,
         min: options.minIdle,
@@ -118,6 +131,7 @@ export class Pool extends EventEmitter {
     if (poolCreateChannel.hasSubscribers) {
       poolCreateChannel.publish({ pool: this, 'db.client.connection.pool.name': poolName(options) });
     }
+    this.#locator?.start(this.#locatorEvents());
   }
 
   // ── the API ─────────────────────────────────────────────────────────────────────────
@@ -268,7 +282,7 @@ export class Pool extends EventEmitter {
   #pubsubLayer(): PubSub {
     this.#pubsub ??= new PubSub({
       connect: (hooks) =>
-        new Connection({ ...this.#config, subscriber: true, pushBuffers: true }, {
+        this.#track(new Connection({ ...this.#config, subscriber: true, pushBuffers: true }, {
           ...hooks,
           // The pool's events cover the subscriber connection too.
           ready: (connection) => {
@@ -279,7 +293,11 @@ export class Pool extends EventEmitter {
             hooks.reconnecting(connection, delay, attempt, error);
             this.#reportReconnecting(connection, delay, attempt, error, true);
           },
-        }, this.#deadlines),
+          end: (connection, cause) => {
+            this.#connections.delete(connection);
+            hooks.end(connection, cause);
+          },
+        }, this.#deadlines)),
       checkOpen: () => {
         if (this.#closing !== null) throw new PoolClosedError();
       },
@@ -326,6 +344,8 @@ export class Pool extends EventEmitter {
     if (this.#router.waiting > 0) await this.#router.whenAvailable().catch(ignore);
     this.#router.close();
     this.#gate.open();
+    // Lets a connection creation that waits for a first address go on (and fail at once).
+    await this.#locator?.close();
     await this.#pubsub?.close();
     await this.#gp.drain();
     await this.#gp.clear();
@@ -391,6 +411,7 @@ export class Pool extends EventEmitter {
         this.#reportReconnecting(connection, delay, attempt, error, false);
       },
       end: (connection, cause) => {
+        this.#connections.delete(connection);
         if (cause !== null && this.#closing === null) {
           this.#lastError = cause;
           if (isFatal(cause)) {
@@ -404,11 +425,55 @@ export class Pool extends EventEmitter {
         this.emit('push', frame);
       },
       unblock: (connection) => this.#unblock(connection),
+      misplaced: (connection, reply) => this.#locator?.suspect(connection.address, reply),
     };
+  }
+
+  // ── following a Locator (Sentinel) ──────────────────────────────────────────────────
+
+  #track(connection: Connection): Connection {
+    this.#connections.add(connection);
+    return connection;
+  }
+
+  #locatorEvents() {
+    let found = false;
+    return {
+      found: (address: string) => {
+        found = true;
+        this.#router.clearFatal();
+        this.emit('discovered', { address });
+      },
+      recovered: (address: string) => this.emit('discovered', { address }),
+      moved: (from: string, to: string) => {
+        this.#relocate(`the primary moved from ${from} to ${to}`);
+        this.emit('failover', { from, to });
+      },
+      changed: () => this.#relocate('the node left the set of usable nodes'),
+      failed: (error: Error, attempt: number, delay: number) => {
+        // Before any answer nobody can be served: waiting commands fail with the reason now,
+        // later ones fail fast until a round succeeds. After that, the last known node is kept
+        // and connections retry it with backoff (commands wait, bounded by acquireTimeout).
+        if (!found && error instanceof RedisError) {
+          this.#router.setFatal(error, delay);
+          this.#router.failWaiting(error);
+        }
+        this.emit('discoveryError', { error, attempt, delay });
+        this.#reportError(error);
+      },
+    };
+  }
+
+  /** Moves every connection the locator no longer accepts: in-flight commands fail, queued ones follow. */
+  #relocate(why: string): void {
+    for (const connection of this.#connections) {
+      if (!this.#locator!.accepts(connection.address)) connection.relocate(new ConnectionError(why));
+    }
   }
 
   /** The 'reconnecting' event, and 'error' for those who listen (command or subscriber connection). */
   #reportReconnecting(connection: Connection, delay: number, attempt: number, error: Error, subscriber: boolean): void {
+    this.#locator?.suspect(connection.address, error);
     const base = { id: connection.id, address: connection.address, delay, attempt, error };
     this.emit('reconnecting', subscriber ? { ...base, subscriber } : base);
     this.#reportError(error);
@@ -461,8 +526,10 @@ function watchSignal(pending: Pending, signal: AbortSignal): void {
   pending.onSettle = () => signal.removeEventListener('abort', onAbort);
 }
 
-function connectionConfig(options: ResolvedOptions): ConnectionConfig {
+/** The connection settings a pool's options give (where to connect aside, with a locator). */
+export function connectionConfig(options: ResolvedOptions, locator: Locator | null = null): ConnectionConfig {
   return {
+    ...(locator !== null ? { locate: () => locator.next(), expectRole: locator.expectRole } : {}),
     address: options.address,
     host: options.host,
     port: options.port,
@@ -485,16 +552,4 @@ function connectionConfig(options: ResolvedOptions): ConnectionConfig {
     failFast: options.failFast,
     healthCheckInterval: options.healthCheckInterval,
   };
-}
-
-
-/**
- * Creates a pool. Returns at once; connections open in the background and commands issued
- * before the first is ready wait for it (bounded by `acquireTimeout` and `maxPending`).
- *
- * @param input a URL (`redis://user:pass@host:6379/0`, `rediss://`, `unix:///path`) or options
- * @param overrides options that win over the URL's
- */
-export function createPool(input?: string | PoolOptions, overrides?: PoolOptions): Pool {
-  return new Pool(resolveOptions(input, overrides));
 }

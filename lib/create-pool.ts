@@ -1,0 +1,27 @@
+import { resolveOptions, type PoolOptions } from './options.js';
+import { connectionConfig, Pool } from './pool/pool.js';
+import { SentinelResolver } from './sentinel/resolver.js';
+
+/**
+ * Creates a pool. Returns at once; connections open in the background and commands issued
+ * before the first is ready wait for it (bounded by `acquireTimeout` and `maxPending`).
+ *
+ * With the `sentinel` option (or a `redis+sentinel://` URL) the pool asks Redis Sentinel where
+ * the primary (or, with `role: 'replica'`, a replica) is and follows every failover.
+ *
+ * @param input a URL (`redis://user:pass@host:6379/0`, `rediss://`, `unix:///path`,
+ *   `redis+sentinel://h1:26379,h2/mymaster`) or options
+ * @param overrides options that win over the URL's
+ */
+export function createPool(input?: string | PoolOptions, overrides?: PoolOptions): Pool {
+  const options = resolveOptions(input, overrides);
+  const sentinel = options.sentinel;
+  if (sentinel === undefined) return new Pool(options);
+  const data = connectionConfig(options);
+  // The sentinels' own credentials and TLS, never the data nodes'.
+  const toSentinel = {
+    ...data, username: sentinel.username, password: sentinel.password, tls: sentinel.tls,
+    db: 0, name: undefined, protocol: 2 as const,
+  };
+  return new Pool(options, new SentinelResolver(sentinel, options.role, toSentinel, data));
+}

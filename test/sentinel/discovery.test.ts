@@ -1,0 +1,138 @@
+import { expect } from 'chai';
+import { once } from 'node:events';
+import { ConnectionError, createPool, type Pool } from '../../lib/index.js';
+import { reply, startScriptedServer } from '../helpers/fake-server.js';
+import { freePort } from '../helpers/ports.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { SentinelProcess, startSentinelSet, type SentinelSet } from '../helpers/sentinel-set.js';
+
+describe('sentinel: discovery', function () {
+  this.timeout(30_000);
+  let set: SentinelSet;
+  let plain: RedisServer;
+  let lone: SentinelProcess;
+  let deadPort: number;
+  const pools: Pool[] = [];
+
+  before(async () => {
+    set = await startSentinelSet();
+    plain = await startRedis();
+    // A sentinel that monitors nothing: it answers, but does not know 'mymaster'.
+    lone = new SentinelProcess([]);
+    await lone.start();
+    deadPort = await freePort();
+  });
+  after(async () => {
+    await Promise.all(set.sentinels.map((s) => s.kill()));
+    await Promise.all(set.nodes.map((n) => n.stop()));
+    await plain.stop();
+    await lone.kill();
+  });
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((pool) => pool.close()));
+  });
+
+  function pool(nodes: unknown[], extra: Record<string, unknown> = {}): Pool {
+    const p = createPool({ sentinel: { nodes: nodes as never, name: set.name }, name: 'respool-test', ...extra });
+    pools.push(p);
+    return p;
+  }
+
+  it('asks the first sentinel that answers, skipping dead, non-sentinel and unknown-name ones', async () => {
+    const p = pool([
+      { host: '127.0.0.1', port: deadPort },
+      `127.0.0.1:${plain.port}`,
+      `redis://127.0.0.1:${lone.port}`,
+      ...set.sentinelNodes,
+    ]);
+    const discovered = once(p, 'discovered');
+    await p.command(['SET', 'discovery', 'here']);
+    const primary = await set.primary();
+    expect((await discovered)[0]).to.deep.equal({ address: `127.0.0.1:${primary.port}` });
+    expect(await primary.cli('GET', 'discovery')).to.equal('here');
+    expect(await plain.cli('EXISTS', 'discovery')).to.equal('0');
+  });
+
+  it('rejects with one ConnectionError naming what each sentinel said when none can answer, at once', async () => {
+    const p = pool([{ host: '127.0.0.1', port: deadPort }, `127.0.0.1:${plain.port}`, `127.0.0.1:${lone.port}`]);
+    const started = Date.now();
+    const err = await p.command(['GET', 'k']).then(() => null, (e: Error) => e);
+    expect(err).to.be.instanceOf(ConnectionError);
+    expect((err as ConnectionError).code).to.equal('ESENTINEL');
+    const message = (err as Error).message;
+    expect(message).to.include(`127.0.0.1:${deadPort}: connect ECONNREFUSED`);
+    expect(message).to.match(new RegExp(`127\\.0\\.0\\.1:${plain.port}: ERR unknown command`));
+    expect(message).to.match(new RegExp(`127\\.0\\.0\\.1:${lone.port}: .*No such master`));
+    // Never a hang: each sentinel is asked once per round, failures come back within seconds.
+    expect(Date.now() - started).to.be.below(5000);
+    // Later commands fail fast with the same reason while no sentinel answers.
+    const again = await p.command(['GET', 'k']).then(() => null, (e: Error) => e);
+    expect((again as ConnectionError).code).to.equal('ESENTINEL');
+  });
+
+  it('does not trust a sentinel that names a replica: ROLE is checked, the next sentinel asked', async () => {
+    const replica = (await set.replicas())[0]!;
+    // A sentinel answering like one caught mid-failover: it still names the old primary.
+    const stale = await startScriptedServer({
+      SENTINEL: (args) => args[0]!.toUpperCase() === 'GET-MASTER-ADDR-BY-NAME'
+        ? reply.array([reply.bulk('127.0.0.1'), reply.bulk(String(replica.port))])
+        : reply.array([]),
+    });
+    try {
+      const alone = pool([`127.0.0.1:${stale.port}`]);
+      const err = await alone.command(['SET', 'k', 'v']).then(() => null, (e: Error) => e);
+      expect((err as ConnectionError).code).to.equal('ESENTINEL');
+      expect((err as Error).message).to.include(`named 127.0.0.1:${replica.port}, which failed its check`);
+      expect((err as Error).message).to.include('replica, not a primary');
+
+      const p = pool([`127.0.0.1:${stale.port}`, ...set.sentinelNodes]);
+      await p.command(['SET', 'checked', '1']);
+      const primary = await set.primary();
+      expect(await primary.cli('GET', 'checked')).to.equal('1');
+      expect(stale.commands.some((c) => c[0] === 'SENTINEL')).to.equal(true);
+    } finally {
+      await stale.close();
+    }
+  });
+
+  it('serves command, pipeline, use, transaction, subscribe and scan unchanged', async () => {
+    const p = pool(set.sentinelNodes);
+    expect(await p.pipeline([['SET', 'a', 1], ['INCR', 'a']])).to.deep.equal(['OK', 2]);
+    expect(await p.transaction([['INCR', 'a'], ['INCR', 'a']])).to.deep.equal([3, 4]);
+    expect(await p.use(async (c) => {
+      await c.command(['MULTI']);
+      await c.command(['INCR', 'a']);
+      return c.command(['EXEC']);
+    })).to.deep.equal([5]);
+    const got = new Promise((resolve) => void p.subscribe('news', (m) => resolve(m)).then(() =>
+      p.command(['PUBLISH', 'news', 'hello'])));
+    expect(await got).to.equal('hello');
+    const keys: string[] = [];
+    for await (const key of p.scan({ match: 'a' })) keys.push(key);
+    expect(keys).to.deep.equal(['a']);
+  });
+
+  it('reads from a replica with role: replica, checked with ROLE; writes are refused by it', async () => {
+    const primary = await set.primary();
+    await primary.cli('SET', 'shared', 'x');
+    await primary.cli('WAIT', 1, 2000);
+    const p = pool(set.sentinelNodes, { role: 'replica' });
+    expect(await p.command(['GET', 'shared'])).to.equal('x');
+    const replica = (await set.replicas())[0]!;
+    expect(await replica.cli('CLIENT', 'LIST')).to.include('name=respool-test');
+    expect(await primary.cli('CLIENT', 'LIST')).not.to.include('name=respool-test');
+    const err = await p.command(['SET', 'k', 'v']).then(() => null, (e: Error) => e);
+    expect((err as { code?: string }).code).to.equal('READONLY');
+  });
+
+  it('accepts the redis+sentinel:// URL form', async () => {
+    const hosts = set.sentinelNodes.map((n) => `${n.host}:${n.port}`).join(',');
+    const p = createPool(`redis+sentinel://${hosts}/${set.name}/2?name=respool-url`);
+    pools.push(p);
+    await p.command(['SET', 'url', 'db2']);
+    const primary = await set.primary();
+    expect(await primary.cli('CLIENT', 'LIST')).to.include('name=respool-url');
+    expect(await p.command(['GET', 'url'])).to.equal('db2');
+    expect(await primary.cli('GET', 'url')).to.equal('(nil)'); // db 0: the URL selected db 2
+  });
+});
