@@ -29,3 +29,5 @@ export { Script } from './commands/script.js';
 export type { ScanOptions } from './commands/scan.js';
 export type { Subscription, SubscribeOptions, MessageListener } from './pubsub/subscriber.js';
 export type { Arg, Command, Reply } from './resp/types.js';
+export type { ClientCache, ClientCacheStats } from './cache/client-cache.js';
+export type { ClientCacheOptions } from './cache/config.js';

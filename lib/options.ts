@@ -12,6 +12,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { inspect, type InspectOptions } from 'node:util';
 import { SentinelConfig, validateSentinel, type SentinelOptions } from './sentinel/config.js';
+import type { ClientCacheOptions } from './cache/config.js';
 
 /** What users pass to the pool. Every field is optional; see {@link OPTION_TABLE} for defaults. */
 export interface PoolOptions {
@@ -48,6 +49,8 @@ export interface PoolOptions {
   sentinel?: SentinelOptions;
   /** With `sentinel`: the primary, or a read pool over its replicas. */
   role?: 'primary' | 'replica';
+  /** Client-side caching (needs `protocol: 3`): `true` for the defaults, or its limits. */
+  clientCache?: boolean | ClientCacheOptions;
 }
 
 /**
@@ -56,10 +59,11 @@ export interface PoolOptions {
  * read them by name (`opts.password`), never copy the object with `{ ...opts }`.
  */
 export type ResolvedOptions = Readonly<
-  Required<Omit<PoolOptions, 'path' | 'tls' | 'username' | 'password' | 'name' | 'sentinel'>>
+  Required<Omit<PoolOptions, 'path' | 'tls' | 'username' | 'password' | 'name' | 'sentinel' | 'clientCache'>>
 > & {
   /** Its password and TLS secrets are getters too, redacted from inspect and JSON. */
   readonly sentinel?: SentinelConfig;
+  readonly clientCache?: boolean | Readonly<ClientCacheOptions>;
   readonly path?: string;
   readonly tls?: ConnectionOptions;
   readonly username?: string;
@@ -73,7 +77,7 @@ export type ResolvedOptions = Readonly<
 };
 
 /** How a value of an option is checked, and parsed when it comes from a URL query. */
-export type OptionType = 'string' | 'integer' | 'number' | 'boolean' | 'tls' | 'sentinel';
+export type OptionType = 'string' | 'integer' | 'number' | 'boolean' | 'tls' | 'sentinel' | 'cache';
 
 /** One row of the schema. */
 export interface OptionSpec {
@@ -152,6 +156,8 @@ const ROWS: SpecRows = {
     doc: '`{ nodes, name, username?, password?, tls? }`: find the primary (or replicas) of `name` through Redis Sentinel and follow its failovers; see [Sentinel](#sentinel). `nodes` are `{ host, port }` or `\'host:port\'` (port 26379 by default); the credentials and TLS are the sentinels\' own, the pool\'s `password`/`tls` are the data nodes\'. Excludes `host`, `port` and `path`.' },
   role: { type: 'string', default: 'primary', pattern: { regex: /^(primary|replica)$/, hint: "'primary' or 'replica'" },
     doc: 'With `sentinel`: `\'primary\'` (reads and writes), or `\'replica\'` for a read pool over the replicas Sentinel reports, each checked with ROLE.' },
+  clientCache: { type: 'cache',
+    doc: 'Client-side caching of reads sent with `pool.command`, invalidated by the server (CLIENT TRACKING). `true` or `{ maxEntries, maxBytes, ttl, mode, prefixes }`; needs `protocol: 3`. See [Client-side caching](#client-side-caching).' },
 };
 
 /** The schema, one row per option, in documentation order. */
@@ -220,6 +226,13 @@ function validateOption(spec: OptionSpec, value: unknown): unknown {
       if (typeof value === 'boolean') return value ? Object.freeze({}) : undefined;
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         fail(TypeError, spec, 'a boolean or TLS options object', value);
+      }
+      return Object.freeze({ ...value });
+    case 'cache':
+      // The fields are checked by createPool (lib/cache/config.ts), with the protocol.
+      if (typeof value === 'boolean') return value ? true : undefined;
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        fail(TypeError, spec, 'a boolean or an object', value);
       }
       return Object.freeze({ ...value });
     case 'string':
@@ -353,6 +366,7 @@ function parseQueryValue(spec: OptionSpec, text: string): unknown {
       throw new TypeError("option 'sentinel' cannot be set in the URL query: use a redis+sentinel:// URL");
     case 'boolean':
     case 'tls':
+    case 'cache':
       if (text === 'true' || text === '1') return true;
       if (text === 'false' || text === '0') return false;
       return fail(TypeError, spec, 'true, false, 1 or 0', text, where);
@@ -581,6 +595,7 @@ function typeCell(spec: OptionSpec): string {
   if (spec.type === 'tls') text = 'boolean | tls.ConnectionOptions';
   else if (spec.type === 'sentinel') text = 'object';
   else if (spec.name === 'role') text = "'primary' | 'replica'";
+  else if (spec.type === 'cache') text = 'boolean | object';
   else if (spec.oneOf) text = spec.oneOf.join(' | ');
   else if (spec.type === 'integer' || spec.type === 'number') text = `${spec.type} ${rangeText(spec)}`;
   else text = spec.type;

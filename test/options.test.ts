@@ -13,7 +13,7 @@ const ALL_NAMES: readonly (keyof PoolOptions)[] = [
   'host', 'port', 'path', 'tls', 'username', 'password', 'db', 'name', 'protocol', 'size',
   'minIdle', 'connectTimeout', 'acquireTimeout', 'commandTimeout', 'returnBuffers', 'maxPending',
   'failFast', 'reconnectInitialDelay', 'reconnectMaxDelay', 'reconnectFactor',
-  'reconnectMaxAttempts', 'keepAlive', 'healthCheckInterval', 'noDelay', 'sentinel', 'role',
+  'reconnectMaxAttempts', 'keepAlive', 'healthCheckInterval', 'noDelay', 'sentinel', 'role', 'clientCache',
 ];
 
 const SECRET = 'hunter2-S3cret';

@@ -13,6 +13,11 @@ export interface HandshakeOptions {
    * with code 'EROLE'.
    */
   expectRole?: 'master' | 'slave';
+  /**
+   * Commands sent after the handshake on every (re)connect, before any caller's command, e.g.
+   * `CLIENT TRACKING ON` for the client-side cache. A refusal is fatal (EHANDSHAKE).
+   */
+  setup?: ReadonlyArray<readonly Arg[]>;
 }
 
 /** Sends one command on the connection being set up and resolves with its reply. */
@@ -41,6 +46,17 @@ const TRANSIENT = new Set(['LOADING', 'BUSY', 'MASTERDOWN', 'TRYAGAIN']);
  *   (unsupported protocol, bad db), and a plain ConnectionError for transient ones.
  */
 export async function handshake(send: SendFn, options: HandshakeOptions): Promise<HandshakeResult> {
+  const result = await greet(send, options);
+  try {
+    for (const command of options.setup ?? []) await send([...command]);
+  } catch (err) {
+    throw classify(err);
+  }
+  return result;
+}
+
+/** HELLO or AUTH/SETNAME/SELECT, as described above. */
+async function greet(send: SendFn, options: HandshakeOptions): Promise<HandshakeResult> {
   try {
     if (options.protocol === 3) {
       const hello = await sendHello(send, options);

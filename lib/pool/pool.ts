@@ -32,6 +32,8 @@ import { runTransaction } from '../commands/transaction.js';
 import { Script } from '../commands/script.js';
 import { scanHash, scanKeys, scanSet, scanSortedSet, type ScanOptions } from '../commands/scan.js';
 import type { Arg } from '../resp/types.js';
+import { ClientCache } from '../cache/client-cache.js';
+import { resolveCacheConfig } from '../cache/config.js';
 
 /** A snapshot of what the pool holds. */
 export interface PoolStats {
@@ -71,6 +73,8 @@ export interface PoolStats {
  */
 export class Pool extends EventEmitter {
   readonly options: ResolvedOptions;
+  /** Client-side cache of reads (`enabled` only with the `clientCache` option): stats, clear(). */
+  readonly clientCache: ClientCache;
   readonly #gp: GenericPool<Connection>;
   readonly #router: Router;
   readonly #deadlines: Deadlines;
@@ -98,6 +102,10 @@ export class Pool extends EventEmitter {
     this.#locator = locator ?? null;
     this.#deadlines = new Deadlines((pending) => this.#expire(pending));
     const config = connectionConfig(options, this.#locator);
+    const cache = resolveCacheConfig(options.clientCache, options.protocol);
+    // Every command connection tracks the keys it reads, from its handshake on.
+    if (cache !== null) config.setup = [cache.tracking];
+    this.clientCache = new ClientCache(cache, (c, o) => this.#send(c, o), options.returnBuffers);
     this.#config = config;
     const hooks = this.#hooks();
     this.#gate = new CreateGate(config);
@@ -144,6 +152,28 @@ export class Pool extends EventEmitter {
    */
   command(command: Command, options?: CommandOptions): Promise<Reply> {
     if (this.#closing !== null) return Promise.reject(new PoolClosedError());
+    if (this.clientCache.enabled) return this.#cachedCommand(command, options);
+    return this.#send(command, options);
+  }
+
+  /** A cacheable read from the cache; anything else sent, then what it wrote dropped from it. */
+  #cachedCommand(command: Command, options: CommandOptions | undefined): Promise<Reply> {
+    const cache = this.clientCache;
+    const read = cache.read(command, options);
+    if (read !== null) return read;
+    return this.#send(command, options).then(
+      (reply) => {
+        cache.written(command);
+        return reply;
+      },
+      (err: unknown) => {
+        cache.written(command); // it may have run
+        throw err;
+      },
+    );
+  }
+
+  #send(command: Command, options: CommandOptions | undefined): Promise<Reply> {
     let pending: Pending;
     try {
       pending = this.#prepare(command, options);
@@ -176,6 +206,23 @@ export class Pool extends EventEmitter {
    * blocking or state-changing commands run on a connection of their own.
    */
   pipeline(commands: readonly Command[], options?: CommandOptions): Promise<unknown[]> {
+    const promise = this.#pipeline(commands, options);
+    if (!this.clientCache.enabled) return promise;
+    // Pipelines never read from the cache; what they wrote is dropped from it once answered.
+    const cache = this.clientCache;
+    const dropWritten = () => {
+      for (const command of commands) if (Array.isArray(command)) cache.written(command);
+    };
+    return promise.then((results) => {
+      dropWritten();
+      return results;
+    }, (err: unknown) => {
+      dropWritten();
+      throw err;
+    });
+  }
+
+  #pipeline(commands: readonly Command[], options?: CommandOptions): Promise<unknown[]> {
     if (this.#closing !== null) return Promise.reject(new PoolClosedError());
     if (commands.length === 0) return Promise.resolve([]);
     const pendings = new Array<Pending>(commands.length);
@@ -282,7 +329,7 @@ export class Pool extends EventEmitter {
   #pubsubLayer(): PubSub {
     this.#pubsub ??= new PubSub({
       connect: (hooks) =>
-        this.#track(new Connection({ ...this.#config, subscriber: true, pushBuffers: true }, {
+        this.#track(new Connection({ ...this.#config, subscriber: true, pushBuffers: true, setup: undefined }, {
           ...hooks,
           // The pool's events cover the subscriber connection too.
           ready: (connection) => {
@@ -407,11 +454,14 @@ export class Pool extends EventEmitter {
         this.emit('ready', { id: connection.id, address: connection.address });
       },
       reconnecting: (connection, delay, attempt, error) => {
+        // Before anything else: the server no longer tracks what this connection read.
+        if (this.clientCache.enabled) this.clientCache.connectionLost();
         this.#lastError = error;
         this.#reportReconnecting(connection, delay, attempt, error, false);
       },
       end: (connection, cause) => {
         this.#connections.delete(connection);
+        if (this.clientCache.enabled) this.clientCache.connectionLost();
         if (cause !== null && this.#closing === null) {
           this.#lastError = cause;
           if (isFatal(cause)) {
@@ -422,6 +472,7 @@ export class Pool extends EventEmitter {
         this.#router.remove(connection);
       },
       push: (_connection, frame) => {
+        if (this.clientCache.enabled) this.clientCache.push(frame);
         this.emit('push', frame);
       },
       unblock: (connection) => this.#unblock(connection),
