@@ -16,41 +16,32 @@
  * form is a blocking command), module commands.
  */
 
-/** Where a command's keys are: the first argument, the first two, or every argument. */
-export type KeyPositions = 'first' | 'two' | 'all';
-
-// Sorted by data type; 'first' unless noted.
-const LIST: Record<string, KeyPositions> = {
+// Sorted by data type. Where their keys are comes from the command table (keyIndexes).
+const LIST = [
   // strings and bits
-  GET: 'first', MGET: 'all', STRLEN: 'first', GETRANGE: 'first', SUBSTR: 'first',
-  GETBIT: 'first', BITCOUNT: 'first', BITPOS: 'first', BITFIELD_RO: 'first', LCS: 'two',
+  'GET', 'MGET', 'STRLEN', 'GETRANGE', 'SUBSTR', 'GETBIT', 'BITCOUNT', 'BITPOS', 'BITFIELD_RO', 'LCS',
   // keyspace
-  EXISTS: 'all', TYPE: 'first',
+  'EXISTS', 'TYPE',
   // hashes
-  HGET: 'first', HMGET: 'first', HGETALL: 'first', HKEYS: 'first', HVALS: 'first', HLEN: 'first',
-  HEXISTS: 'first', HSTRLEN: 'first',
+  'HGET', 'HMGET', 'HGETALL', 'HKEYS', 'HVALS', 'HLEN', 'HEXISTS', 'HSTRLEN',
   // lists
-  LRANGE: 'first', LINDEX: 'first', LLEN: 'first', LPOS: 'first',
+  'LRANGE', 'LINDEX', 'LLEN', 'LPOS',
   // sets
-  SMEMBERS: 'first', SISMEMBER: 'first', SMISMEMBER: 'first', SCARD: 'first',
-  SINTER: 'all', SUNION: 'all', SDIFF: 'all',
+  'SMEMBERS', 'SISMEMBER', 'SMISMEMBER', 'SCARD', 'SINTER', 'SUNION', 'SDIFF',
   // sorted sets
-  ZSCORE: 'first', ZMSCORE: 'first', ZRANK: 'first', ZREVRANK: 'first', ZCARD: 'first',
-  ZCOUNT: 'first', ZLEXCOUNT: 'first', ZRANGE: 'first', ZREVRANGE: 'first',
-  ZRANGEBYSCORE: 'first', ZREVRANGEBYSCORE: 'first', ZRANGEBYLEX: 'first', ZREVRANGEBYLEX: 'first',
+  'ZSCORE', 'ZMSCORE', 'ZRANK', 'ZREVRANK', 'ZCARD', 'ZCOUNT', 'ZLEXCOUNT', 'ZRANGE', 'ZREVRANGE',
+  'ZRANGEBYSCORE', 'ZREVRANGEBYSCORE', 'ZRANGEBYLEX', 'ZREVRANGEBYLEX',
   // geo
-  GEOPOS: 'first', GEODIST: 'first', GEOHASH: 'first', GEOSEARCH: 'first',
-  GEORADIUS_RO: 'first', GEORADIUSBYMEMBER_RO: 'first',
+  'GEOPOS', 'GEODIST', 'GEOHASH', 'GEOSEARCH', 'GEORADIUS_RO', 'GEORADIUSBYMEMBER_RO',
   // streams
-  XRANGE: 'first', XREVRANGE: 'first', XLEN: 'first',
-};
+  'XRANGE', 'XREVRANGE', 'XLEN',
+];
 
-/** The cacheable commands and where their keys are, upper-case names. */
-export const CACHEABLE: ReadonlyMap<string, KeyPositions> = new Map(Object.entries(LIST));
+/** The cacheable commands, upper-case names. */
+export const CACHEABLE: ReadonlySet<string> = new Set(LIST);
 
-/** The key positions of a cacheable command, or undefined when it is not cacheable. */
-export function cacheableKeys(name: unknown): KeyPositions | undefined {
-  if (typeof name !== 'string') return undefined;
-  const found = CACHEABLE.get(name);
-  return found !== undefined ? found : CACHEABLE.get(name.toUpperCase());
+/** True when `name` (any case) is a cacheable command. */
+export function isCacheable(name: unknown): boolean {
+  if (typeof name !== 'string') return false;
+  return CACHEABLE.has(name) || CACHEABLE.has(name.toUpperCase());
 }

@@ -28,7 +28,8 @@
 import { isUtf8 } from 'node:buffer';
 import { encodeCommand } from '../resp/encoder.js';
 import type { Command, Reply } from '../resp/types.js';
-import { cacheableKeys, type KeyPositions } from './cacheable.js';
+import { keyIndexes } from '../commands/info.js';
+import { isCacheable } from './cacheable.js';
 import type { ClientCacheConfig } from './config.js';
 import { copyReply, sizeOf } from './copy.js';
 import { Store } from './store.js';
@@ -139,8 +140,7 @@ export class ClientCache {
    * cacheable (the pool then sends it as usual).
    */
   read(command: Command, options: CacheCommandOptions | undefined): Promise<Reply> | null {
-    const positions = cacheableKeys(command[0]);
-    if (positions === undefined) return null;
+    if (!isCacheable(command[0])) return null;
     const buffers = options?.returnBuffers ?? this.#buffers;
     let payload: string | Buffer;
     try {
@@ -158,7 +158,7 @@ export class ClientCache {
       const value = entry.value;
       return Promise.resolve(typeof value !== 'object' || value === null ? value : copyReply(value));
     }
-    const names = this.#keyNames(command, positions);
+    const names = this.#keyNames(command);
     if (names === null) return null;
     this.#misses++;
     // A caller with its own timeout or signal gets a read of its own: joining another's read
@@ -219,11 +219,11 @@ export class ClientCache {
    * text); null when one cannot be named that way (a Buffer key that is not UTF-8) or, in
    * BCAST mode, falls outside the tracked prefixes: such reads are not cached.
    */
-  #keyNames(command: Command, positions: KeyPositions): string[] | null {
-    const end = positions === 'first' ? 2 : positions === 'two' ? 3 : command.length;
-    if (command.length < end || command.length < 2) return null;
+  #keyNames(command: Command): string[] | null {
+    const indexes = keyIndexes(command);
+    if (indexes.length === 0) return null;
     const names: string[] = [];
-    for (let i = 1; i < end; i++) {
+    for (const i of indexes) {
       const arg = command[i]!;
       let name: string;
       if (typeof arg === 'string') name = arg;

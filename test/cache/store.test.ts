@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { Store } from '../../lib/cache/store.js';
 import { copyReply, sizeOf } from '../../lib/cache/copy.js';
-import { cacheableKeys } from '../../lib/cache/cacheable.js';
+import { CACHEABLE, isCacheable } from '../../lib/cache/cacheable.js';
+import { isReadOnly, keyIndexes } from '../../lib/commands/info.js';
 import { writtenKeys } from '../../lib/cache/writes.js';
 import { ReplyError } from '../../lib/index.js';
 
@@ -97,11 +98,18 @@ describe('cache copies and sizes', () => {
 
 describe('cacheable commands and written keys', () => {
   it('knows reads that depend only on their keys, and no clock or random command', () => {
-    expect(cacheableKeys('GET')).to.equal('first');
-    expect(cacheableKeys('get')).to.equal('first');
-    expect(cacheableKeys('MGET')).to.equal('all');
+    expect(isCacheable('GET')).to.equal(true);
+    expect(isCacheable('get')).to.equal(true);
     for (const name of ['TTL', 'PTTL', 'RANDOMKEY', 'SRANDMEMBER', 'SET', 'EVAL', 'MULTI', 'INCR', 'SORT_RO']) {
-      expect(cacheableKeys(name), name).to.equal(undefined);
+      expect(isCacheable(name), name).to.equal(false);
+    }
+  });
+
+  it('lists only commands the server calls read-only, each with its key first', () => {
+    for (const name of CACHEABLE) {
+      const command = [name, 'k', 'x', 'y', 'z'];
+      expect(isReadOnly(command), name).to.equal(true);
+      expect(keyIndexes(command)[0], name).to.equal(1);
     }
   });
 
@@ -113,5 +121,7 @@ describe('cacheable commands and written keys', () => {
     expect(writtenKeys(['FLUSHALL'])).to.equal('all');
     expect(writtenKeys(['GET', 'k'])).to.equal(null);
     expect(writtenKeys(['PING'])).to.equal(null);
+    expect(writtenKeys(['SWAPDB', 0, 1])).to.equal('all');
+    expect(writtenKeys(['TTL', 'k'])).to.equal(null);
   });
 });
