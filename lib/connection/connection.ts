@@ -100,6 +100,20 @@ const SOCKET_BUFFER_LIMIT = 4 * 1024 * 1024;
 const EAGER_FLUSH = 4096;
 /** Scan the outbox for timed-out entries at most this often when it is full. */
 const COMPACT_EVERY_MS = 50;
+/**
+ * A connection is "heavy" (see {@link Connection.heavy}) while this many bytes arrived without
+ * completing a reply, or wait in the socket to be written: a small command sent there would
+ * queue behind the transfer. 256 KiB is a few milliseconds of loopback traffic, and far above
+ * what any batch of small replies leaves unanswered (one chunk is at most 64 KiB).
+ */
+const HEAVY_BYTES = 256 * 1024;
+/**
+ * ...or while commands wait and nothing at all arrived for this long: the server is still
+ * building a large reply (ten 50 MB GETs take it a second before the first byte), or runs a
+ * slow command. Far above the gaps between batches of small replies, so a busy connection of
+ * small commands never looks stalled.
+ */
+const STALL_MS = 50;
 
 let nextId = 1;
 
@@ -157,6 +171,14 @@ export class Connection implements DecoderSink {
   #target: ServerTarget | null = null;
   /** Where the current (or last) socket goes. */
   #where: Target;
+  /** Replies delivered on this connection so far (all sockets). */
+  #answered = 0;
+  /** Bytes received since the last reply completed: the size of the reply being read, so far. */
+  #unansweredBytes = 0;
+  /** After a large reply: heavy until the reply numbered this has arrived (see `heavy`). */
+  #heavyUntil = 0;
+  /** When bytes last arrived, or the connection last went from idle to busy (Date.now()). */
+  #lastHeard = 0;
 
   constructor(config: ConnectionConfig, hooks: ConnectionHooks, deadlines: Deadlines) {
     this.#config = config;
@@ -183,6 +205,21 @@ export class Connection implements DecoderSink {
   }
   get blockingInFlight(): number {
     return this.#blockingInFlight;
+  }
+
+  /**
+   * True while a command sent now would wait behind a large transfer: a reply of HEAVY_BYTES
+   * or more is being read, or that much waits to be written, or a large reply arrived and the
+   * commands in flight with it are not all answered yet (large replies come in groups: ten
+   * concurrent 50 MB GETs), or commands wait and nothing arrived for STALL_MS. The router
+   * sends small commands elsewhere while it is true. Only meaningful with commands in flight.
+   * @param now Date.now(), which the router reads once per tick
+   */
+  heavy(now: number): boolean {
+    if (this.#unansweredBytes >= HEAVY_BYTES || this.#answered < this.#heavyUntil) return true;
+    if (now - this.#lastHeard >= STALL_MS) return true;
+    const socket = this.#socket;
+    return socket !== null && socket.writableLength >= HEAVY_BYTES;
   }
 
   // ── sending ───────────────────────────────────────────────────────────────────────────
@@ -212,6 +249,8 @@ export class Connection implements DecoderSink {
         if (pending.deadline === 0) this.#deadlines.add(pending);
       }
     }
+    // Idle to busy: the stall clock (see `heavy`) starts now, not at the last reply.
+    if (this.#replies.length === 0 && this.#outbox.length === 0) this.#lastHeard = Date.now();
     this.#outbox.push(pending);
     if (state === 'ready' && !this.#needDrain) {
       if (this.#outbox.length >= EAGER_FLUSH) this.flush();
@@ -338,6 +377,7 @@ export class Connection implements DecoderSink {
       pending.owner = null;
     }
     if (this.#config.expectRole !== undefined && value instanceof ReplyError) this.#checkPlace(value);
+    this.#answered++;
     pending.reply(value);
     if (this.#state === 'closing' && this.#replies.length === 0) this.#maybeQuit();
   }
@@ -354,12 +394,25 @@ export class Connection implements DecoderSink {
   /** @internal socket 'data' */
   received(chunk: Buffer): void {
     this.#heardSinceCheck = true;
+    this.#lastHeard = Date.now();
+    const answered = this.#answered;
     try {
       this.#decoder.feed(chunk);
     } catch (err) {
       const error = err instanceof ProtocolError ? err : new ProtocolError(String(err));
       this.#dropSocket(error);
+      return;
     }
+    if (this.#answered === answered) {
+      this.#unansweredBytes += chunk.length;
+      return;
+    }
+    // A reply completed in this chunk. If it was large, stay heavy until everything in flight
+    // with it is answered (the bytes after it in this chunk are not counted: at most 64 KiB).
+    if (this.#unansweredBytes + chunk.length >= HEAVY_BYTES) {
+      this.#heavyUntil = this.#answered + this.#replies.length;
+    }
+    this.#unansweredBytes = 0;
   }
 
   // ── connecting ────────────────────────────────────────────────────────────────────────
@@ -487,6 +540,8 @@ export class Connection implements DecoderSink {
     this.#clearConnectTimer();
     this.#needDrain = false;
     this.#decoder.reset();
+    this.#unansweredBytes = 0;
+    this.#heavyUntil = 0;
     const cause = this.lastError ?? new ConnectionError(`${this.address} closed the connection`);
     this.lastError = cause;
     this.#attemptFailed(cause);

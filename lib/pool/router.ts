@@ -19,6 +19,16 @@ import type { Pending } from '../connection/pending.js';
  * ~0.5M ops/s on 8 sockets, at 256 ~0.7M on 1.
  */
 const GROW_AT = 256;
+/**
+ * Loads added to rank connections: ready ones first, then one still making its first connection
+ * (ready in a millisecond or so), then one busy with a large transfer (Connection.heavy), then
+ * one that lost its socket. Each is above GROW_AT.
+ */
+const CONNECTING = 10_000;
+const HEAVY = 100_000;
+const NOT_READY = 1_000_000;
+/** After a failed attempt to add a connection, heavy ones are used as they are for this long. */
+const HEAVY_RETRY_MS = 1000;
 
 export interface RouterConfig {
   size: number;
@@ -37,8 +47,8 @@ export interface RouterConfig {
  *
  * ```
  *   dispatch() ──> least busy of [c1 c2 c3]        (sticky for a `use` handle: bind())
- *        │ none yet
- *        └──> waiting (FIFO) ──> first connection acquired
+ *        │ none yet, or only heavy ones while another is being added
+ *        └──> waiting (FIFO) ──> next connection acquired
  *
  *   exclusive waiter + pool exhausted ──> retire(c3): out of rotation, no new binds;
  *        once no handle is bound to c3 ──> generic-pool release ──> the waiter gets c3
@@ -63,6 +73,8 @@ export class Router {
   #fatal: RedisError | null = null;
   /** When the next connection attempt is allowed after a fatal error (the fix may be deployed). */
   #retryAt = 0;
+  /** Until then, a heavy connection is used rather than waited out (adding one just failed). */
+  #heavyUntil = 0;
 
   constructor(gp: GenericPool<Connection>, config: RouterConfig, deadlines: Deadlines) {
     this.#gp = gp;
@@ -94,24 +106,72 @@ export class Router {
   }
 
   /**
-   * The least busy connection in rotation (ready ones first), or null when there is none yet.
-   * Grows the rotation when everything is busy and the pool has room.
+   * The least busy connection in rotation (ready ones first, heavy ones last), or null when
+   * there is none yet, or when every one is busy with a large transfer and a new connection is
+   * on its way (the command then waits for it: a PING should not queue behind 500 MB of GET
+   * replies). Grows the rotation when everything is busy and the pool has room.
    */
   pick(): Connection | null {
+    const best = this.#leastBusy();
+    if (best === null) {
+      this.#grow();
+      return null;
+    }
+    const inFlight = best.inFlight;
+    const state = best.state;
+    if (state === 'ready') {
+      if (inFlight < GROW_AT) {
+        if (inFlight === 0 || !best.heavy(this.#clock())) return best;
+        this.#grow();
+        // Every connection is in a large transfer: wait for the one being added, unless adding
+        // one just failed.
+        if (this.#acquiring && Date.now() >= this.#heavyUntil) return null;
+        return best;
+      }
+    } else if (state === 'connecting' && inFlight < GROW_AT) {
+      // A first connect finishes soon: no reason to open another yet.
+      return best;
+    }
+    this.#grow();
+    return best;
+  }
+
+  #leastBusy(): Connection | null {
     const active = this.#active;
     let best: Connection | null = null;
     let bestLoad = Infinity;
     for (let i = 0; i < active.length; i++) {
       const connection = active[i]!;
-      // A connection that is not ready only holds commands: prefer any ready one.
-      const load = connection.inFlight + (connection.state === 'ready' ? 0 : 1_000_000);
+      const load = this.#load(connection);
       if (load < bestLoad) {
         best = connection;
         bestLoad = load;
       }
     }
-    if (best === null || bestLoad >= GROW_AT) this.#grow();
     return best;
+  }
+
+  #load(connection: Connection): number {
+    const inFlight = connection.inFlight;
+    const state = connection.state;
+    // A connection that is not ready only holds commands: prefer any ready one.
+    if (state !== 'ready') return inFlight + (state === 'connecting' ? CONNECTING : NOT_READY);
+    return inFlight > 0 && connection.heavy(this.#clock()) ? inFlight + HEAVY : inFlight;
+  }
+
+  /** Date.now(), read once per tick: a router picks for hundreds of commands in one tick. */
+  #clock(): number {
+    if (this.#now === 0) {
+      this.#now = Date.now();
+      process.nextTick(resetClock, this);
+    }
+    return this.#now;
+  }
+  #now = 0;
+
+  /** @internal */
+  resetClock(): void {
+    this.#now = 0;
   }
 
   /** Binds a `use` handle to one connection so its commands keep their order. */
@@ -129,15 +189,18 @@ export class Router {
 
   /**
    * Resolves once the rotation has a connection (for a handle that must bind before it can
-   * send); rejects when none can come (closed, fatal error, acquire timeout).
+   * send), or once the connection being added for a handle that found only heavy ones is
+   * there; rejects when none can come (closed, fatal error, acquire timeout).
    */
   async whenAvailable(): Promise<void> {
-    while (this.#active.length === 0) {
+    while (this.#active.length === 0 || this.#acquiring) {
       if (this.#closed) throw new PoolClosedError();
-      if (this.#fatal !== null && !this.#mayRetry()) throw this.#fatal;
-      this.#grow();
+      if (this.#active.length === 0) {
+        if (this.#fatal !== null && !this.#mayRetry()) throw this.#fatal;
+        this.#grow();
+      }
       const failure = await new Promise<RedisError | null>((resolve) => this.#onAdded.push(resolve));
-      if (failure !== null) throw failure;
+      if (failure !== null && this.#active.length === 0) throw failure;
     }
   }
   #onAdded: ((failure: RedisError | null) => void)[] = [];
@@ -208,7 +271,17 @@ export class Router {
       (connection) => this.#add(connection),
       (err: Error) => {
         this.#acquiring = false;
-        if (this.#active.length === 0) this.failWaiting(this.#acquireError(err));
+        if (this.#active.length === 0) {
+          this.failWaiting(this.#acquireError(err));
+          return;
+        }
+        // Commands that waited to avoid a heavy connection: use what there is.
+        this.#heavyUntil = Date.now() + HEAVY_RETRY_MS;
+        const best = this.#leastBusy()!;
+        for (let p = this.#waiting.shift(); p !== undefined; p = this.#waiting.shift()) {
+          if (!p.settled) best.send(p);
+        }
+        this.#wake(null);
       },
     );
   }
@@ -280,4 +353,8 @@ export class Router {
     this.#bound.clear();
     for (const connection of held) this.#gp.release(connection).catch(() => undefined);
   }
+}
+
+function resetClock(router: Router): void {
+  router.resetClock();
 }
