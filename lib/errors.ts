@@ -32,7 +32,11 @@ export class RedisError extends Error {
 
 /** The server answered with an error reply (`-ERR ...`). `message` is the server's line. */
 export class ReplyError extends RedisError {
-  /** The command that drew the error, with arguments elided, e.g. `['SET', '?', '?']`. */
+  /**
+   * The name of the command that drew the error, upper-case, e.g. `'LPUSH'` (for a container
+   * command its first word, e.g. `'CLIENT'`). Never its arguments: they may be secret.
+   * Undefined for an error reply that no command of ours drew.
+   */
   command?: string;
 
   constructor(line: string) {

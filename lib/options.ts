@@ -115,7 +115,7 @@ const ROWS: SpecRows = {
   path: { type: 'string', doc: 'Unix socket path. When set, `host` and `port` are ignored.' },
   tls: { type: 'tls',
     doc: '`true` or Node `tls.connect` options to use TLS; `rediss://` sets `true`. `key`, `passphrase` and `pfx` are redacted from inspect and JSON output.' },
-  username: { type: 'string', doc: 'ACL user (Redis 6+). Needs `password`; without one the server\'s `default` user is used.' },
+  username: { type: 'string', doc: 'ACL user (Redis 6+), authenticated with `password`. Without a password (or with an empty one) it authenticates with an empty password, which only users created with `nopass` accept; it never silently becomes the `default` user.' },
   password: { type: 'string', secret: true,
     doc: 'Sent with AUTH or HELLO. Never shown by inspect, JSON or error messages. An empty string counts as unset, so an empty environment variable does no harm.' },
   db: { type: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, doc: 'Database selected after connecting. Redis Cluster has only database 0.' },
@@ -221,7 +221,7 @@ function validateOption(spec: OptionSpec, value: unknown): unknown {
     case 'boolean':
       return typeof value === 'boolean' ? value : fail(TypeError, spec, 'a boolean', value);
     case 'sentinel':
-      return validateSentinel(value, nearest);
+      return validateSentinel(value, nearestName);
     case 'tls':
       if (typeof value === 'boolean') return value ? Object.freeze({}) : undefined;
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -257,9 +257,6 @@ function checkCombinations(values: Record<string, unknown>): void {
       `option 'reconnectMaxDelay' (${cap}) must be at least 'reconnectInitialDelay' (${initial})`,
     );
   }
-  if (values.username !== undefined && values.password === undefined) {
-    throw new TypeError("option 'username' needs 'password': Redis authenticates a user with both");
-  }
   if (values.role === 'replica' && values.sentinel === undefined) {
     throw new TypeError("option 'role' needs 'sentinel': replicas are found through Sentinel");
   }
@@ -290,11 +287,14 @@ function distance(a: string, b: string): number {
 
 /** The option a mistyped key most likely meant: a name it begins (`pass`), or one a typo away. */
 function nearestOption(key: string): string | undefined {
-  return nearest(key, OPTION_TABLE.map((spec) => spec.name));
+  return nearestName(key, OPTION_TABLE.map((spec) => spec.name));
 }
 
-/** The name among `names` that `key` most likely meant (also for nested keys: sentinel.*). */
-function nearest(key: string, names: readonly string[]): string | undefined {
+/**
+ * The name of `names` a mistyped `key` most likely meant, or undefined when none is close.
+ * Shared with the per-command options (lib/pool/command-options.ts).
+ */
+export function nearestName(key: string, names: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
   // Short keys are a few edits from many names: allow fewer edits so the hint is not a guess.
   const limit = lower.length < 3 ? 0 : lower.length < 6 ? 1 : 2;

@@ -202,7 +202,8 @@ describe('options', () => {
     it('checks options that depend on each other', () => {
       expect(thrown(() => resolveOptions({ size: 2, minIdle: 3 }), RangeError).message).to.include("'minIdle' (3) must not exceed 'size' (2)");
       expect(thrown(() => resolveOptions({ reconnectInitialDelay: 5000 }), RangeError).message).to.include("'reconnectMaxDelay'");
-      expect(thrown(() => resolveOptions({ username: 'bob' }), TypeError).message).to.include("'username' needs 'password'");
+      // A username alone is allowed: it authenticates with an empty password (a `nopass` user).
+      expect(resolveOptions({ username: 'bob', password: '' })).to.include({ username: 'bob', password: undefined });
     });
 
     it('rejects an unknown key as a typo, with a suggestion', () => {

@@ -561,7 +561,7 @@ export class Connection implements DecoderSink {
       this.#end(refused);
       return;
     }
-    this.#failOutbox((p) => p.pinned || this.#config.failFast, this.#lost(cause));
+    this.#failOutbox((p) => p.pinned || this.#config.failFast, this.#unsent(cause));
     // A relocation is not a failure of the new node: go there at once.
     const delay = this.#relocating ? 0 : backoffDelay(this.#config, this.#attempt++);
     this.#relocating = false;
@@ -614,9 +614,19 @@ export class Connection implements DecoderSink {
     );
   }
 
+  /** For commands still in the outbox: they never reached the server, and say so. */
+  #unsent(cause: Error): ConnectionError {
+    return new ConnectionError(
+      `connection to ${this.address} lost (${cause.message}); the command was not sent`,
+      { cause },
+    );
+  }
+
   #notConnected(): ConnectionError {
-    const why = this.lastError !== null ? `: ${this.lastError.message}` : '';
-    return new ConnectionError(`not connected to ${this.address}${why}`, { cause: this.lastError });
+    const why = this.lastError !== null ? ` (${this.lastError.message})` : '';
+    return new ConnectionError(`not connected to ${this.address}${why}; the command was not sent`, {
+      cause: this.lastError,
+    });
   }
 
   #failReplies(err: RedisError): void {

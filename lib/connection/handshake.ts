@@ -95,9 +95,8 @@ function checkRole(reply: Reply, expected: 'master' | 'slave'): void {
 /** @returns HELLO's reply, or null when the server does not know HELLO and RESP2 must be used. */
 async function sendHello(send: SendFn, options: HandshakeOptions): Promise<Reply | null> {
   const args: Arg[] = ['HELLO', 3];
-  if (options.password !== undefined) {
-    args.push('AUTH', options.username ?? 'default', options.password);
-  }
+  const password = passwordOf(options);
+  if (password !== undefined) args.push('AUTH', options.username ?? 'default', password);
   if (options.name !== undefined) args.push('SETNAME', options.name);
   try {
     return await send(args);
@@ -109,16 +108,22 @@ async function sendHello(send: SendFn, options: HandshakeOptions): Promise<Reply
 
 function resp2Commands(options: HandshakeOptions): Arg[][] {
   const commands: Arg[][] = [];
-  if (options.password !== undefined) {
-    commands.push(
-      options.username !== undefined
-        ? ['AUTH', options.username, options.password]
-        : ['AUTH', options.password],
-    );
+  const password = passwordOf(options);
+  if (password !== undefined) {
+    commands.push(options.username !== undefined ? ['AUTH', options.username, password] : ['AUTH', password]);
   }
   if (options.name !== undefined) commands.push(['CLIENT', 'SETNAME', options.name]);
   if (options.db !== 0) commands.push(['SELECT', options.db]);
   return commands;
+}
+
+/**
+ * The password to AUTH with, or undefined for no AUTH. A username without a password (or with
+ * an empty one) authenticates with an empty password: ACL users created with `nopass` accept
+ * it, others refuse it with an AuthError, and neither silently becomes the `default` user.
+ */
+function passwordOf(options: HandshakeOptions): string | undefined {
+  return options.password ?? (options.username !== undefined ? '' : undefined);
 }
 
 /** Marks refusals that retrying cannot fix, so the connection stops instead of looping. */

@@ -7,16 +7,10 @@ import type { Arg, Command, Reply } from '../resp/types.js';
 import { runTransaction } from '../commands/transaction.js';
 import { commandKind, type CommandKind } from './command-kinds.js';
 import type { Router } from './router.js';
+import { checkCommandOptions, type CommandOptions } from './command-options.js';
 
-/** Per-command options. */
-export interface CommandOptions {
-  /** Bulk strings as Buffers instead of UTF-8 strings (overrides the pool's setting). */
-  returnBuffers?: boolean;
-  /** Milliseconds until the command rejects with TimeoutError (overrides commandTimeout). */
-  timeout?: number;
-  /** Rejects the command with AbortError when the signal fires. */
-  signal?: AbortSignal;
-}
+export type { CommandOptions };
+
 
 /** Server-side state a handle left on an exclusive connection, to undo before reuse. */
 export interface SessionState {
@@ -116,6 +110,7 @@ export class Handle {
     if (this.#released) return Promise.reject(usedAfterRelease());
     let pending: Pending;
     try {
+      if (options !== undefined) checkCommandOptions(options);
       pending = this.#core.prepare(command, options);
     } catch (err) {
       return Promise.reject(err);
@@ -138,6 +133,7 @@ export class Handle {
     if (commands.length === 0) return Promise.resolve([]);
     let pendings: Pending[];
     try {
+      if (options !== undefined) checkCommandOptions(options);
       pendings = commands.map((command) => this.#core.prepare(command, options));
     } catch (err) {
       return Promise.reject(err);

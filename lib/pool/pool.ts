@@ -24,6 +24,7 @@ import { commandKind, commandName } from './command-kinds.js';
 import { setsName } from './connection-state.js';
 import { connectionFactory, CreateGate } from './factory.js';
 import { Handle, type CommandOptions, type PoolCore } from './handle.js';
+import { checkCommandOptions } from './command-options.js';
 import { Router } from './router.js';
 import { Leases } from './leases.js';
 import type { Locator } from './locator.js';
@@ -176,6 +177,7 @@ export class Pool extends EventEmitter {
   #send(command: Command, options: CommandOptions | undefined): Promise<Reply> {
     let pending: Pending;
     try {
+      if (options !== undefined) checkCommandOptions(options);
       pending = this.#prepare(command, options);
     } catch (err) {
       return Promise.reject(err);
@@ -227,6 +229,7 @@ export class Pool extends EventEmitter {
     if (commands.length === 0) return Promise.resolve([]);
     const pendings = new Array<Pending>(commands.length);
     try {
+      if (options !== undefined) checkCommandOptions(options);
       for (let i = 0; i < commands.length; i++) pendings[i] = this.#prepare(commands[i]!, options);
     } catch (err) {
       return Promise.reject(err);
@@ -467,7 +470,7 @@ export class Pool extends EventEmitter {
           if (isFatal(cause)) {
             this.#router.setFatal(cause as RedisError, this.#gate.failed());
           }
-          this.#reportError(cause);
+          this.#reportError(asConnectionError(cause, connection.address));
         }
         this.#router.remove(connection);
       },
@@ -523,8 +526,9 @@ export class Pool extends EventEmitter {
   }
 
   /** The 'reconnecting' event, and 'error' for those who listen (command or subscriber connection). */
-  #reportReconnecting(connection: Connection, delay: number, attempt: number, error: Error, subscriber: boolean): void {
-    this.#locator?.suspect(connection.address, error);
+  #reportReconnecting(connection: Connection, delay: number, attempt: number, cause: Error, subscriber: boolean): void {
+    this.#locator?.suspect(connection.address, cause);
+    const error = asConnectionError(cause, connection.address);
     const base = { id: connection.id, address: connection.address, delay, attempt, error };
     this.emit('reconnecting', subscriber ? { ...base, subscriber } : base);
     this.#reportError(error);
@@ -566,6 +570,15 @@ function sharable(pendings: Pending[], commands: readonly Command[], protocol: 2
 }
 
 function ignore(): void {}
+
+/**
+ * Events carry our errors: a socket's own error (`read ECONNRESET`, `connect ECONNREFUSED`)
+ * becomes a ConnectionError naming the address, with the Node error (and its `code`) as `cause`.
+ */
+function asConnectionError(error: Error, address: string): RedisError {
+  if (error instanceof RedisError) return error;
+  return new ConnectionError(`connection to ${address} failed: ${error.message}`, { cause: error });
+}
 
 function watchSignal(pending: Pending, signal: AbortSignal): void {
   if (signal.aborted) {
