@@ -47,8 +47,16 @@ export class ReplyError extends RedisError {
 
 /** The connection failed, dropped, or could not be established. */
 export class ConnectionError extends RedisError {
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+  /**
+   * True when the command was never written to a socket (it waited for a connection that
+   * failed), so it certainly did not run: a caller may send it elsewhere (the cluster client
+   * does, once its topology says where). False when it may have run.
+   */
+  readonly unsent: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; code?: string; unsent?: boolean }) {
     super(message, options?.code ?? 'ECONNECTION', options);
+    this.unsent = options?.unsent ?? false;
   }
 }
 

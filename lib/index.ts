@@ -31,3 +31,9 @@ export type { Subscription, SubscribeOptions, MessageListener } from './pubsub/s
 export type { Arg, Command, Reply } from './resp/types.js';
 export type { ClientCache, ClientCacheStats } from './cache/client-cache.js';
 export type { ClientCacheOptions } from './cache/config.js';
+export { createCluster, Cluster, type ClusterStats, type ClusterNodeStats } from './cluster/cluster.js';
+export { ClusterHandle } from './cluster/handle.js';
+export type { ClusterOptions, ReadFrom, Seed } from './cluster/options.js';
+export { TopologyError } from './cluster/topology.js';
+export type { RedirectionEvent } from './cluster/sender.js';
+export { keySlot } from './cluster/slot.js';

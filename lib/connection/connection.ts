@@ -618,7 +618,7 @@ export class Connection implements DecoderSink {
   #unsent(cause: Error): ConnectionError {
     return new ConnectionError(
       `connection to ${this.address} lost (${cause.message}); the command was not sent`,
-      { cause },
+      { cause, unsent: true },
     );
   }
 
@@ -626,6 +626,7 @@ export class Connection implements DecoderSink {
     const why = this.lastError !== null ? ` (${this.lastError.message})` : '';
     return new ConnectionError(`not connected to ${this.address}${why}; the command was not sent`, {
       cause: this.lastError,
+      unsent: true,
     });
   }
 

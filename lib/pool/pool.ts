@@ -95,8 +95,12 @@ export class Pool extends EventEmitter {
   /** Every connection open or opening (pooled, leased, subscriber): a failover moves them all. */
   readonly #connections = new Set<Connection>();
 
-  /** @param locator where to connect when that can change (Sentinel); see lib/pool/locator.ts */
-  constructor(options: ResolvedOptions, locator?: Locator) {
+  /**
+   * @param locator where to connect when that can change (Sentinel); see lib/pool/locator.ts
+   * @param internal hooks for layers built on pools, not user options: `readOnly` sends
+   *   READONLY on every connection (the cluster client's pools when reading from replicas).
+   */
+  constructor(options: ResolvedOptions, locator?: Locator, internal?: { readOnly?: boolean }) {
     super();
     this.options = options;
     this.#target = serverTarget(options);
@@ -107,6 +111,8 @@ export class Pool extends EventEmitter {
     // Every command connection tracks the keys it reads, from its handshake on.
     if (cache !== null) config.setup = [cache.tracking];
     this.clientCache = new ClientCache(cache, (c, o) => this.#send(c, o), options.returnBuffers);
+    // READONLY on every (re)connect: a cluster replica then serves reads.
+    if (internal?.readOnly === true) config.setup = [...(config.setup ?? []), ['READONLY']];
     this.#config = config;
     const hooks = this.#hooks();
     this.#gate = new CreateGate(config);

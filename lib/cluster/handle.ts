@@ -1,0 +1,194 @@
+/**
+ * What `cluster.use(fn)` hands to `fn`: a pool handle (lib/pool/handle.ts) on the node that
+ * serves the slot of the handle's first keyed command, with everything a pool handle does
+ * (commands in order, MULTI/WATCH/blocking commands upgrade it to a connection of its own).
+ *
+ * ```
+ *   c.command(['MULTI'])        not bound yet: answered 'OK' here, sent once the node is known
+ *   c.command(['INCR', '{u}a'])  binds: pool.use() on the owner of slot('{u}a'), sends MULTI, INCR
+ *   c.command(['GET', 'other'])  another node's slot: a shared handle sends it through the
+ *                               cluster; an exclusive one (in MULTI, WATCH) refuses: CROSSSLOT
+ * ```
+ *
+ * Keyless commands before the first keyed one go to any primary (MULTI excepted, see above).
+ */
+import { PoolClosedError, RedisError } from '../errors.js';
+import { runTransaction } from '../commands/transaction.js';
+import { commandKind, commandName } from '../pool/command-kinds.js';
+import type { CommandOptions, Handle } from '../pool/handle.js';
+import type { Arg, Command, Reply } from '../resp/types.js';
+import type { ResolvedClusterOptions } from './options.js';
+import { commandSlot, CROSS_SLOT, crossSlotError, groupSlot, KEYLESS } from './route.js';
+import type { Sender } from './sender.js';
+
+type RunFn = (command: Command, options?: CommandOptions) => Promise<Reply>;
+
+export class ClusterHandle {
+  readonly #sender: Sender;
+  readonly #options: ResolvedClusterOptions;
+  readonly #clusterCommand: RunFn;
+  /** The pool handle, once bound. */
+  #inner: Handle | null = null;
+  #address: string | null = null;
+  /** Resolves once bound (commands issued while binding wait on it, in order). */
+  #binding: Promise<Handle> | null = null;
+  /** Ends the pool.use() callback that holds the inner handle. */
+  #finish: (() => void) | null = null;
+  #used: Promise<void> | null = null;
+  /** MULTI issued before any key: sent first once the handle binds. */
+  #deferredMulti = false;
+  /** A command that needs a connection of its own was sent: the handle is (or is becoming) exclusive. */
+  #pinned = false;
+  #released = false;
+
+  /** @internal created by Cluster.use */
+  constructor(sender: Sender, options: ResolvedClusterOptions, clusterCommand: RunFn) {
+    this.#sender = sender;
+    this.#options = options;
+    this.#clusterCommand = clusterCommand;
+  }
+
+  /** The node this handle is bound to, or null before its first keyed command. */
+  get address(): string | null {
+    return this.#address;
+  }
+
+  /** True once the handle holds a connection of its own (MULTI, WATCH, a blocking command). */
+  get exclusive(): boolean {
+    return this.#pinned || (this.#inner?.exclusive ?? false);
+  }
+
+  /** Sends a command on this handle (see the class comment for where it goes). */
+  command(command: Command, options?: CommandOptions): Promise<Reply> {
+    if (this.#released) return Promise.reject(usedAfterRelease());
+    if (!Array.isArray(command) || command.length === 0) {
+      return Promise.reject(new TypeError('a command is an array: [name, ...args], e.g. [\'GET\', \'key\']'));
+    }
+    const slot = commandSlot(command);
+    if (this.#binding === null) {
+      const name = commandName(command);
+      if (slot === KEYLESS && !this.#deferredMulti) {
+        if (name === 'MULTI') {
+          this.#deferredMulti = true;
+          return Promise.resolve('OK');
+        }
+        return this.#clusterCommand(command, options);
+      }
+      if (slot === KEYLESS && (name === 'EXEC' || name === 'DISCARD')) {
+        // MULTI then EXEC with nothing keyed in between: an empty transaction.
+        this.#deferredMulti = false;
+        return Promise.resolve(name === 'EXEC' ? [] : 'OK');
+      }
+      if (slot === CROSS_SLOT) return this.#crossSlot(command, options);
+      this.#bind(slot);
+    }
+    if (slot === CROSS_SLOT) return this.#crossSlot(command, options);
+    const inner = this.#inner;
+    if (inner !== null) return this.#onBound(inner, command, options, slot);
+    return this.#binding!.then((h) => this.#onBound(h, command, options, slot));
+  }
+
+  /** Sends commands in order on this handle; replies in order, errors in place. */
+  async pipeline(commands: readonly Command[], options?: CommandOptions): Promise<unknown[]> {
+    if (this.#released) throw usedAfterRelease();
+    if (this.#binding === null) {
+      const slot = groupSlot(commands);
+      if (slot === CROSS_SLOT) throw crossSlotError('this pipeline on a use() handle');
+      this.#bind(slot);
+    }
+    const inner = this.#inner ?? (await this.#binding!);
+    return inner.pipeline(commands, options);
+  }
+
+  /** WATCHes keys (they must share the handle's slot) for the next transaction. */
+  watch(...keys: Arg[]): Promise<Reply> {
+    if (keys.length === 0) return Promise.reject(new TypeError('watch needs at least one key'));
+    return this.command(['WATCH', ...keys]);
+  }
+
+  /** Forgets every WATCHed key. */
+  unwatch(): Promise<Reply> {
+    return this.command(['UNWATCH']);
+  }
+
+  /**
+   * MULTI ... EXEC on this handle's node; null when a WATCHed key changed (or moved: the
+   * server then refuses EXEC, nothing ran).
+   */
+  async transaction(commands: readonly Command[], options?: CommandOptions): Promise<Reply[] | null> {
+    if (this.#released) throw usedAfterRelease();
+    if (this.#binding === null) {
+      const slot = groupSlot(commands);
+      if (slot === CROSS_SLOT) throw crossSlotError('this transaction');
+      this.#bind(slot);
+    }
+    const inner = this.#inner ?? (await this.#binding!);
+    return runTransaction((c, o) => inner.pipeline(c, o), commands, options);
+  }
+
+  #crossSlot(command: Command, options: CommandOptions | undefined): Promise<Reply> {
+    // A shared handle may send a splittable command (MGET...) through the cluster.
+    if (!this.exclusive && !this.#deferredMulti) return this.#clusterCommand(command, options);
+    return Promise.reject(crossSlotError(commandName(command)));
+  }
+
+  /** Routes a command once bound: here, or through the cluster when its slot is elsewhere. */
+  #onBound(inner: Handle, command: Command, options: CommandOptions | undefined, slot: number): Promise<Reply> {
+    if (slot !== KEYLESS) {
+      const map = this.#sender.currentMap();
+      const owner = map === null ? null : this.#sender.address(map, slot, false);
+      if (owner !== null && owner !== this.#address) {
+        if (!this.exclusive) return this.#clusterCommand(command, options);
+        return Promise.reject(new RedisError(
+          `this use() handle holds a connection to ${this.#address} (in MULTI, WATCH or a blocking ` +
+            `command); slot ${slot} is served by ${owner}: keep a handle's keys under one hash tag`,
+          'CROSSSLOT',
+        ));
+      }
+    }
+    if (commandKind(commandName(command), command) !== 'shared') this.#pinned = true;
+    return inner.command(command, options);
+  }
+
+  #bind(slot: number): void {
+    this.#binding = (async () => {
+      const map = await this.#sender.map(Date.now() + this.#options.pool.acquireTimeout);
+      const address = this.#sender.address(map, slot === KEYLESS ? KEYLESS : slot, false);
+      if (address === null) throw new RedisError(`no node serves slot ${slot}`, 'CLUSTERDOWN');
+      this.#address = address;
+      const pool = this.#sender.pool(address);
+      let bound!: (h: Handle) => void;
+      const handle = new Promise<Handle>((resolve) => (bound = resolve));
+      this.#used = pool.use((h) => {
+        bound(h);
+        return new Promise<void>((resolve) => (this.#finish = resolve));
+      }).catch((err: unknown) => {
+        if (err instanceof PoolClosedError) throw err;
+      });
+      const inner = await Promise.race([handle, this.#used.then(() => {
+        throw new PoolClosedError(`the pool of ${address} is closed`);
+      })]);
+      this.#inner = inner;
+      if (this.#deferredMulti) {
+        this.#deferredMulti = false;
+        this.#pinned = true;
+        // Its 'OK' was given already; an error here shows up again at EXEC.
+        inner.command(['MULTI']).catch(() => undefined);
+      }
+      return inner;
+    })();
+  }
+
+  /** @internal Called by the cluster when `fn` has ended. Never throws. */
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    if (this.#binding !== null) await this.#binding.catch(() => undefined);
+    this.#finish?.();
+    await this.#used?.catch(() => undefined);
+  }
+}
+
+function usedAfterRelease(): RedisError {
+  return new RedisError('this handle was used after its use() callback returned', 'EUSAGE');
+}
