@@ -16,7 +16,7 @@ export function commandSlot(command: Command): number {
   const first = firstKeyIndex(command);
   if (first < 0) return KEYLESS;
   const slot = keySlot(command[first]!);
-  if (!mayHaveManyKeys(command)) return slot;
+  if (!mayHaveManyKeys(command, first)) return slot;
   for (const index of keyIndexes(command)) if (keySlot(command[index]!) !== slot) return CROSS_SLOT;
   return slot;
 }

@@ -242,3 +242,16 @@ describe('cluster: seeds and bad input', function () {
 });
 
 void createPool;
+
+describe('cluster: what is split (from the command table)', () => {
+  it('splits multi_shard commands whose merge keeps their meaning, and nothing else', async () => {
+    const { splitPolicy } = await import('../../lib/cluster/keys.js');
+    const split = ['MGET', 'MSET', 'DEL', 'UNLINK', 'EXISTS', 'TOUCH'];
+    for (const name of split) expect(splitPolicy([name, 'a', 'b']), name).to.not.equal(null);
+    for (const name of ['MSETNX', 'SUNION', 'RENAME', 'SINTERSTORE', 'GET']) {
+      expect(splitPolicy([name, 'a', 'b']), name).to.equal(null);
+    }
+    expect(splitPolicy(['DEL', 'a'])).to.deep.equal({ response: 'agg_sum' });
+    expect(splitPolicy(['MGET', 'a'])).to.deep.equal({ response: undefined });
+  });
+});

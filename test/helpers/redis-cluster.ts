@@ -59,6 +59,14 @@ export interface RedisCluster {
   ownerOf(slot: number): Promise<RedisServer>;
   /** FLUSHALL on every primary. */
   flushAll(): Promise<void>;
+  /**
+   * Moves `slot` to the primary on `toPort` the way redis-cli --cluster reshard does: IMPORTING
+   * and MIGRATING, MIGRATE of its keys in batches (`onBatch` runs after each: tests act mid-move),
+   * then SETSLOT NODE on every primary.
+   */
+  migrateSlot(slot: number, toPort: number, options?: { batch?: number; onBatch?: () => Promise<void> }): Promise<void>;
+  /** The node id of the server on `port`. */
+  idOf(port: number): Promise<string>;
   /** Resolves once every running node says cluster_state:ok and all agree on the slot owners. */
   waitForOk(timeoutMs?: number): Promise<void>;
   /** Stops every node. */
@@ -209,6 +217,31 @@ class Cluster implements RedisCluster {
 
   async flushAll(): Promise<void> {
     await Promise.all((await this.primaries()).map((s) => s.cli('FLUSHALL')));
+  }
+
+  async idOf(port: number): Promise<string> {
+    return this.server(port).cli('CLUSTER', 'MYID');
+  }
+
+  async migrateSlot(slot: number, toPort: number, options: { batch?: number; onBatch?: () => Promise<void> } = {}): Promise<void> {
+    const from = await this.ownerOf(slot);
+    const to = this.server(toPort);
+    if (from.port === toPort) return;
+    const [fromId, toId] = [await this.idOf(from.port), await this.idOf(toPort)];
+    await to.cli('CLUSTER', 'SETSLOT', slot, 'IMPORTING', fromId);
+    await from.cli('CLUSTER', 'SETSLOT', slot, 'MIGRATING', toId);
+    for (;;) {
+      const keys = JSON.parse(await from.cli('CLUSTER', 'GETKEYSINSLOT', slot, options.batch ?? 100)) as string[];
+      if (keys.length === 0) break;
+      await from.cli('MIGRATE', '127.0.0.1', toPort, '', 0, 5000, 'REPLACE', 'KEYS', ...keys);
+      await options.onBatch?.();
+    }
+    // The new owner first, then the old one, then the rest (as redis-cli does).
+    await to.cli('CLUSTER', 'SETSLOT', slot, 'NODE', toId);
+    await from.cli('CLUSTER', 'SETSLOT', slot, 'NODE', toId);
+    for (const primary of await this.primaries()) {
+      if (primary.port !== from.port && primary.port !== toPort) await primary.cli('CLUSTER', 'SETSLOT', slot, 'NODE', toId);
+    }
   }
 
   async waitForOk(timeoutMs = 20_000): Promise<void> {

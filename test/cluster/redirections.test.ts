@@ -1,0 +1,156 @@
+/**
+ * MOVED, ASK and live resharding against a real cluster of its own (these tests move slots).
+ */
+import { expect } from 'chai';
+import { createCluster, type Cluster } from '../../lib/index.js';
+import type { RedirectionEvent } from '../../lib/cluster/sender.js';
+import { keySlot } from '../../lib/cluster/slot.js';
+import { startCluster, type RedisCluster } from '../helpers/redis-cluster.js';
+
+/** Total calls of a command on every node, from INFO commandstats. */
+async function calls(redis: RedisCluster, stat: string): Promise<number> {
+  let total = 0;
+  for (const server of redis.servers) {
+    const info = await server.cli('INFO', 'commandstats');
+    const match = new RegExp(`cmdstat_${stat.replace('|', '\\|')}:calls=(\\d+)`).exec(info);
+    total += Number(match?.[1] ?? 0);
+  }
+  return total;
+}
+
+/** A primary other than the one serving `slot`. */
+async function otherPrimary(redis: RedisCluster, slot: number): Promise<number> {
+  const owner = await redis.ownerOf(slot);
+  return (await redis.primaries()).find((s) => s.port !== owner.port)!.port;
+}
+
+describe('cluster: redirections and live resharding', function () {
+  this.timeout(120_000);
+  let redis: RedisCluster;
+  let cluster: Cluster;
+
+  before(async () => {
+    redis = await startCluster();
+  });
+  after(async () => {
+    await redis?.stop();
+  });
+  beforeEach(async () => {
+    await redis.flushAll();
+    cluster = createCluster({ nodes: redis.urls, refreshInterval: 0 });
+    await cluster.refresh();
+  });
+  afterEach(async () => {
+    await cluster.close();
+  });
+
+  it('follows MOVED to the new owner, patches the slot, and refreshes once for 200 callers', async () => {
+    const key = 'moved:key';
+    const slot = keySlot(key);
+    await cluster.command(['SET', key, 'v']);
+    const events: RedirectionEvent[] = [];
+    cluster.on('redirection', (e: RedirectionEvent) => events.push(e));
+    const target = await otherPrimary(redis, slot);
+    await redis.migrateSlot(slot, target);
+    const before = await calls(redis, 'cluster|shards');
+    const replies = await Promise.all(Array.from({ length: 200 }, () => cluster.command(['GET', key])));
+    expect(replies.every((r) => r === 'v')).to.equal(true);
+    expect(events.length).to.be.greaterThan(0);
+    expect(events[0]).to.include({ kind: 'moved', to: `127.0.0.1:${target}`, slot });
+    // Single flight and a minimum interval: a couple of refreshes (each asks up to 5 nodes), not 200.
+    const refreshes = (await calls(redis, 'cluster|shards')) - before;
+    expect(refreshes).to.be.at.most(12);
+    expect(await cluster.command(['GET', key])).to.equal('v');
+    expect(events.length).to.be.at.most(200);
+  });
+
+  it('follows ASK with ASKING for a key already moved mid-migration', async () => {
+    const key = 'ask:key';
+    const slot = keySlot(key);
+    await cluster.command(['SET', key, 'moved-value']);
+    await cluster.command(['SET', `{${key}}stays`, 'x']);
+    const from = await redis.ownerOf(slot);
+    const to = await otherPrimary(redis, slot);
+    const [fromId, toId] = [await redis.idOf(from.port), await redis.idOf(to)];
+    await redis.server(to).cli('CLUSTER', 'SETSLOT', slot, 'IMPORTING', fromId);
+    await from.cli('CLUSTER', 'SETSLOT', slot, 'MIGRATING', toId);
+    await from.cli('MIGRATE', '127.0.0.1', to, key, 0, 5000);
+    const events: RedirectionEvent[] = [];
+    cluster.on('redirection', (e: RedirectionEvent) => events.push(e));
+    expect(await cluster.command(['GET', key])).to.equal('moved-value');
+    expect(events.map((e) => e.kind)).to.deep.equal(['ask']);
+    // ASK is one-shot: the map still says the old owner, which serves the keys it still has.
+    expect(await cluster.command(['GET', `{${key}}stays`])).to.equal('x');
+    // A multi-key command over both halves gets TRYAGAIN, and is retried until the move ends.
+    const mget = cluster.command(['MGET', key, `{${key}}stays`]);
+    await from.cli('MIGRATE', '127.0.0.1', to, `{${key}}stays`, 0, 5000);
+    for (const server of [redis.server(to), from, ...await redis.primaries()]) {
+      await server.cli('CLUSTER', 'SETSLOT', slot, 'NODE', toId);
+    }
+    expect(await mget).to.deep.equal(['moved-value', 'x']);
+  });
+
+  it('fails with ETOOMANYREDIRECTS naming the last redirection when MOVED never ends', async () => {
+    const capped = createCluster({ nodes: redis.urls, maxRedirections: 2, refreshInterval: 0, minRefreshInterval: 0 });
+    try {
+      await capped.refresh();
+      // The owner says MIGRATING (ASK over there for a key it lacks), but the other side was
+      // never told IMPORTING, so it answers MOVED back: a loop only the cap ends.
+      const slot = keySlot('pingpong');
+      const from = await redis.ownerOf(slot);
+      const toId = await redis.idOf(await otherPrimary(redis, slot));
+      await from.cli('CLUSTER', 'SETSLOT', slot, 'MIGRATING', toId);
+      const err = await capped.command(['GET', 'pingpong']).catch((e: unknown) => e);
+      await from.cli('CLUSTER', 'SETSLOT', slot, 'STABLE');
+      expect(err).to.have.property('code', 'ETOOMANYREDIRECTS');
+      expect((err as Error).message).to.match(/more than 2 times.*(MOVED|ASK)/);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('live resharding under 200 callers: zero errors, every reply its caller\'s own', async () => {
+    const callers = 200;
+    const keys = Array.from({ length: callers }, (_, i) => `caller:${i}`);
+    const slots = [...new Set(keys.map(keySlot))];
+    let running = true;
+    const errors: unknown[] = [];
+    const wrong: string[] = [];
+    let done = 0;
+    const loop = async (i: number) => {
+      let n = 0;
+      while (running) {
+        try {
+          const value = await cluster.command(['INCR', keys[i]!]);
+          n++;
+          if (value !== n) wrong.push(`${keys[i]}: expected ${n}, got ${String(value)}`);
+          const [echo] = (await cluster.pipeline([['GET', keys[i]!]])) as [unknown];
+          if (echo !== String(n)) wrong.push(`${keys[i]}: pipeline read ${String(echo)}, expected ${n}`);
+          done++;
+        } catch (err) {
+          errors.push(err);
+          return;
+        }
+      }
+    };
+    const loops = keys.map((_, i) => loop(i));
+    // Move a third of the callers' slots, in small batches so moves overlap the traffic.
+    const primaries = await redis.primaries();
+    const moved = slots.slice(0, Math.ceil(slots.length / 3));
+    for (let s = 0; s < moved.length; s++) {
+      const owner = await redis.ownerOf(moved[s]!);
+      const to = primaries.find((p) => p.port !== owner.port)!;
+      await redis.migrateSlot(moved[s]!, to.port, { batch: 1 });
+    }
+    running = false;
+    await Promise.all(loops);
+    expect(errors.map((e) => String(e)).slice(0, 3)).to.deep.equal([]);
+    expect(wrong.slice(0, 3)).to.deep.equal([]);
+    expect(done).to.be.greaterThan(callers * 3);
+    // Every key ended where the cluster says its slot lives, with its caller's last count.
+    for (const key of keys.slice(0, 20)) {
+      const owner = await redis.ownerOf(keySlot(key));
+      expect(await owner.cli('EXISTS', key), key).to.equal('1');
+    }
+  });
+});
