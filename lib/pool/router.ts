@@ -20,13 +20,14 @@ import type { Pending } from '../connection/pending.js';
  */
 const GROW_AT = 256;
 /**
- * Loads added to rank connections: ready ones first, then one still making its first connection
- * (ready in a millisecond or so), then one busy with a large transfer (Connection.heavy), then
- * one that lost its socket. Each is above GROW_AT.
+ * Tiers that rank connections before their commands in flight do: ready ones first, then one
+ * still making its first connection (ready in a millisecond or so), then, for single commands,
+ * one busy with a large transfer (Connection.heavy), then one that lost its socket.
  */
-const CONNECTING = 10_000;
-const HEAVY = 100_000;
-const NOT_READY = 1_000_000;
+const TIER = 1e12;
+const CONNECTING = TIER;
+const HEAVY = 2 * TIER;
+const NOT_READY = 3 * TIER;
 /** After a failed attempt to add a connection, heavy ones are used as they are for this long. */
 const HEAVY_RETRY_MS = 1000;
 
@@ -98,7 +99,8 @@ export class Router {
 
   /** Sends commands back to back on one connection, so nothing can come between them. */
   dispatchAll(pendings: Pending[]): void {
-    const connection = this.pick();
+    // A pipeline is a large transfer itself: it never waits for a fresh connection.
+    const connection = this.pick(false);
     for (const pending of pendings) {
       if (connection !== null) connection.send(pending);
       else this.#wait(pending);
@@ -111,8 +113,8 @@ export class Router {
    * on its way (the command then waits for it: a PING should not queue behind 500 MB of GET
    * replies). Grows the rotation when everything is busy and the pool has room.
    */
-  pick(): Connection | null {
-    const best = this.#leastBusy();
+  pick(avoidHeavy = true): Connection | null {
+    const best = this.#leastBusy(avoidHeavy);
     if (best === null) {
       this.#grow();
       return null;
@@ -125,7 +127,7 @@ export class Router {
         this.#grow();
         // Every connection is in a large transfer: wait for the one being added, unless adding
         // one just failed.
-        if (this.#acquiring && Date.now() >= this.#heavyUntil) return null;
+        if (avoidHeavy && this.#acquiring && Date.now() >= this.#heavyUntil) return null;
         return best;
       }
     } else if (state === 'connecting' && inFlight < GROW_AT) {
@@ -136,13 +138,13 @@ export class Router {
     return best;
   }
 
-  #leastBusy(): Connection | null {
+  #leastBusy(avoidHeavy: boolean): Connection | null {
     const active = this.#active;
     let best: Connection | null = null;
     let bestLoad = Infinity;
     for (let i = 0; i < active.length; i++) {
       const connection = active[i]!;
-      const load = this.#load(connection);
+      const load = this.#load(connection, avoidHeavy);
       if (load < bestLoad) {
         best = connection;
         bestLoad = load;
@@ -151,12 +153,12 @@ export class Router {
     return best;
   }
 
-  #load(connection: Connection): number {
+  #load(connection: Connection, avoidHeavy: boolean): number {
     const inFlight = connection.inFlight;
     const state = connection.state;
     // A connection that is not ready only holds commands: prefer any ready one.
     if (state !== 'ready') return inFlight + (state === 'connecting' ? CONNECTING : NOT_READY);
-    return inFlight > 0 && connection.heavy(this.#clock()) ? inFlight + HEAVY : inFlight;
+    return avoidHeavy && inFlight > 0 && connection.heavy(this.#clock()) ? inFlight + HEAVY : inFlight;
   }
 
   /** Date.now(), read once per tick: a router picks for hundreds of commands in one tick. */
@@ -277,7 +279,7 @@ export class Router {
         }
         // Commands that waited to avoid a heavy connection: use what there is.
         this.#heavyUntil = Date.now() + HEAVY_RETRY_MS;
-        const best = this.#leastBusy()!;
+        const best = this.#leastBusy(false)!;
         for (let p = this.#waiting.shift(); p !== undefined; p = this.#waiting.shift()) {
           if (!p.settled) best.send(p);
         }
