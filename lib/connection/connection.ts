@@ -512,13 +512,15 @@ export class Connection implements DecoderSink {
    * have run), and connect again at once, asking `locate` where. Waiting commands stay queued.
    */
   relocate(cause: Error): void {
+    if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#attempt = 0;
-    if (this.#state === 'reconnecting') {
-      if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
-      this.#connect();
-    } else if (this.#state === 'ready' || this.#state === 'connecting') {
+    if (this.#socket !== null) {
+      // Ready, or an attempt under way (possibly stuck on a frozen node): drop it.
       this.#relocating = true;
       this.#dropSocket(cause);
+    } else if (this.#state === 'reconnecting') {
+      if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+      this.#connect();
     }
   }
   #relocating = false;

@@ -240,13 +240,15 @@ export class SentinelResolver implements Locator {
   }
 }
 
-/** SENTINEL REPLICAS: those without a down flag whose link to the primary is up. */
+/** SENTINEL REPLICAS: those without a down (or disconnected) flag. */
 function usableReplicas(reply: Reply | undefined): Target[] {
   if (!Array.isArray(reply)) return [];
   const out: Target[] = [];
   for (const entry of reply) {
     const fields = record(entry);
-    if (UNUSABLE.test(fields.flags ?? '') || fields['master-link-status'] === 'err') continue;
+    // Flags only: a sentinel's master-link-status comes from INFO every 10 s and lags; the
+    // connection's ROLE check has the node's own word.
+    if (UNUSABLE.test(fields.flags ?? '')) continue;
     if (fields.ip && fields.port) out.push(target({ host: fields.ip, port: Number(fields.port) }));
   }
   return out.sort((a, b) => (a.address < b.address ? -1 : 1));

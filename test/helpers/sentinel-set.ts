@@ -62,12 +62,13 @@ export class SentinelProcess {
   #output: string[] = [];
   readonly #dir: string;
   readonly #conf: string[];
-  readonly #password?: string;
+  /** The sentinel's requirepass, if any. */
+  readonly password?: string;
 
   constructor(conf: string[], password?: string) {
     this.#dir = mkdtempSync(join(tmpdir(), 'respool-sentinel-'));
     this.#conf = conf;
-    this.#password = password;
+    this.password = password;
     const untrack = track({
       close: async () => {
         untrack();
@@ -105,7 +106,7 @@ export class SentinelProcess {
     // Sentinel rewrites its own file (ids, epochs, known replicas): keep it across restarts.
     if (writeConf) {
       const lines = [`port ${this.port}`, 'bind 127.0.0.1', 'daemonize no', 'logfile ""', `dir "${this.#dir}"`,
-        ...(this.#password ? [`requirepass "${this.#password}"`] : []), ...this.#conf];
+        ...(this.password ? [`requirepass "${this.password}"`] : []), ...this.#conf];
       writeFileSync(file, lines.join('\n') + '\n');
     }
     this.#output = [];
@@ -147,7 +148,7 @@ export class SentinelProcess {
 
   /** One command over a raw socket; error replies reject. */
   async cli(...args: (string | number)[]): Promise<RawReply> {
-    const commands = this.#password ? [['AUTH', this.#password], args] : [args];
+    const commands = this.password ? [['AUTH', this.password], args] : [args];
     const replies = await rawCommands({ port: this.port }, commands, { timeoutMs: 3000 });
     const reply = replies[replies.length - 1]!;
     if (reply instanceof RawErrorReply) throw reply;
@@ -212,7 +213,8 @@ class Set_ implements SentinelSet {
   }
 
   nextSwitch(timeoutMs = 30_000): Promise<{ from: number; to: number }> {
-    const sockets = this.sentinels.filter((s) => s.running).map((s) => createConnection(s.port, s.host));
+    const running = this.sentinels.filter((s) => s.running);
+    const sockets = running.map((s) => createConnection(s.port, s.host));
     return new Promise((resolve, reject) => {
       const done = (err: Error | null, value?: { from: number; to: number }) => {
         clearTimeout(timer);
@@ -221,7 +223,7 @@ class Set_ implements SentinelSet {
         else resolve(value!);
       };
       const timer = setTimeout(() => done(new Error(`no +switch-master within ${timeoutMs} ms`)), timeoutMs);
-      for (const socket of sockets) {
+      sockets.forEach((socket, i) => {
         let pending = Buffer.alloc(0);
         socket.on('error', () => undefined);
         socket.on('data', (chunk: Buffer) => {
@@ -236,8 +238,10 @@ class Set_ implements SentinelSet {
             if (pending.length === 0) break;
           }
         });
+        const password = running[i]!.password;
+        if (password) socket.write(encodeCommand(['AUTH', password]));
         socket.write(encodeCommand(['SUBSCRIBE', '+switch-master']));
-      }
+      });
     });
   }
 
@@ -246,14 +250,6 @@ class Set_ implements SentinelSet {
     for (const node of this.nodes) {
       node.resume();
       if (!(node as { running?: boolean }).running) await node.restart();
-    }
-    // A restarted (or resumed) old primary thinks it is still one until a sentinel converts
-    // it, which can take its 10 s INFO period: point it at the current primary ourselves.
-    const primary = await this.primary();
-    for (const node of this.nodes) {
-      if (node !== primary && (await node.cli('ROLE')).startsWith('["master"')) {
-        await node.cli('REPLICAOF', primary.host, primary.port);
-      }
     }
     const deadline = Date.now() + timeoutMs;
     let why = '';
@@ -279,6 +275,9 @@ class Set_ implements SentinelSet {
       if (!role.startsWith('["master"')) return `reported primary ${primary.port} says ${role}`;
       for (const node of this.nodes) {
         if (node === primary) continue;
+        // A restarted (or resumed) old primary thinks it still is one until a sentinel converts
+        // it, which can take its 10 s INFO period: once every sentinel agrees, do it ourselves.
+        if ((await node.cli('ROLE')).startsWith('["master"')) await node.cli('REPLICAOF', primary.host, primary.port);
         const info = await node.cli('INFO', 'replication');
         if (!info.includes(`master_port:${primary.port}`) || !info.includes('master_link_status:up')) {
           return `node ${node.port} not a linked replica of ${primary.port}`;
