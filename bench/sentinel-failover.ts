@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   const firsts: number[] = [];
   const events: number[] = [];
   const switches: number[] = [];
+  const after: number[] = [];
   try {
     for (let run = 1; run <= RUNS; run++) {
       const pool = createPool({ sentinel: { nodes: set.sentinelNodes, name: set.name } });
@@ -58,12 +59,13 @@ async function main(): Promise<void> {
       firsts.push(first);
       events.push(eventAt);
       switches.push(switchedAt);
+      after.push(first - switchedAt);
       console.log(`run ${run}: +switch-master seen at ${switchedAt} ms, 'failover' at ${eventAt} ms, first success at ${first} ms (${failed} in-flight commands rejected)`);
       await set.heal();
     }
     console.log(`median of ${RUNS} runs, ${CALLERS} callers: first success ${median(firsts)} ms after SIGKILL ` +
       `(min ${Math.min(...firsts)}, max ${Math.max(...firsts)}); 'failover' event ${median(events)} ms; ` +
-      `+switch-master ${median(switches)} ms`);
+      `+switch-master ${median(switches)} ms; first success ${median(after)} ms after +switch-master was seen`);
   } finally {
     await cleanupAll();
   }
