@@ -11,6 +11,8 @@ export interface ClientInfo {
   label: string;
   /** How it runs each scenario, when that is not obvious from the label. */
   note: string;
+  /** The client this one is with something added (tracing): the report gives their ratio. */
+  baseline?: string;
 }
 
 /** The median of one redis-benchmark figure over the rounds. */
@@ -91,6 +93,8 @@ export function renderMarkdown(report: BenchReport): string {
       '(a command, a checkout, or a whole pipeline).',
   ];
   for (const scenario of SCENARIOS) lines.push('', ...scenarioTable(report, scenario));
+  const overhead = overheadTable(report);
+  if (overhead.length > 0) lines.push('', ...overhead);
   if (report.reference.length > 0) lines.push('', ...referenceTable(report.reference, s));
   if (report.memory) lines.push('', ...memoryTable(report.memory));
   lines.push('', '## Clients', '', ...report.clients.map((c) => `- **${c.label}**: ${c.note}`));
@@ -119,6 +123,29 @@ function scenarioTable(report: BenchReport, scenario: string): string[] {
     table.push(`| ${name} | ${cells.join(' | ')} | ${formatRatio(r.vsBestPeer)} | ${r.errors} |`);
   }
   return table;
+}
+
+/** Each client with a baseline (an OpenTelemetry row) against that baseline, per scenario. */
+function overheadTable(report: BenchReport): string[] {
+  const pairs = report.clients.filter((c) => c.baseline !== undefined);
+  const rows: string[] = [];
+  for (const client of pairs) {
+    const cells = SCENARIOS.map((scenario) => {
+      const find = (id: string) => report.summaries.find((r) => r.client === id && r.scenario === scenario);
+      const traced = find(client.id);
+      const base = find(client.baseline!);
+      return traced && base ? formatRatio(traced.opsPerSec / base.opsPerSec) : '–';
+    });
+    rows.push(`| ${client.label} vs ${labelOf(report.clients, client.baseline!)} | ${cells.join(' | ')} |`);
+  }
+  if (rows.length === 0) return [];
+  return [
+    '## Tracing overhead: ops/s with OpenTelemetry on, as a fraction of the same client without',
+    '',
+    `| client | ${SCENARIOS.map((x) => `\`${x}\``).join(' | ')} |`,
+    `| --- | ${SCENARIOS.map(() => '---:').join(' | ')} |`,
+    ...rows,
+  ];
 }
 
 function referenceTable(reference: readonly ReferenceSummary[], s: BenchSettings): string[] {

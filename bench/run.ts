@@ -61,6 +61,13 @@ const CLIENTS: readonly ClientEntry[] = [
     note: '`createPool(url, { size: 8 })`; `use1` = `pool.use(c => c.command(…))` (the handle rides a shared pipelined connection: it takes one of its own only for MULTI, WATCH or blocking commands), `command` = `pool.command(…)`, `pipeline1000` = `pool.pipeline([...])`.',
   },
   {
+    id: 'respool-otel',
+    label: 'respool + respool/otel',
+    file: 'respool.ts',
+    baseline: 'respool',
+    note: 'as respool, with `new RespoolInstrumentation()` from `respool/otel` over an SDK tracer provider (BatchSpanProcessor, exporter that drops spans), an SDK meter provider (reader exporting nowhere) and the AsyncLocalStorage context manager: a span per command or pipeline, the duration histogram, pool gauges.',
+  },
+  {
     id: 'ioredis',
     label: 'ioredis',
     file: 'ioredis.ts',
@@ -77,6 +84,20 @@ const CLIENTS: readonly ClientEntry[] = [
     label: 'node-redis',
     file: 'node-redis.ts',
     note: 'one `createClient()`; `use1` and `command` are both `client.get/set`; `pipeline1000` = `client.multi()…execAsPipeline()` (about six times faster here than a `Promise.all` of 1000 commands).',
+  },
+  {
+    id: 'ioredis-otel',
+    label: 'ioredis (auto-pipelining) + OTel',
+    file: 'ioredis-otel.ts',
+    baseline: 'ioredis-auto',
+    note: 'ioredis (auto-pipelining) with `@opentelemetry/instrumentation-ioredis` (`requireParentSpan: false`, so every command is traced as for respool), same no-op SDK setup as respool-otel.',
+  },
+  {
+    id: 'node-redis-otel',
+    label: 'node-redis + OTel',
+    file: 'node-redis-otel.ts',
+    baseline: 'node-redis',
+    note: 'one node-redis client with `@opentelemetry/instrumentation-redis`, same no-op SDK setup as respool-otel.',
   },
   {
     id: 'node-redis-pool',

@@ -164,11 +164,14 @@ export function summarize(results: readonly RoundResult[], subject: string): Sum
   return summaries;
 }
 
-/** The highest median ops/s in `scenario` among clients other than `subject`; NaN if none. */
+/**
+ * The highest median ops/s in `scenario` among clients other than `subject` and its variants
+ * (`respool-otel` is respool itself, not a peer); NaN if none.
+ */
 export function bestPeer(summaries: readonly Summary[], scenario: string, subject: string): number {
   let best = NaN;
   for (const s of summaries) {
-    if (s.scenario !== scenario || s.client === subject) continue;
+    if (s.scenario !== scenario || s.client === subject || s.client.startsWith(`${subject}-`)) continue;
     if (Number.isNaN(best) || s.opsPerSec > best) best = s.opsPerSec;
   }
   return best;

@@ -3,8 +3,10 @@
  * `command` lets the pool pick a connection, `pipeline` sends the batch as one write.
  */
 import { createPool } from '../../lib/index.js';
+import { RespoolInstrumentation } from '../../lib/otel/index.js';
 import { throwFirstError, type BenchClient } from '../scenarios.js';
 import { runChild } from './harness.js';
+import { setUpOtel } from './otel-setup.js';
 
 async function connect(url: string, size: number): Promise<BenchClient> {
   const pool = createPool(url, { size });
@@ -20,4 +22,18 @@ async function connect(url: string, size: number): Promise<BenchClient> {
   };
 }
 
-await runChild({ respool: connect });
+/** As `respool`, with respool/otel on: a span per command or pipeline, the duration histogram, pool gauges. */
+async function connectTraced(url: string, size: number): Promise<BenchClient> {
+  const otel = setUpOtel();
+  new RespoolInstrumentation({ tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider });
+  const client = await connect(url, size);
+  return {
+    ...client,
+    async close() {
+      await otel.check();
+      await client.close();
+    },
+  };
+}
+
+await runChild({ respool: connect, 'respool-otel': connectTraced });

@@ -125,6 +125,36 @@ describe('bench/report', () => {
     });
   });
 
+  describe('tracing overhead', () => {
+    it('gives each client with a baseline its ratio to it, per scenario; only when there is one', () => {
+      expect(renderMarkdown(sampleReport())).not.to.include('## Tracing overhead');
+      const results = [
+        result('respool', 'command', 200_000),
+        result('respool-otel', 'command', 160_000),
+        result('ioredis', 'command', 100_000),
+      ];
+      const markdown = renderMarkdown(sampleReport({
+        clients: [
+          { id: 'respool', label: 'respool', note: '' },
+          { id: 'respool-otel', label: 'respool + otel', note: '', baseline: 'respool' },
+          { id: 'ioredis', label: 'ioredis', note: '' },
+        ],
+        summaries: summarize(results, 'respool'),
+      }));
+      expect(markdown).to.include('## Tracing overhead');
+      expect(markdown).to.include('| respool + otel vs respool | – | 0.80× | – |');
+    });
+
+    it('a variant of the subject is not its peer', () => {
+      const summaries = summarize([
+        result('respool', 'command', 200_000),
+        result('respool-otel', 'command', 160_000),
+        result('ioredis', 'command', 100_000),
+      ], 'respool');
+      expect(summaries.find((s) => s.client === 'respool')!.vsBestPeer).to.equal(2);
+    });
+  });
+
   describe('renderSvg', () => {
     const svg = renderSvg(sampleReport());
 
