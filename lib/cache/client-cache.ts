@@ -33,6 +33,8 @@ import { isCacheable } from './cacheable.js';
 import type { ClientCacheConfig } from './config.js';
 import { copyReply, sizeOf } from './copy.js';
 import { Store } from './store.js';
+import { cacheHitChannel } from '../diagnostics/channels.js';
+import { publishCacheHit } from '../diagnostics/trace.js';
 import { writtenKeys } from './writes.js';
 
 /** The per-command options the cache looks at (a subset of the pool's CommandOptions). */
@@ -155,6 +157,7 @@ export class ClientCache {
     const entry = this.#store.get(key);
     if (entry !== undefined) {
       this.#hits++;
+      if (cacheHitChannel.hasSubscribers) publishCacheHit(String(command[0]).toUpperCase(), command[1]);
       const value = entry.value;
       return Promise.resolve(typeof value !== 'object' || value === null ? value : copyReply(value));
     }

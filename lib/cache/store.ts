@@ -13,6 +13,8 @@
  *
  * No timers: an expired entry is dropped when it is next read, or as the LRU reaches it.
  */
+import { cacheEvictionChannel } from '../diagnostics/channels.js';
+import { publishCacheEviction as publishEviction } from '../diagnostics/trace.js';
 import type { Reply } from '../resp/types.js';
 
 export interface StoreLimits {
@@ -79,6 +81,7 @@ export class Store {
     if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now()) {
       this.#remove(entry);
       this.counters.expired++;
+      if (cacheEvictionChannel.hasSubscribers) publishEviction('expired', entry.names[0], 1);
       return undefined;
     }
     if (entry !== this.#tail) {
@@ -106,8 +109,10 @@ export class Store {
     this.#bytes += size;
     for (const name of names) this.#index(name, entry);
     while (this.#entries.size > this.#limits.maxEntries || this.#bytes > this.#limits.maxBytes) {
-      this.#remove(this.#head!);
+      const evicted = this.#head!;
+      this.#remove(evicted);
       this.counters.evictions++;
+      if (cacheEvictionChannel.hasSubscribers) publishEviction('evicted', evicted.names[0], 1);
     }
   }
 
@@ -119,16 +124,19 @@ export class Store {
       const entries = [...found];
       for (const entry of entries) this.#remove(entry);
       this.counters.invalidations += entries.length;
+      if (cacheEvictionChannel.hasSubscribers) publishEviction('invalidated', name, entries.length);
       return entries.length;
     }
     this.#remove(found);
     this.counters.invalidations++;
+    if (cacheEvictionChannel.hasSubscribers) publishEviction('invalidated', name, 1);
     return 1;
   }
 
   /** Drops everything. @returns how many entries were dropped. */
   clear(): number {
     const count = this.#entries.size;
+    if (count > 0 && cacheEvictionChannel.hasSubscribers) publishEviction('flushed', undefined, count);
     this.#entries.clear();
     this.#byName.clear();
     this.#head = null;

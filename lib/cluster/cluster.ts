@@ -29,8 +29,11 @@ import { Sender, type RedirectionEvent } from './sender.js';
 import { sendSplit } from './split.js';
 import { runPipeline } from './pipeline.js';
 import { isCommandArg } from '../resp/encoder.js';
-import { addressesOf, type SlotMap } from './slot-map.js';
-import { Topology } from './topology.js';
+import { addressesOf, coveredSlots, type SlotMap } from './slot-map.js';
+import { Topology, TopologyError } from './topology.js';
+import {
+  clusterRedirectionChannel, clusterTopologyChannel, type ClusterRedirectionMessage, type ClusterTopologyMessage,
+} from '../diagnostics/channels.js';
 
 /** One node in {@link Cluster.stats}. */
 export interface ClusterNodeStats extends PoolStats {
@@ -87,7 +90,7 @@ export class Cluster extends EventEmitter {
     }, {
       pool: (address) => this.#nodes.get(address),
       updated: (map, changed) => this.#updated(map, changed),
-      failed: (error) => this.#reportError(error),
+      failed: (error) => this.#refreshFailed(error),
     });
     this.#sender = new Sender(this.#topology, this.#nodes, {
       readFrom: options.readFrom,
@@ -253,6 +256,11 @@ export class Cluster extends EventEmitter {
   #updated(map: SlotMap, changed: boolean): void {
     const { primaries, replicas } = addressesOf(map);
     this.#nodes.retain(new Set([...primaries, ...replicas]));
+    if ((changed || !this.#ready) && clusterTopologyChannel.hasSubscribers) {
+      clusterTopologyChannel.publish({
+        reason: this.#ready ? 'changed' : 'initial', primaries, replicas, slotsCovered: coveredSlots(map),
+      } satisfies ClusterTopologyMessage);
+    }
     if (changed) this.emit('topology', { primaries, replicas });
     if (!this.#ready) {
       this.#ready = true;
@@ -261,7 +269,22 @@ export class Cluster extends EventEmitter {
   }
 
   #redirected(event: RedirectionEvent): void {
+    if (clusterRedirectionChannel.hasSubscribers) {
+      const { kind, slot, from, to, command } = event;
+      clusterRedirectionChannel.publish({ kind, slot, from, to, 'db.operation.name': command } satisfies ClusterRedirectionMessage);
+    }
     if (this.listenerCount('redirection') > 0) this.emit('redirection', event);
+  }
+
+  /** A topology refresh failed on every node asked. */
+  #refreshFailed(error: RedisError): void {
+    if (clusterTopologyChannel.hasSubscribers && error instanceof TopologyError) {
+      const errors = new Map(error.errors.map((e) => [e.address, e.error]));
+      clusterTopologyChannel.publish({
+        reason: 'failed', primaries: [], slotsCovered: 0, errors,
+      } satisfies ClusterTopologyMessage);
+    }
+    this.#reportError(error);
   }
 
   #reportError(error: Error, address?: string): void {

@@ -139,16 +139,18 @@ export interface PoolLifecycleMessage {
 }
 
 /**
- * `respool:cluster:redirection`: a cluster node answered MOVED or ASK and the command follows.
- * Published by the cluster client (lib/cluster/).
+ * `respool:cluster:redirection`: the cluster client followed a redirection (lib/cluster/).
+ * `moved` and `ask` name where the command goes next; `backoff` (TRYAGAIN, CLUSTERDOWN,
+ * LOADING) waits and retries; `reroute` (READONLY, a node down before anything was sent)
+ * refreshes the topology and retries on the slot's owner.
  */
 export interface ClusterRedirectionMessage {
-  readonly kind: 'MOVED' | 'ASK';
+  readonly kind: 'moved' | 'ask' | 'backoff' | 'reroute';
   readonly slot: number;
-  /** `host:port` of the node that answered. */
+  /** `host:port` of the node that answered ('' when none was reached). */
   readonly from: string;
-  /** `host:port` the command goes to next. */
-  readonly to: string;
+  /** `host:port` the command goes to next (moved and ask). */
+  readonly to?: string;
   /** The command name, upper-case (never its arguments). */
   readonly 'db.operation.name': string;
 }
@@ -158,8 +160,8 @@ export interface ClusterRedirectionMessage {
  * client after each refresh that changed something, and after a refresh that failed.
  */
 export interface ClusterTopologyMessage {
-  /** Why it was refreshed: `'initial'`, `'moved'`, `'periodic'`, `'error'`... */
-  readonly reason: string;
+  /** `'initial'` (the first map), `'changed'` (a refresh found a different map) or `'failed'`. */
+  readonly reason: 'initial' | 'changed' | 'failed';
   /** `host:port` of every primary in the new map, and of replicas when known. */
   readonly primaries: readonly string[];
   readonly replicas?: readonly string[];
@@ -183,17 +185,26 @@ export interface SentinelFailoverMessage {
   readonly sentinel?: string;
 }
 
-/**
- * `respool:cache:hit` and `respool:cache:eviction`: the client-side cache answered a read
- * locally, or dropped an entry. Published by the client cache.
- */
-export interface CacheMessage {
-  /** The key (a string, or the Buffer as given). */
-  readonly key: string | Buffer;
-  /** The command name for a hit (`GET`, `HGETALL`...). */
-  readonly 'db.operation.name'?: string;
-  /** Why an entry left: `'invalidated'` (the server said so), `'evicted'` (size), `'expired'`, `'flushed'` (reconnect). */
-  readonly reason?: 'invalidated' | 'evicted' | 'expired' | 'flushed';
+/** `respool:cache:hit`: the client-side cache (lib/cache/) answered a read from memory. */
+export interface CacheHitMessage {
+  /** The command name (`GET`, `HGETALL`...). */
+  readonly 'db.operation.name': string;
+  /** The command's first key, as given. */
+  readonly key: Arg | undefined;
+}
+
+/** `respool:cache:eviction`: the client-side cache dropped entries. */
+export interface CacheEvictionMessage {
+  /**
+   * `'evicted'` (over maxEntries/maxBytes, least recently used first), `'expired'` (ttl),
+   * `'invalidated'` (the server said the key changed, or our own write was answered),
+   * `'flushed'` (a connection was lost, FLUSHALL, or `clear()`).
+   */
+  readonly reason: 'evicted' | 'expired' | 'invalidated' | 'flushed';
+  /** The Redis key: the one invalidated, or the first key the dropped entry read (none for flushed). */
+  readonly key?: string;
+  /** Entries dropped. */
+  readonly count: number;
 }
 
 // ── the channels ────────────────────────────────────────────────────────────────────────

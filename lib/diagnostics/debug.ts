@@ -77,7 +77,8 @@ if (log.enabled) {
   });
   clusterRedirectionChannel.subscribe((message) => {
     const m = message as ClusterRedirectionMessage;
-    log('cluster: %s slot %d %s -> %s (%s)', m.kind, m.slot, m.from, m.to, m['db.operation.name']);
+    log('cluster: %s slot %d from %s%s (%s)', m.kind, m.slot, m.from || '(no node)', m.to !== undefined ? ` to ${m.to}` : '',
+      m['db.operation.name']);
   });
   sentinelFailoverChannel.subscribe((message) => {
     const m = message as SentinelFailoverMessage;

@@ -2,6 +2,10 @@ import { performance } from 'node:perf_hooks';
 import type { Arg, Command } from '../resp/types.js';
 import {
   batchChannel,
+  cacheEvictionChannel,
+  cacheHitChannel,
+  type CacheEvictionMessage,
+  type CacheHitMessage,
   commandChannel,
   connectChannel,
   poolWaitChannel,
@@ -205,6 +209,19 @@ export function publishPoolWait(pool: { address: string; db: number }, startedAt
 /** OpenTelemetry's `db.client.connection.pool.name`: `host:port/db` or `path/db`, never credentials. */
 export function poolName(pool: { address: string; db: number }): string {
   return `${pool.address}/${pool.db}`;
+}
+
+/** `respool:cache:hit`. */
+export function publishCacheHit(name: string, key: Arg | undefined): void {
+  contextsBuilt++;
+  cacheHitChannel.publish({ 'db.operation.name': name, key } satisfies CacheHitMessage);
+}
+
+/** `respool:cache:eviction`. */
+export function publishCacheEviction(reason: CacheEvictionMessage['reason'], key: string | undefined, count: number): void {
+  contextsBuilt++;
+  const message: CacheEvictionMessage = key === undefined ? { reason, count } : { reason, key, count };
+  cacheEvictionChannel.publish(message);
 }
 
 // ── errors ──────────────────────────────────────────────────────────────────────────────
