@@ -1,5 +1,5 @@
 /**
- * A Redis Sentinel deployment for tests: a primary, a replica (`--replicaof`) and three
+ * A Redis Sentinel deployment for tests: a primary, a replica or more (`--replicaof`) and three
  * sentinels (`redis-server sentinel.conf --sentinel`, each with its own config file in its own
  * temp dir), all on free loopback ports and tracked by cleanup.ts. Start it once per suite:
  * sentinels need a second or two to find each other.
@@ -30,13 +30,15 @@ export interface SentinelSetOptions {
   nodeArgs?: string[];
   /** Extra lines for every sentinel.conf (e.g. `sentinel auth-pass mymaster s3cret`). */
   sentinelConf?: string[];
+  /** Replicas to start (default 1). */
+  replicas?: number;
   /** Password the sentinels themselves require (`requirepass` in sentinel.conf). */
   sentinelPassword?: string;
 }
 
 export interface SentinelSet {
   readonly name: string;
-  /** Both data nodes, in start order (index 0 was the first primary). */
+  /** The data nodes, in start order (index 0 was the first primary). */
   readonly nodes: RedisServer[];
   readonly sentinels: SentinelProcess[];
   /** `{ host, port }` of each sentinel, for the pool's `sentinel.nodes`. */
@@ -162,8 +164,10 @@ export async function startSentinelSet(options: SentinelSetOptions = {}): Promis
   // No 5 s wait before a full sync (the default): a replica links within a second.
   const args = ['--repl-diskless-sync-delay', '0', ...(options.nodeArgs ?? [])];
   const first = await startRedis({ args });
-  const second = await startRedis({ args: ['--replicaof', '127.0.0.1', String(first.port), ...args] });
-  const nodes = [first, second];
+  const replicaArgs = ['--replicaof', '127.0.0.1', String(first.port), ...args];
+  const replicas = await Promise.all(
+    Array.from({ length: options.replicas ?? 1 }, () => startRedis({ args: replicaArgs })));
+  const nodes = [first, ...replicas];
   const conf = [
     `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${first.port} 2`,
     `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,

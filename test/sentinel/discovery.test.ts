@@ -15,7 +15,7 @@ describe('sentinel: discovery', function () {
   const pools: Pool[] = [];
 
   before(async () => {
-    set = await startSentinelSet();
+    set = await startSentinelSet({ replicas: 2 });
     plain = await startRedis();
     // A sentinel that monitors nothing: it answers, but does not know 'mymaster'.
     lone = new SentinelProcess([]);
@@ -112,14 +112,22 @@ describe('sentinel: discovery', function () {
     expect(keys).to.deep.equal(['a']);
   });
 
-  it('reads from a replica with role: replica, checked with ROLE; writes are refused by it', async () => {
+  it('reads from the replicas with role: replica, connections spread over them; writes are refused', async () => {
     const primary = await set.primary();
     await primary.cli('SET', 'shared', 'x');
-    await primary.cli('WAIT', 1, 2000);
-    const p = pool(set.sentinelNodes, { role: 'replica' });
+    await primary.cli('WAIT', 2, 2000);
+    // minIdle opens four connections: each asks where to go, in turn over the replicas.
+    const p = pool(set.sentinelNodes, { role: 'replica', minIdle: 4, size: 4 });
     expect(await p.command(['GET', 'shared'])).to.equal('x');
-    const replica = (await set.replicas())[0]!;
-    expect(await replica.cli('CLIENT', 'LIST')).to.include('name=respool-test');
+    while (p.stats.size < 4) await new Promise((r) => setTimeout(r, 10));
+    await p.use(async (c) => c.command(['PING']));
+    for (const replica of await set.replicas()) {
+      let lines = 0;
+      while (lines === 0) {
+        lines = (await replica.cli('CLIENT', 'LIST')).split('\n').filter((l) => l.includes('name=respool-test')).length;
+      }
+      expect(lines).to.be.at.least(1);
+    }
     expect(await primary.cli('CLIENT', 'LIST')).not.to.include('name=respool-test');
     const err = await p.command(['SET', 'k', 'v']).then(() => null, (e: Error) => e);
     expect((err as { code?: string }).code).to.equal('READONLY');
