@@ -28,6 +28,7 @@ import { checkCommandOptions } from './command-options.js';
 import { Router } from './router.js';
 import { Leases } from './leases.js';
 import type { Locator } from './locator.js';
+import { Follower } from './follower.js';
 import { PubSub, type MessageListener, type SubscribeOptions, type Subscription } from '../pubsub/subscriber.js';
 import { runTransaction } from '../commands/transaction.js';
 import { Script } from '../commands/script.js';
@@ -146,7 +147,14 @@ export class Pool extends EventEmitter {
     if (poolCreateChannel.hasSubscribers) {
       poolCreateChannel.publish({ pool: this, 'db.client.connection.pool.name': poolName(options) });
     }
-    this.#locator?.start(this.#locatorEvents());
+    this.#locator?.start(new Follower(this.#locator, {
+      router: this.#router,
+      connections: this.#connections,
+      target: this.#target,
+      db: options.db,
+      emit: (event, payload) => this.emit(event, payload),
+      reportError: (error) => this.#reportError(error),
+    }));
   }
 
   // ── the API ─────────────────────────────────────────────────────────────────────────
@@ -494,41 +502,6 @@ export class Pool extends EventEmitter {
   #track(connection: Connection): Connection {
     this.#connections.add(connection);
     return connection;
-  }
-
-  #locatorEvents() {
-    let found = false;
-    return {
-      found: (address: string) => {
-        found = true;
-        this.#router.clearFatal();
-        this.emit('discovered', { address });
-      },
-      recovered: (address: string) => this.emit('discovered', { address }),
-      moved: (from: string, to: string) => {
-        this.#relocate(`the primary moved from ${from} to ${to}`);
-        this.emit('failover', { from, to });
-      },
-      changed: () => this.#relocate('the node left the set of usable nodes'),
-      failed: (error: Error, attempt: number, delay: number) => {
-        // Before any answer nobody can be served: waiting commands fail with the reason now,
-        // later ones fail fast until a round succeeds. After that, the last known node is kept
-        // and connections retry it with backoff (commands wait, bounded by acquireTimeout).
-        if (!found && error instanceof RedisError) {
-          this.#router.setFatal(error, delay);
-          this.#router.failWaiting(error);
-        }
-        this.emit('discoveryError', { error, attempt, delay });
-        this.#reportError(error);
-      },
-    };
-  }
-
-  /** Moves every connection the locator no longer accepts: in-flight commands fail, queued ones follow. */
-  #relocate(why: string): void {
-    for (const connection of this.#connections) {
-      if (!this.#locator!.accepts(connection.address)) connection.relocate(new ConnectionError(why));
-    }
   }
 
   /** The 'reconnecting' event, and 'error' for those who listen (command or subscriber connection). */

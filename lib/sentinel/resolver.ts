@@ -177,11 +177,14 @@ export class SentinelResolver implements Locator {
       return null;
     }
     const primary = target({ host: String(pair[0]), port: Number(pair[1]) });
-    try {
-      await this.#dialer.verify(primary, 'master');
-    } catch (err) {
-      said.push(`${where}: named ${primary.address}, which failed its check (${(err as Error).message})`);
-      return null;
+    // A read pool does not need the primary up: each replica connection checks its own ROLE.
+    if (this.expectRole === 'master') {
+      try {
+        await this.#dialer.verify(primary, 'master');
+      } catch (err) {
+        said.push(`${where}: named ${primary.address}, which failed its check (${(err as Error).message})`);
+        return null;
+      }
     }
     this.#learn(replies[1]);
     const replicas = this.expectRole === 'slave' ? usableReplicas(replies[2]) : [];
