@@ -47,6 +47,12 @@ export interface SentinelSet {
   primary(): Promise<RedisServer>;
   /** The data nodes other than the primary. */
   replicas(): Promise<RedisServer[]>;
+  /**
+   * Asks a sentinel for a manual failover (SENTINEL FAILOVER), again while it answers
+   * NOGOODSLAVE or INPROG: right after a heal a sentinel may not have refreshed its view of the
+   * replica yet (its INFO period is 10 s).
+   */
+  failover(timeoutMs?: number): Promise<void>;
   /** Resolves with `{ from, to }` ports on the next +switch-master seen by any sentinel. */
   nextSwitch(timeoutMs?: number): Promise<{ from: number; to: number }>;
   /**
@@ -214,6 +220,19 @@ class Set_ implements SentinelSet {
   async replicas(): Promise<RedisServer[]> {
     const primary = await this.primary();
     return this.nodes.filter((n) => n !== primary);
+  }
+
+  async failover(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await this.sentinels[0]!.cli('SENTINEL', 'FAILOVER', MASTER_NAME);
+        return;
+      } catch (err) {
+        if (!/NOGOODSLAVE|INPROG/.test(String(err)) || Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
   }
 
   nextSwitch(timeoutMs = 30_000): Promise<{ from: number; to: number }> {

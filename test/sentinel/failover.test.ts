@@ -165,7 +165,7 @@ const address = (node: RedisServer) => `127.0.0.1:${node.port}`;
       return c.command(['EXEC']).then(() => 'ran', (e: Error) => e);
     });
     await new Promise((r) => setTimeout(r, 50));
-    await set.sentinels[0]!.cli('SENTINEL', 'FAILOVER', set.name);
+    await set.failover();
     const [{ from, to }] = await failover;
     expect(from).to.equal(address(old));
     expect(await lease).to.be.instanceOf(Error);
@@ -241,7 +241,7 @@ const address = (node: RedisServer) => `127.0.0.1:${node.port}`;
     expect(await ourClients(primary)).to.equal(0);
     // The replica is promoted: the read pool must leave it for the new replica (the old primary).
     const switched = set.nextSwitch();
-    await set.sentinels[0]!.cli('SENTINEL', 'FAILOVER', set.name);
+    await set.failover();
     await switched;
     await set.heal();
     while ((await ourClients(primary)) === 0) await p.command(['GET', 'r']).catch(() => undefined);
