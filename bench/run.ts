@@ -11,7 +11,8 @@
  *
  * Environment: REDIS_URL (else a redis-server is started), BENCH_QUICK=1 (one short round),
  * BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONCURRENCY, and BENCH_CLIENTS
- * (a comma list of client ids, e.g. `respool,ioredis`).
+ * (a comma list of client ids, e.g. `respool,ioredis`); BENCH_CACHE=0 skips the client-side caching
+ * scenario (bench/cache/run.ts, also `npm run bench:cache`).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -39,6 +40,7 @@ import {
   type ReferenceSummary,
 } from './report.js';
 import { SCENARIOS, settingsFromEnv, type BenchSettings } from './scenarios.js';
+import { runCacheBench } from './cache/run.js';
 import { median, summarize, type RoundResult } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -304,7 +306,9 @@ async function main(): Promise<void> {
       memory,
       failures,
     };
-    const markdown = renderMarkdown(report);
+    // The read-mostly client-side caching scenario (bench/cache/); BENCH_CACHE=0 skips it.
+    const cache = withSubject && process.env.BENCH_CACHE !== '0' ? await runCacheBench(target, settings) : '';
+    const markdown = renderMarkdown(report) + (cache !== '' ? `\n${cache}` : '');
     await mkdir(RESULTS, { recursive: true });
     await writeFile(new URL('latest.md', RESULTS), markdown);
     await writeFile(new URL('latest.svg', RESULTS), renderSvg(report));

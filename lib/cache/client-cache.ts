@@ -144,16 +144,12 @@ export class ClientCache {
   read(command: Command, options: CacheCommandOptions | undefined): Promise<Reply> | null {
     if (!isCacheable(command[0])) return null;
     const buffers = options?.returnBuffers ?? this.#buffers;
-    let payload: string | Buffer;
+    let key: string;
     try {
-      payload = encodeCommand(command);
+      key = cacheKey(command, buffers);
     } catch (err) {
       return Promise.reject(err);
     }
-    // The encoded command names the reply exactly; Buffers-or-strings is part of the name.
-    const key = typeof payload === 'string'
-      ? (buffers ? 'B' + payload : payload)
-      : (buffers ? 'B#' : '#') + payload.toString('latin1');
     const entry = this.#store.get(key);
     if (entry !== undefined) {
       this.#hits++;
@@ -294,6 +290,26 @@ export class ClientCache {
     this.#store.clear();
     this.#flights.clear();
   }
+}
+
+/**
+ * The name of a reply in the cache: exact, so two commands share an entry only when the server
+ * would see the same bytes, and the reply form (Buffers or strings) is part of it.
+ * - `GET key` and every other command of one string argument: `NAME \0 arg` (unambiguous: the
+ *   name is one of ours, without NUL, and there is exactly one argument); the common case, built
+ *   with one concatenation.
+ * - anything else: the command's RESP encoding (`*...`; a Buffer's bytes as latin1 after `#`).
+ * @throws TypeError for an argument that cannot be sent (as the encoder would)
+ */
+function cacheKey(command: Command, buffers: boolean): string {
+  const prefix = buffers ? '\u0001' : ''; // no command name starts with U+0001
+  const name = command[0];
+  const arg = command[1];
+  if (command.length === 2 && typeof name === 'string' && typeof arg === 'string') {
+    return prefix + name + '\0' + arg;
+  }
+  const payload = encodeCommand(command);
+  return typeof payload === 'string' ? prefix + payload : prefix + '#' + payload.toString('latin1');
 }
 
 function isInvalidate(kind: Reply): boolean {
