@@ -267,6 +267,9 @@ export class Connection implements DecoderSink {
     const socket = this.#socket;
     const state = this.#state;
     if ((state !== 'ready' && state !== 'closing') || this.#needDrain || socket === null) return;
+    // Dropped (relocate, recycle) but its 'close' has not come yet: what waits was never sent,
+    // so it stays queued for the next socket instead of failing as "may have run".
+    if (socket.destroyed) return;
     let text = '';
     let accepted = true;
     while (accepted && this.#outbox.length > 0) {

@@ -154,6 +154,15 @@ export class SentinelProcess {
     await this.#exited;
   }
 
+  /** SIGSTOP: the socket accepts connections (the kernel does) but nothing answers. */
+  pause(): void {
+    if (this.running) this.#child!.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    if (this.running) this.#child!.kill('SIGCONT');
+  }
+
   /** One command over a raw socket; error replies reject. */
   async cli(...args: (string | number)[]): Promise<RawReply> {
     const commands = this.password ? [['AUTH', this.password], args] : [args];

@@ -95,6 +95,54 @@ describe('sentinel: discovery', function () {
     }
   });
 
+  it('skips a frozen sentinel (SIGSTOP: connects, never answers) within the probe timeout', async () => {
+    const frozen = new SentinelProcess([]);
+    await frozen.start();
+    frozen.pause();
+    try {
+      const p = pool([`127.0.0.1:${frozen.port}`, ...set.sentinelNodes]);
+      const started = Date.now();
+      await p.command(['SET', 'after-frozen', '1']);
+      expect(Date.now() - started).to.be.below(8000);
+      expect(await (await set.primary()).cli('GET', 'after-frozen')).to.equal('1');
+    } finally {
+      await frozen.kill();
+    }
+  });
+
+  it('a READONLY reply makes the pool ask the sentinels again and move (the command itself is not retried)', async () => {
+    const primary = await set.primary();
+    // A node that passed its ROLE check, then got demoted under the pool: writes say READONLY.
+    const demoted = await startScriptedServer({
+      ROLE: reply.array([reply.bulk('master'), reply.int(0), reply.array([])]),
+      SET: reply.error("READONLY You can't write against a read only replica."),
+    });
+    let named = demoted.port;
+    const sentinel = await startScriptedServer({
+      SENTINEL: (args) => args[0]!.toUpperCase() === 'GET-MASTER-ADDR-BY-NAME'
+        ? reply.array([reply.bulk('127.0.0.1'), reply.bulk(String(named))])
+        : reply.array([]),
+      // Confirms the pool's +switch-master subscription, and then stays silent.
+      SUBSCRIBE: (args) => Buffer.concat(args.map((channel, i) =>
+        reply.array([reply.bulk('subscribe'), reply.bulk(channel), reply.int(i + 1)]))),
+    });
+    try {
+      const p = pool([`127.0.0.1:${sentinel.port}`]);
+      await p.command(['PING']);
+      named = primary.port; // Sentinel has caught up with the failover
+      const failover = new Promise<{ from: string; to: string }>((resolve) => p.once('failover', resolve));
+      const err = await p.command(['SET', 'k', 'first']).then(() => null, (e: Error) => e);
+      expect((err as { code?: string }).code).to.equal('READONLY');
+      expect(await failover).to.deep.equal({ from: `127.0.0.1:${demoted.port}`, to: `127.0.0.1:${primary.port}` });
+      await p.command(['SET', 'k', 'second']);
+      expect(await primary.cli('GET', 'k')).to.equal('second');
+      expect(demoted.commands.filter((c) => c[0] === 'SET')).to.have.length(1);
+    } finally {
+      await sentinel.close();
+      await demoted.close();
+    }
+  });
+
   it('serves command, pipeline, use, transaction, subscribe and scan unchanged', async () => {
     const p = pool(set.sentinelNodes);
     expect(await p.pipeline([['SET', 'a', 1], ['INCR', 'a']])).to.deep.equal(['OK', 2]);
