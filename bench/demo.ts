@@ -12,13 +12,17 @@
  * ```
  *
  * Once a second it prints throughput, latency and the pool's state; at the end it checks that
- * the counters on the server match what the requests did, deletes its keys and closes.
+ * the counters on the server match what the requests did, deletes its keys and closes. The
+ * command figures (cmds/s, per-command p50/p99, reconnects) come from respool's diagnostics
+ * channels, as an operator's own subscriber would see them; `--trace` (`npm start -- --trace`)
+ * runs each request in an OpenTelemetry span and prints the first few traces (respool/otel).
  *
  * Environment: REDIS_URL (else a redis-server is started), DEMO_SECONDS (15),
  * DEMO_CONCURRENCY (2000). Ctrl-C stops early and still closes cleanly.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPool, type Pool } from '../lib/index.js';
+import { ChannelStats, DemoTracing } from './demo-observe.js';
 import { redisTarget, RedisNotFoundError, type RedisTarget } from './redis.js';
 import { formatLatency, formatOps } from './report.js';
 import { LatencyHistogram } from './stats.js';
@@ -115,11 +119,13 @@ interface Latencies {
 }
 
 /** A request loop: one of the DEMO_CONCURRENCY "browsers". */
-async function browse(pool: Pool, tally: Tally, latency: Latencies, until: () => boolean) {
+async function browse(pool: Pool, tally: Tally, latency: Latencies, until: () => boolean, tracing: DemoTracing | null) {
   while (!until()) {
     const started = performance.now();
     try {
-      const ordered = await handleRequest(pool, tally);
+      const ordered = tracing !== null
+        ? await tracing.wrap('GET /page', () => handleRequest(pool, tally))
+        : await handleRequest(pool, tally);
       const histogram = ordered ? latency.orders : latency.pages;
       histogram.record((performance.now() - started) * 1000);
       tally.requests++;
@@ -132,31 +138,38 @@ async function browse(pool: Pool, tally: Tally, latency: Latencies, until: () =>
   }
 }
 
-/** Prints one line a second: the last second's rates and latencies, and the pool right now. */
-function startTicker(pool: Pool, tally: Tally, latency: Latencies): () => void {
+/**
+ * Prints one line a second: the last second's rates and latencies (requests as the demo timed
+ * them; commands as respool's diagnostics channels reported them), and the pool right now.
+ */
+function startTicker(pool: Pool, tally: Tally, latency: Latencies, channels: ChannelStats): () => void {
   const started = Date.now();
-  let last = { requests: 0, commands: 0 };
+  let last = { requests: 0 };
   console.log(
-    '                            request latency       order latency\n' +
-    ' time   req/s   cmds/s      p50      p99        p50      p99' +
-    '   pool: size idle borrowed waiting in-flight  errors',
+    '                channels: commands     request latency    order latency\n' +
+    ' time   req/s   cmds/s     p50     p99      p50      p99      p50      p99' +
+    '   pool: size idle borrowed waiting in-flight  reconn errors',
   );
   const timer = setInterval(() => {
     const s = pool.stats;
+    const c = channels.take();
     const line = [
       `${Math.round((Date.now() - started) / 1000)}s`.padStart(5),
       formatOps(tally.requests - last.requests).padStart(7),
-      formatOps(tally.commands - last.commands).padStart(8),
+      formatOps(c.commands).padStart(8),
+      formatLatency(c.latency.quantile(0.5)).padStart(7),
+      formatLatency(c.latency.quantile(0.99)).padStart(7),
       formatLatency(latency.pages.quantile(0.5)).padStart(8),
       formatLatency(latency.pages.quantile(0.99)).padStart(8),
-      formatLatency(latency.orders.quantile(0.5)).padStart(10),
+      formatLatency(latency.orders.quantile(0.5)).padStart(8),
       formatLatency(latency.orders.quantile(0.99)).padStart(8),
       `${String(s.size).padStart(10)} ${String(s.idle).padStart(4)} ${String(s.borrowed).padStart(8)}`,
       `${String(s.waiting).padStart(7)} ${formatOps(s.inFlight).padStart(9)}`,
-      String(tally.errors).padStart(7),
+      String(c.reconnects).padStart(7),
+      String(tally.errors).padStart(6),
     ];
     console.log(line.join(' '));
-    last = { requests: tally.requests, commands: tally.commands };
+    last = { requests: tally.requests };
     latency.pages.reset();
     latency.orders.reset();
   }, 1000);
@@ -200,7 +213,10 @@ async function run(
   seconds: number,
   concurrency: number,
   stop: AbortSignal,
+  trace: boolean,
 ): Promise<boolean> {
+  const channels = new ChannelStats();
+  const tracing = trace ? new DemoTracing(3, (text) => console.log(`\n${text}\n`)) : null;
   const pool = createPool(target.url, { size: 8 });
   const tally: Tally = {
     requests: 0, commands: 0, errors: 0, hits: 0, hitsUnsure: 0, orders: 0, ordersUnsure: 0,
@@ -211,9 +227,9 @@ async function run(
     console.log(`${formatOps(concurrency)} concurrent requests for ${seconds} s on a pool of 8 (Ctrl-C to stop early)\n`);
     const deadline = Date.now() + seconds * 1000;
     const latency: Latencies = { pages: new LatencyHistogram(), orders: new LatencyHistogram() };
-    const stopTicker = startTicker(pool, tally, latency);
+    const stopTicker = startTicker(pool, tally, latency, channels);
     const until = () => stop.aborted || Date.now() >= deadline;
-    await Promise.all(Array.from({ length: concurrency }, () => browse(pool, tally, latency, until)));
+    await Promise.all(Array.from({ length: concurrency }, () => browse(pool, tally, latency, until, tracing)));
     stopTicker();
     console.log(`\n${formatOps(tally.requests)} requests, ${formatOps(tally.commands)} commands, ${tally.errors} errors`);
     if (tally.lastError) console.log(`last error: ${tally.lastError}`);
@@ -222,6 +238,8 @@ async function run(
     return ok && tally.errors === 0;
   } finally {
     await pool.close();
+    channels.stop();
+    tracing?.stop();
   }
 }
 
@@ -255,7 +273,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const ok = await run(target, seconds, concurrency, stop.signal);
+    const ok = await run(target, seconds, concurrency, stop.signal, process.argv.includes('--trace'));
     console.log(ok ? '\nAll counters match. Pool closed.' : '\nSome checks failed (see above). Pool closed.');
     process.exitCode = ok ? 0 : 1;
   } finally {

@@ -37,3 +37,17 @@ export type { ClusterOptions, ReadFrom, Seed } from './cluster/options.js';
 export { TopologyError } from './cluster/topology.js';
 export type { RedirectionEvent } from './cluster/sender.js';
 export { keySlot } from './cluster/slot.js';
+export { CHANNEL_NAMES } from './diagnostics/channels.js';
+export type {
+  BatchContext,
+  CacheEvictionMessage,
+  CacheHitMessage,
+  ClusterRedirectionMessage,
+  ClusterTopologyMessage,
+  CommandContext,
+  ConnectContext,
+  PoolLifecycleMessage,
+  PoolWaitMessage,
+  ReconnectMessage,
+  SentinelFailoverMessage,
+} from './diagnostics/channels.js';

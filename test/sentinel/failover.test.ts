@@ -8,6 +8,8 @@ import { inspect } from 'node:util';
 import { ConnectionError, createPool, type Pool, type PoolOptions } from '../../lib/index.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 import { startSentinelSet, type SentinelSet } from '../helpers/sentinel-set.js';
+import { recordChannel } from '../diagnostics/record.js';
+import type { SentinelFailoverMessage } from '../../lib/diagnostics/channels.js';
 
 const DATA_SECRET = 'data-pw-7f3a';
 const SENTINEL_SECRET = 'sentinel-pw-91c2';
@@ -165,9 +167,16 @@ const address = (node: RedisServer) => `127.0.0.1:${node.port}`;
       return c.command(['EXEC']).then(() => 'ran', (e: Error) => e);
     });
     await new Promise((r) => setTimeout(r, 50));
+    const published = recordChannel<SentinelFailoverMessage>('respool:sentinel:failover');
     await set.failover();
     const [{ from, to }] = await failover;
+    published.stop();
     expect(from).to.equal(address(old));
+    // The same news on the diagnostics channel, without a secret.
+    expect(published.messages).to.have.length(1);
+    expect(published.messages[0]).to.deep.include({ masterName: set.name, from, to });
+    expect(published.messages[0]!.sentinel).to.match(/^127\.0\.0\.1:\d+$/);
+    expect(inspect(published.messages)).to.not.include(DATA_SECRET).and.not.include(SENTINEL_SECRET);
     expect(await lease).to.be.instanceOf(Error);
     await restored;
     await p.pipeline(Array.from({ length: 100 }, () => ['INCR', 'manual']));

@@ -1,0 +1,36 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const run = promisify(execFile);
+
+describe('npm start (the demo) with --trace', function () {
+  this.timeout(60_000);
+  let server: RedisServer;
+  before(async () => {
+    server = await startRedis();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it('prints a live line from the channels and a few traces, and its counters match', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/demo.ts', '--trace'], {
+      cwd: ROOT,
+      env: { ...process.env, REDIS_URL: server.url, DEMO_SECONDS: '2', DEMO_CONCURRENCY: '50' },
+    });
+    expect(stdout).to.include('channels: commands');
+    // A live line: time, req/s, then cmds/s from the channels (not zero once the load runs).
+    const lines = stdout.split('\n').filter((l) => /^\s+\d+s\s/.test(l));
+    expect(lines.length).to.be.at.least(1);
+    expect(lines.some((l) => Number(l.trim().split(/\s+/)[2]!.replace(/,/g, '')) > 0)).to.equal(true);
+    // Three traces: the request span with its commands as children, masked query text, the peer.
+    const roots = stdout.split('\n').filter((l) => l.startsWith('GET /page '));
+    expect(roots).to.have.length(3);
+    expect(stdout).to.match(new RegExp(`└ GET 127\\.0\\.0\\.1:${server.port} .*db\\.query\\.text="GET \\?" peer=127\\.0\\.0\\.1:${server.port}`));
+    expect(stdout).to.include('All counters match.');
+  });
+});
