@@ -212,7 +212,8 @@ async function run(task: CacheTask): Promise<CacheRoundResult> {
 try {
   const task = JSON.parse(process.argv[2] ?? '') as CacheTask;
   const result = await run(task);
-  await new Promise<void>((resolve) => process.send!({ type: 'result', result }, undefined, {}, () => resolve()));
+  if (process.send) await new Promise<void>((resolve) => process.send!({ type: 'result', result }, undefined, {}, () => resolve()));
+  else console.log(JSON.stringify(result)); // run by hand
 } catch (err) {
   const message = err instanceof Error ? err.message : String(err);
   if (process.send) await new Promise<void>((resolve) => process.send!({ type: 'error', message }, undefined, {}, () => resolve()));

@@ -71,14 +71,19 @@ export interface ClientCacheStats {
 
 /** A read on its way to the server whose reply may be kept. */
 class Fill {
+  readonly head: string;
+  readonly tail: string;
+  /** head and tail joined, for the single-flight map (heads hold no NUL). */
   readonly key: string;
   readonly names: readonly string[];
   readonly epoch: number;
   poisoned = false;
   promise: Promise<Reply> | null = null;
 
-  constructor(key: string, names: readonly string[], epoch: number) {
-    this.key = key;
+  constructor(head: string, tail: string, names: readonly string[], epoch: number) {
+    this.head = head;
+    this.tail = tail;
+    this.key = head + '\0' + tail;
     this.names = names;
     this.epoch = epoch;
   }
@@ -144,13 +149,24 @@ export class ClientCache {
   read(command: Command, options: CacheCommandOptions | undefined): Promise<Reply> | null {
     if (!isCacheable(command[0])) return null;
     const buffers = options?.returnBuffers ?? this.#buffers;
-    let key: string;
-    try {
-      key = cacheKey(command, buffers);
-    } catch (err) {
-      return Promise.reject(err);
+    // The reply's name: (command name, its one argument) for GET k and the like, which builds
+    // nothing; (*, the RESP encoding) for the rest. The reply form is part of the head.
+    const name = command[0];
+    const arg = command[1];
+    let head: string;
+    let tail: string;
+    if (command.length === 2 && typeof name === 'string' && typeof arg === 'string') {
+      head = buffers ? BUFFERS + name : name;
+      tail = arg;
+    } else {
+      head = buffers ? BUFFERS + '*' : '*';
+      try {
+        tail = encoded(command);
+      } catch (err) {
+        return Promise.reject(err);
+      }
     }
-    const entry = this.#store.get(key);
+    const entry = this.#store.get(head, tail);
     if (entry !== undefined) {
       this.#hits++;
       if (cacheHitChannel.hasSubscribers) publishCacheHit(String(command[0]).toUpperCase(), command[1]);
@@ -164,15 +180,15 @@ export class ClientCache {
     // would tie it to that caller's deadline.
     const joinable = options === undefined || (options.timeout === undefined && options.signal === undefined);
     if (joinable) {
-      const flight = this.#flights.get(key);
+      const flight = this.#flights.get(head + '\0' + tail);
       if (flight !== undefined) {
         this.#coalesced++;
         return flight.promise!.then(copyReply);
       }
     }
-    const fill = new Fill(key, names, this.#epoch);
+    const fill = new Fill(head, tail, names, this.#epoch);
     for (const name of names) this.#addReading(name, fill);
-    if (joinable) this.#flights.set(key, fill);
+    if (joinable) this.#flights.set(fill.key, fill);
     fill.promise = this.#send(command, options).then(
       (value) => this.#filled(fill, value),
       (err: unknown) => {
@@ -188,7 +204,7 @@ export class ClientCache {
     this.#done(fill);
     if (!fill.poisoned && fill.epoch === this.#epoch) {
       const size = sizeOf(value);
-      if (size >= 0) this.#store.set(fill.key, fill.names, value, size);
+      if (size >= 0) this.#store.set(fill.head, fill.tail, fill.names, value, size);
     }
     return value;
   }
@@ -292,24 +308,17 @@ export class ClientCache {
   }
 }
 
+/** Starts the head of Buffer-form replies: no command name starts with U+0001. */
+const BUFFERS = '\u0001';
+
 /**
- * The name of a reply in the cache: exact, so two commands share an entry only when the server
- * would see the same bytes, and the reply form (Buffers or strings) is part of it.
- * - `GET key` and every other command of one string argument: `NAME \0 arg` (unambiguous: the
- *   name is one of ours, without NUL, and there is exactly one argument); the common case, built
- *   with one concatenation.
- * - anything else: the command's RESP encoding (`*...`; a Buffer's bytes as latin1 after `#`).
+ * A command as the bytes the server would see: its RESP encoding, or for one with Buffers or
+ * non-ASCII text, those bytes as latin1 after `#`.
  * @throws TypeError for an argument that cannot be sent (as the encoder would)
  */
-function cacheKey(command: Command, buffers: boolean): string {
-  const prefix = buffers ? '\u0001' : ''; // no command name starts with U+0001
-  const name = command[0];
-  const arg = command[1];
-  if (command.length === 2 && typeof name === 'string' && typeof arg === 'string') {
-    return prefix + name + '\0' + arg;
-  }
+function encoded(command: Command): string {
   const payload = encodeCommand(command);
-  return typeof payload === 'string' ? prefix + payload : prefix + '#' + payload.toString('latin1');
+  return typeof payload === 'string' ? payload : '#' + payload.toString('latin1');
 }
 
 function isInvalidate(kind: Reply): boolean {

@@ -4,7 +4,9 @@
  * reply that read the key (GET k, HGET k f, MGET a k...).
  *
  * ```
- *   entries: command -> Entry          byName: redis key -> Entry | Set<Entry>
+ *   entries: head -> tail -> Entry     byName: redis key -> Entry | Set<Entry>
+ *   (head, tail) names a reply: (`GET`, `user:1`) for one-argument commands, so a hit hashes
+ *   the caller's own key string and builds nothing; (`*`, RESP encoding) for the rest.
  *
  *   LRU list (intrusive, doubly linked):  head (oldest) <-> ... <-> tail (newest)
  *     get(): hit moves the entry to the tail      set(): append, then evict from the head
@@ -26,7 +28,8 @@ export interface StoreLimits {
 
 /** One cached reply. */
 export class Entry {
-  readonly key: string;
+  readonly head: string;
+  readonly tail: string;
   /** The Redis keys the reply depends on. */
   readonly names: readonly string[];
   readonly value: Reply;
@@ -35,8 +38,9 @@ export class Entry {
   prev: Entry | null = null;
   next: Entry | null = null;
 
-  constructor(key: string, names: readonly string[], value: Reply, size: number, expiresAt: number) {
-    this.key = key;
+  constructor(head: string, tail: string, names: readonly string[], value: Reply, size: number, expiresAt: number) {
+    this.head = head;
+    this.tail = tail;
     this.names = names;
     this.value = value;
     this.size = size;
@@ -56,7 +60,8 @@ export interface StoreCounters {
 
 export class Store {
   readonly #limits: StoreLimits;
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, Map<string, Entry>>();
+  #size = 0;
   readonly #byName = new Map<string, Entry | Set<Entry>>();
   #head: Entry | null = null;
   #tail: Entry | null = null;
@@ -68,15 +73,15 @@ export class Store {
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#size;
   }
   get bytes(): number {
     return this.#bytes;
   }
 
-  /** The live entry for `key`, now the most recently used; undefined if absent or expired. */
-  get(key: string): Entry | undefined {
-    const entry = this.#entries.get(key);
+  /** The live entry named (head, tail), now the most recently used; undefined if absent or expired. */
+  get(head: string, tail: string): Entry | undefined {
+    const entry = this.#entries.get(head)?.get(tail);
     if (entry === undefined) return undefined;
     if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now()) {
       this.#remove(entry);
@@ -95,20 +100,26 @@ export class Store {
    * Stores a reply (replacing any for the same command), then evicts the least recently used
    * until within bounds. A reply larger than maxBytes on its own is not stored.
    */
-  set(key: string, names: readonly string[], value: Reply, valueSize: number): void {
-    let size = ENTRY_OVERHEAD + key.length;
+  set(head: string, tail: string, names: readonly string[], value: Reply, valueSize: number): void {
+    let size = ENTRY_OVERHEAD + head.length + tail.length;
     for (const name of names) size += name.length + 16;
     size += valueSize;
-    const old = this.#entries.get(key);
+    let tails = this.#entries.get(head);
+    const old = tails?.get(tail);
     if (old !== undefined) this.#remove(old);
     if (size > this.#limits.maxBytes) return;
     const ttl = this.#limits.ttl;
-    const entry = new Entry(key, names, value, size, ttl > 0 ? Date.now() + ttl : 0);
-    this.#entries.set(key, entry);
+    const entry = new Entry(head, tail, names, value, size, ttl > 0 ? Date.now() + ttl : 0);
+    if (tails === undefined || tails.size === 0) {
+      tails = new Map();
+      this.#entries.set(head, tails);
+    }
+    tails.set(tail, entry);
+    this.#size++;
     this.#append(entry);
     this.#bytes += size;
     for (const name of names) this.#index(name, entry);
-    while (this.#entries.size > this.#limits.maxEntries || this.#bytes > this.#limits.maxBytes) {
+    while (this.#size > this.#limits.maxEntries || this.#bytes > this.#limits.maxBytes) {
       const evicted = this.#head!;
       this.#remove(evicted);
       this.counters.evictions++;
@@ -135,7 +146,8 @@ export class Store {
 
   /** Drops everything. @returns how many entries were dropped. */
   clear(): number {
-    const count = this.#entries.size;
+    const count = this.#size;
+    this.#size = 0;
     if (count > 0 && cacheEvictionChannel.hasSubscribers) publishEviction('flushed', undefined, count);
     this.#entries.clear();
     this.#byName.clear();
@@ -148,12 +160,15 @@ export class Store {
   /** Keys from least to most recently used (tests and debugging). */
   keys(): string[] {
     const out: string[] = [];
-    for (let e = this.#head; e !== null; e = e.next) out.push(e.key);
+    for (let e = this.#head; e !== null; e = e.next) out.push(e.head + e.tail);
     return out;
   }
 
   #remove(entry: Entry): void {
-    this.#entries.delete(entry.key);
+    const tails = this.#entries.get(entry.head)!;
+    tails.delete(entry.tail);
+    if (tails.size === 0) this.#entries.delete(entry.head);
+    this.#size--;
     this.#unlink(entry);
     this.#bytes -= entry.size;
     for (const name of entry.names) this.#unindex(name, entry);

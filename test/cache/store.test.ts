@@ -9,11 +9,11 @@ import { ReplyError } from '../../lib/index.js';
 describe('cache store (LRU by entries and bytes, ttl, key index)', () => {
   it('evicts the least recently used first, a hit counting as a use', () => {
     const store = new Store({ maxEntries: 3, maxBytes: 1 << 20, ttl: 0 });
-    for (const k of ['a', 'b', 'c']) store.set(k, [k], k, sizeOf(k));
-    expect(store.get('a')?.value).to.equal('a'); // a is now the newest
-    store.set('d', ['d'], 'd', sizeOf('d'));
+    for (const k of ['a', 'b', 'c']) store.set(k, '', [k], k, sizeOf(k));
+    expect(store.get('a', '')?.value).to.equal('a'); // a is now the newest
+    store.set('d', '', ['d'], 'd', sizeOf('d'));
     expect(store.keys()).to.deep.equal(['c', 'a', 'd']);
-    expect(store.get('b')).to.equal(undefined);
+    expect(store.get('b', '')).to.equal(undefined);
     expect(store.counters.evictions).to.equal(1);
   });
 
@@ -21,24 +21,24 @@ describe('cache store (LRU by entries and bytes, ttl, key index)', () => {
     const store = new Store({ maxEntries: 1000, maxBytes: 10_000, ttl: 0 });
     for (let i = 0; i < 100; i++) {
       const value = 'x'.repeat(3000);
-      store.set(`k${i}`, [`k${i}`], value, sizeOf(value));
+      store.set(`k${i}`, '', [`k${i}`], value, sizeOf(value));
       expect(store.bytes).to.be.at.most(10_000);
     }
     expect(store.size).to.equal(3);
     expect(store.keys()).to.deep.equal(['k97', 'k98', 'k99']);
     const huge = 'y'.repeat(20_000);
-    store.set('huge', ['huge'], huge, sizeOf(huge));
-    expect(store.get('huge')).to.equal(undefined);
+    store.set('huge', '', ['huge'], huge, sizeOf(huge));
+    expect(store.get('huge', '')).to.equal(undefined);
     expect(store.size).to.equal(3);
   });
 
   it('drops every entry that read an invalidated key, and only those', () => {
     const store = new Store({ maxEntries: 100, maxBytes: 1 << 20, ttl: 0 });
-    store.set('GET a', ['a'], '1', 8);
-    store.set('HGET h f', ['h'], '2', 8);
-    store.set('HGET h g', ['h'], '3', 8);
-    store.set('MGET a h', ['a', 'h'], ['1', null], 40);
-    store.set('GET z', ['z'], '4', 8);
+    store.set('GET a', '', ['a'], '1', 8);
+    store.set('HGET h f', '', ['h'], '2', 8);
+    store.set('HGET h g', '', ['h'], '3', 8);
+    store.set('MGET a h', '', ['a', 'h'], ['1', null], 40);
+    store.set('GET z', '', ['z'], '4', 8);
     expect(store.invalidate('h')).to.equal(3);
     expect(store.keys()).to.deep.equal(['GET a', 'GET z']);
     expect(store.invalidate('a')).to.equal(1);
@@ -49,12 +49,12 @@ describe('cache store (LRU by entries and bytes, ttl, key index)', () => {
 
   it('keeps the byte count exact through replace, evict, invalidate and clear', () => {
     const store = new Store({ maxEntries: 2, maxBytes: 1 << 20, ttl: 0 });
-    store.set('a', ['a'], 'x', 10);
+    store.set('a', '', ['a'], 'x', 10);
     const one = store.bytes;
-    store.set('a', ['a'], 'y', 10); // replaced, not added
+    store.set('a', '', ['a'], 'y', 10); // replaced, not added
     expect(store.bytes).to.equal(one);
-    store.set('b', ['b'], 'y', 10);
-    store.set('c', ['c'], 'y', 10);
+    store.set('b', '', ['b'], 'y', 10);
+    store.set('c', '', ['c'], 'y', 10);
     expect(store.bytes).to.equal(2 * one);
     store.invalidate('c');
     expect(store.bytes).to.equal(one);
@@ -65,10 +65,10 @@ describe('cache store (LRU by entries and bytes, ttl, key index)', () => {
 
   it('drops an entry whose ttl ran out when it is next read', async () => {
     const store = new Store({ maxEntries: 10, maxBytes: 1 << 20, ttl: 30 });
-    store.set('a', ['a'], 'x', 10);
-    expect(store.get('a')?.value).to.equal('x');
+    store.set('a', '', ['a'], 'x', 10);
+    expect(store.get('a', '')?.value).to.equal('x');
     await new Promise((resolve) => setTimeout(resolve, 60)); // the ttl is what is under test
-    expect(store.get('a')).to.equal(undefined);
+    expect(store.get('a', '')).to.equal(undefined);
     expect(store.counters.expired).to.equal(1);
     expect(store.size).to.equal(0);
   });
