@@ -1,0 +1,252 @@
+/**
+ * Faults under load against a real cluster of its own (3 primaries + 3 replicas,
+ * cluster-node-timeout 1000 ms): graceful failover, SIGKILL, SIGSTOP of a primary, a WATCH
+ * across a slot move, READONLY, periodic refresh. Each test leaves the cluster healthy (every
+ * node up, all slots served) for the next; which node is primary changes from test to test.
+ */
+import { expect } from 'chai';
+import { ConnectionError, createCluster, RedisError, TimeoutError, type Cluster } from '../../lib/index.js';
+import type { RedirectionEvent } from '../../lib/cluster/sender.js';
+import { keySlot } from '../../lib/cluster/slot.js';
+import { describeErrors, startLoad } from '../helpers/cluster-load.js';
+import { startCluster, type NodeInfo, type RedisCluster } from '../helpers/redis-cluster.js';
+import type { RedisServer } from '../helpers/redis-server.js';
+
+const CALLERS = 200;
+
+/** The keys among `keys` whose slot the node on `port` serves, per `nodes`. */
+function keysOf(nodes: NodeInfo[], port: number, keys: readonly string[]): Set<string> {
+  const node = nodes.find((n) => n.port === port)!;
+  return new Set(keys.filter((k) => {
+    const slot = keySlot(k);
+    return node.slots.some(([a, b]) => slot >= a && slot <= b);
+  }));
+}
+
+/** A primary and its replica, as the cluster sees them now. */
+async function shard(redis: RedisCluster): Promise<{ primary: RedisServer; replica: RedisServer; nodes: NodeInfo[] }> {
+  const nodes = await redis.nodes();
+  const primary = nodes.find((n) => n.role === 'primary' && n.slots.length > 0)!;
+  const replica = nodes.find((n) => n.primaryId === primary.id && !n.flags.includes('fail'))!;
+  return { primary: redis.server(primary.port), replica: redis.server(replica.port), nodes };
+}
+
+/** Resolves once `port` is a primary serving slots, as the node on `via` sees it. */
+async function untilPrimary(redis: RedisCluster, port: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const nodes = await redis.nodes(redis.server(port)).catch(() => []);
+    if (nodes.some((n) => n.port === port && n.role === 'primary' && n.slots.length > 0)) return;
+    // The promotion is gossip; there is no event to wait for from outside the cluster.
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${port} did not become a primary within ${timeoutMs} ms`);
+}
+
+/** INFO commandstats calls of `command` on `server`. */
+async function calls(server: RedisServer, command: string): Promise<number> {
+  const info = await server.cli('INFO', 'commandstats');
+  return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+}
+
+describe('cluster: failover, killed and frozen primaries, under load', function () {
+  this.timeout(120_000);
+  let redis: RedisCluster;
+  const clients: Cluster[] = [];
+
+  const client = (options: Partial<Parameters<typeof createCluster>[0]> = {}): Cluster => {
+    const c = createCluster({ nodes: redis.urls, ...options });
+    c.on('error', () => {}); // node losses are expected here; each test checks what callers saw
+    clients.push(c);
+    return c;
+  };
+
+  before(async () => {
+    redis = await startCluster({ nodeTimeout: 1000 });
+  });
+  after(async () => {
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    for (const server of redis.servers) {
+      // A test that froze or killed a node brings it back; it rejoins as a replica.
+      server.resume();
+      if (!(await server.cli('PING').then(() => true, () => false))) await server.restart();
+    }
+    await redis.waitForOk(30_000);
+  });
+
+  it("readFrom 'replica': reads land on replicas, writes on primaries (commandstats)", async () => {
+    const cluster = client({ readFrom: 'replica' });
+    await cluster.refresh();
+    await Promise.all(redis.servers.map((s) => s.cli('CONFIG', 'RESETSTAT')));
+    const keys = Array.from({ length: 300 }, (_, i) => `rf:${i}`);
+    await Promise.all(keys.map((k) => cluster.command(['SET', k, 'v'])));
+    // Replication is asynchronous: a read may see an older value, but it must be served by a replica.
+    await Promise.all(keys.map((k) => cluster.command(['GET', k])));
+    const primaries = await redis.primaries();
+    const replicas = await redis.replicas();
+    const sum = async (servers: RedisServer[], cmd: string) =>
+      (await Promise.all(servers.map((s) => calls(s, cmd)))).reduce((a, b) => a + b, 0);
+    expect(await sum(replicas, 'get')).to.equal(keys.length);
+    expect(await sum(primaries, 'get')).to.equal(0);
+    expect(await sum(primaries, 'set')).to.equal(keys.length);
+    // Each replica served some: reads are spread over the shards' replicas.
+    for (const replica of replicas) expect(await calls(replica, 'get'), `replica ${replica.port}`).to.be.greaterThan(0);
+  });
+
+  it("readFrom 'preferReplica': a replica going away sends its shard's reads to the primary", async () => {
+    const cluster = client({ readFrom: 'preferReplica' });
+    await cluster.refresh();
+    const { primary, replica, nodes } = await shard(redis);
+    const keys = [...keysOf(nodes, primary.port, Array.from({ length: 200 }, (_, i) => `pr:${i}`))];
+    expect(keys.length).to.be.greaterThan(10);
+    await Promise.all(keys.map((k) => cluster.command(['SET', k, k])));
+    await Promise.all(keys.map((k) => cluster.command(['GET', k])));
+    expect(await calls(replica, 'get')).to.be.greaterThan(0);
+    await replica.kill();
+    const before = await calls(primary, 'get');
+    // Sequential, so none was in flight on the replica when it died: every one must succeed.
+    for (const key of keys) expect(await cluster.command(['GET', key])).to.equal(key);
+    expect((await calls(primary, 'get')) - before).to.equal(keys.length);
+  });
+
+  it('graceful failover (CLUSTER FAILOVER on a replica) under 200 callers: zero errors', async () => {
+    const cluster = client();
+    await cluster.refresh();
+    const { primary, replica, nodes } = await shard(redis);
+    const load = startLoad(cluster, CALLERS, 'graceful');
+    const moved = keysOf(nodes, primary.port, load.keys);
+    await load.progress(CALLERS * 2);
+    await replica.cli('CLUSTER', 'FAILOVER');
+    await untilPrimary(redis, replica.port);
+    const switched = Date.now();
+    // The moved keys work again (on the new primary), and traffic goes on.
+    await load.firstSuccessAfter(switched, moved);
+    await load.progress(CALLERS * 2);
+    const result = await load.stop();
+    expect(describeErrors(result.errors)).to.deep.equal([]);
+    expect(result.wrong.slice(0, 3)).to.deep.equal([]);
+    const stats = cluster.stats.nodes.find((n) => n.address === `127.0.0.1:${replica.port}`);
+    expect(stats?.role).to.equal('primary');
+  });
+
+  it('a write answered READONLY (a stale map names a demoted primary) refreshes and goes to the new one', async () => {
+    // READONLY connections (readFrom) let a replica run a script, which then refuses to write.
+    const cluster = client({ readFrom: 'replica', refreshInterval: 0 });
+    await cluster.refresh();
+    const { primary, replica, nodes } = await shard(redis);
+    const key = [...keysOf(nodes, primary.port, Array.from({ length: 100 }, (_, i) => `ro:${i}`))][0]!;
+    expect(await cluster.command(['SET', key, 'before'])).to.equal('OK');
+    await replica.cli('CLUSTER', 'FAILOVER');
+    await untilPrimary(redis, replica.port);
+    const events: RedirectionEvent[] = [];
+    cluster.on('redirection', (e: RedirectionEvent) => events.push(e));
+    const script = "return redis.call('SET', KEYS[1], ARGV[1])";
+    expect(await cluster.command(['EVAL', script, 1, key, 'after'])).to.equal('OK');
+    expect(events.map((e) => `${e.kind} ${e.from}`)).to.include(`reroute 127.0.0.1:${primary.port}`);
+    expect(await replica.cli('GET', key)).to.equal('after');
+  });
+
+  it('primary SIGKILL under 200 callers: in-flight fail with ConnectionError, the rest wait and heal', async () => {
+    const cluster = client();
+    await cluster.refresh();
+    const { primary, replica, nodes } = await shard(redis);
+    const load = startLoad(cluster, CALLERS, 'kill');
+    const victims = keysOf(nodes, primary.port, load.keys);
+    await load.progress(CALLERS * 2);
+    const address = `127.0.0.1:${primary.port}`;
+    const noticed = new Promise<void>((resolve) => {
+      cluster.on('reconnecting', (e: { address: string }) => e.address === address && resolve());
+    });
+    const killedAt = Date.now();
+    await primary.kill();
+    // Once the client saw the loss, a command with a short timeout of its own gives up naming the cause.
+    await noticed;
+    const short = await cluster.command(['GET', [...victims][0]!], { timeout: 300 }).catch((e: unknown) => e);
+    const healedAt = await load.firstSuccessAfter(killedAt, victims);
+    await load.progress(CALLERS * 2);
+    const result = await load.stop();
+    expect(result.wrong.slice(0, 3)).to.deep.equal([]);
+    expect(short).to.satisfy((e: unknown) => e instanceof ConnectionError || e instanceof TimeoutError);
+    expect((short as RedisError).code).to.not.equal('ETOOMANYREDIRECTS');
+    expect((short as Error).message).to.match(/unreachable|CLUSTERDOWN|ECONNREFUSED|timed out/);
+    // Only the victim's callers saw errors: ConnectionErrors of commands in flight at the kill
+    // (at most one per caller), never a bare redirection limit.
+    const others = result.errors.filter((e) => !victims.has(e.key));
+    expect(describeErrors(others)).to.deep.equal([]);
+    for (const { error } of result.errors) {
+      expect(error, error.message).to.be.instanceOf(ConnectionError);
+      expect((error as ConnectionError).unsent, error.message).to.equal(false);
+    }
+    const perCaller = new Map<string, number>();
+    for (const { key } of result.errors) perCaller.set(key, (perCaller.get(key) ?? 0) + 1);
+    expect(Math.max(0, ...perCaller.values())).to.be.at.most(1);
+    expect(healedAt - killedAt, 'SIGKILL to first success').to.be.below(15_000);
+    expect(cluster.stats.nodes.find((n) => n.address === `127.0.0.1:${replica.port}`)?.role).to.equal('primary');
+  });
+
+  it('a frozen primary (SIGSTOP: no reset) is caught by the health check and treated like a killed one', async () => {
+    const cluster = client({ healthCheckInterval: 500, connectTimeout: 1000 });
+    await cluster.refresh();
+    const { primary, replica, nodes } = await shard(redis);
+    const load = startLoad(cluster, CALLERS, 'frozen');
+    const victims = keysOf(nodes, primary.port, load.keys);
+    await load.progress(CALLERS * 2);
+    const frozenAt = Date.now();
+    primary.pause();
+    const healedAt = await load.firstSuccessAfter(frozenAt, victims);
+    await load.progress(CALLERS * 2);
+    const result = await load.stop();
+    expect(result.wrong.slice(0, 3)).to.deep.equal([]);
+    expect(describeErrors(result.errors.filter((e) => !victims.has(e.key)))).to.deep.equal([]);
+    for (const { error, at } of result.errors) {
+      expect(error, error.message).to.be.instanceOf(ConnectionError);
+      // The health check's bound: nothing heard for two intervals (+ one for its tick).
+      expect(at - frozenAt, error.message).to.be.below(5_000);
+    }
+    expect(healedAt - frozenAt).to.be.below(15_000);
+    await untilPrimary(redis, replica.port);
+  });
+
+  it('WATCH, then the slot moves before EXEC: the transaction fails cleanly, nothing applied anywhere', async () => {
+    const cluster = client({ refreshInterval: 0 });
+    await cluster.refresh();
+    const key = '{watched}k';
+    const slot = keySlot(key);
+    await cluster.command(['SET', key, '1']);
+    const from = await redis.ownerOf(slot);
+    const to = (await redis.primaries()).find((p) => p.port !== from.port)!;
+    const outcome = await cluster.use(async (c) => {
+      await c.watch(key);
+      const value = Number(await c.command(['GET', key]));
+      await redis.migrateSlot(slot, to.port);
+      return c.transaction([['SET', key, String(value + 1)], ['SET', '{watched}other', 'x']])
+        .catch((e: unknown) => e);
+    });
+    expect(outcome === null || outcome instanceof RedisError, String(outcome)).to.equal(true);
+    expect(await to.cli('GET', key)).to.equal('1');
+    expect(await to.cli('EXISTS', '{watched}other')).to.equal('0');
+    // The old owner holds nothing of the slot either.
+    expect(await from.cli('CLUSTER', 'COUNTKEYSINSLOT', slot)).to.equal('0');
+    // And the next transaction goes to the new owner.
+    expect(await cluster.transaction([['INCR', key]])).to.deep.equal([2]);
+  });
+
+  it('a topology change with no error reply is picked up by the periodic refresh', async () => {
+    const cluster = client({ refreshInterval: 300 });
+    await cluster.refresh();
+    const { replica } = await shard(redis);
+    const changed = new Promise<{ primaries: string[] }>((resolve) => {
+      cluster.on('topology', (t: { primaries: string[] }) => {
+        if (t.primaries.includes(`127.0.0.1:${replica.port}`)) resolve(t);
+      });
+    });
+    // No command is sent: only the periodic refresh can see the new primary.
+    await replica.cli('CLUSTER', 'FAILOVER');
+    await untilPrimary(redis, replica.port);
+    const seen = await changed;
+    expect(seen.primaries).to.include(`127.0.0.1:${replica.port}`);
+  });
+});

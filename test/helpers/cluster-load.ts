@@ -1,0 +1,95 @@
+/**
+ * Callers for the cluster fault tests: each caller owns one key and alternates SET and GET on
+ * it, so a reply that reached the wrong caller shows up as a value of another caller's key.
+ * Errors are kept with the time they came, so a test can say what failed and when.
+ */
+import type { Cluster } from '../../lib/index.js';
+
+export interface LoadResult {
+  /** Every error a caller got, with when (ms since epoch). */
+  errors: { at: number; error: Error; key: string }[];
+  /** Replies that were not the caller's own. */
+  wrong: string[];
+  /** Successful round trips. */
+  done: number;
+}
+
+export interface Load {
+  readonly keys: string[];
+  readonly result: LoadResult;
+  /** Resolves with the time of the first success of a round trip issued at or after `since` on one of `keys`. */
+  firstSuccessAfter(since: number, keys: ReadonlySet<string>): Promise<number>;
+  /** Resolves once `count` more round trips succeeded. */
+  progress(count: number): Promise<void>;
+  /** Stops the callers and resolves when each has returned. */
+  stop(): Promise<LoadResult>;
+}
+
+/** Starts `callers` callers on `cluster`, each with key `${prefix}:${i}`. */
+export function startLoad(cluster: Cluster, callers: number, prefix: string): Load {
+  const keys = Array.from({ length: callers }, (_, i) => `${prefix}:${i}`);
+  const result: LoadResult = { errors: [], wrong: [], done: 0 };
+  let running = true;
+  const waiters: { since: number; keys: ReadonlySet<string>; resolve: (at: number) => void }[] = [];
+  const progress: { target: number; resolve: () => void }[] = [];
+  const succeeded = (key: string, issuedAt: number): void => {
+    const at = Date.now();
+    result.done++;
+    for (let w = waiters.length - 1; w >= 0; w--) {
+      const waiter = waiters[w]!;
+      // Counted only for a round trip *issued* at or after `since`: one already under way may
+      // have been answered before the fault.
+      if (issuedAt >= waiter.since && waiter.keys.has(key)) {
+        waiters.splice(w, 1);
+        waiter.resolve(at);
+      }
+    }
+    for (let p = progress.length - 1; p >= 0; p--) {
+      if (result.done >= progress[p]!.target) progress.splice(p, 1)[0]!.resolve();
+    }
+  };
+  const loop = async (key: string): Promise<void> => {
+    const own = `${key}=`;
+    for (let n = 0; running; n++) {
+      const issuedAt = Date.now();
+      try {
+        const value = `${own}${n}`;
+        const set = await cluster.command(['SET', key, value]);
+        if (set !== 'OK') result.wrong.push(`${key}: SET answered ${String(set)}`);
+        const got = await cluster.command(['GET', key]);
+        // After a SIGKILL an acknowledged write may be lost (replication is asynchronous), so
+        // an older value of this key is possible; another key's value never is.
+        if (got !== null && !(typeof got === 'string' && got.startsWith(own))) {
+          result.wrong.push(`${key}: GET answered ${String(got)}`);
+        }
+        succeeded(key, issuedAt);
+      } catch (err) {
+        result.errors.push({ at: Date.now(), error: err as Error, key });
+        // A caller that failed goes on: the next command must work again once the cluster heals.
+      }
+    }
+  };
+  const loops = keys.map(loop);
+  return {
+    keys,
+    result,
+    firstSuccessAfter(since, wanted) {
+      return new Promise((resolve) => waiters.push({ since, keys: wanted, resolve }));
+    },
+    progress(count) {
+      const target = result.done + count;
+      return new Promise((resolve) => progress.push({ target, resolve }));
+    },
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return result;
+    },
+  };
+}
+
+/** A short summary of errors for assertion messages: "Name code: message" of the first few. */
+export function describeErrors(errors: LoadResult['errors'], max = 5): string[] {
+  return errors.slice(0, max).map(({ error }) =>
+    `${error.name} ${(error as { code?: string }).code ?? ''}: ${error.message}`);
+}
