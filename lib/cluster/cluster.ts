@@ -31,6 +31,8 @@ import { runPipeline } from './pipeline.js';
 import { isCommandArg } from '../resp/encoder.js';
 import { addressesOf, coveredSlots, type SlotMap } from './slot-map.js';
 import { Topology, TopologyError } from './topology.js';
+import { ClusterPubSub } from './pubsub.js';
+import type { SubscribeOptions, Subscription } from '../pubsub/subscriber.js';
 import {
   clusterRedirectionChannel, clusterTopologyChannel, type ClusterRedirectionMessage, type ClusterTopologyMessage,
 } from '../diagnostics/channels.js';
@@ -68,6 +70,7 @@ export class Cluster extends EventEmitter {
   readonly #sender: Sender;
   #closing: Promise<void> | null = null;
   #ready = false;
+  #pubsub: ClusterPubSub | null = null;
 
   constructor(options: ResolvedClusterOptions) {
     super();
@@ -210,6 +213,56 @@ export class Cluster extends EventEmitter {
     );
   }
 
+  // ── pub/sub: see pubsub.ts for where subscriptions live and how they move ─────────────
+
+  /**
+   * Subscribes `listener` to channels (classic pub/sub: PUBLISH reaches every node) on one
+   * node's subscriber connection; when that node is lost the subscription moves to another
+   * ('lost', then 'restored'). Same shape as `pool.subscribe`.
+   */
+  subscribe(
+    channels: string | readonly string[],
+    listener: (message: string | Buffer, channel: string) => void,
+    options?: SubscribeOptions,
+  ): Promise<Subscription> {
+    return this.#pubsubLayer().then((p) => p.subscribe('channel', channels, listener, options));
+  }
+
+  /** Subscribes `listener` to glob-style patterns; like {@link Cluster.subscribe}. */
+  psubscribe(
+    patterns: string | readonly string[],
+    listener: (message: string | Buffer, channel: string, pattern: string) => void,
+    options?: SubscribeOptions,
+  ): Promise<Subscription> {
+    return this.#pubsubLayer().then((p) => p.subscribe('pattern', patterns,
+      listener as (m: string | Buffer, c: string, p?: string) => void, options));
+  }
+
+  /**
+   * Sharded pub/sub: SSUBSCRIBE on the primary serving the channels' slot (they must share
+   * one, else CROSSSLOT). Follows the slot when it moves or its primary fails over ('lost',
+   * then 'restored'); messages sent with SPUBLISH.
+   */
+  ssubscribe(
+    channels: string | readonly string[],
+    listener: (message: string | Buffer, channel: string) => void,
+    options?: SubscribeOptions,
+  ): Promise<Subscription> {
+    return this.#pubsubLayer().then((p) => p.subscribe('shard', channels, listener, options));
+  }
+
+  async #pubsubLayer(): Promise<ClusterPubSub> {
+    if (this.#closing !== null) throw new PoolClosedError('The cluster client is closed');
+    this.#pubsub ??= new ClusterPubSub({
+      map: (deadline) => this.#sender.map(deadline),
+      currentMap: () => this.#topology.map,
+      refresh: () => void this.#topology.refresh().catch(ignore),
+      nodes: this.#nodes,
+      timeout: this.options.pool.acquireTimeout || 10_000,
+    });
+    return this.#pubsub;
+  }
+
   /** The pools of the primaries (or replicas) in the current map, for per-node work (FLUSHALL, SCRIPT LOAD). */
   async nodes(role: 'primary' | 'replica' | 'all' = 'primary'): Promise<Pool[]> {
     const map = await this.#sender.map(Date.now() + this.options.pool.acquireTimeout);
@@ -241,6 +294,7 @@ export class Cluster extends EventEmitter {
     if (this.#closing !== null) return this.#closing;
     this.#closing = (async () => {
       this.#topology.close();
+      await this.#pubsub?.close();
       await this.#nodes.close();
       this.emit('end');
     })();
@@ -262,6 +316,7 @@ export class Cluster extends EventEmitter {
       } satisfies ClusterTopologyMessage);
     }
     if (changed) this.emit('topology', { primaries, replicas });
+    this.#pubsub?.updated(map);
     if (!this.#ready) {
       this.#ready = true;
       this.emit('ready', { primaries, replicas });

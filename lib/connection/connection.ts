@@ -373,6 +373,12 @@ export class Connection implements DecoderSink {
     }
     const pending = this.#replies.shift();
     if (pending === undefined) {
+      // A subscriber's SUBSCRIBE kin get no queue slot; a refusal of one (MOVED for an
+      // SSUBSCRIBE whose slot moved) is the pub/sub layer's to handle, not a broken stream.
+      if (this.#config.subscriber === true && value instanceof ReplyError) {
+        this.#hooks.push(this, ['error', value]);
+        return;
+      }
       throw new ProtocolError(`a reply arrived from ${this.address} with no command waiting for it`);
     }
     if (pending.blocking) {

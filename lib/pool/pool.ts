@@ -343,6 +343,19 @@ export class Pool extends EventEmitter {
     return this.#pubsubLayer().subscribe('pattern', patterns, listener as MessageListener, options);
   }
 
+  /**
+   * Sharded pub/sub (SSUBSCRIBE, Redis 7 Cluster) on this pool's node: its channels must share
+   * a slot that this node serves. Across a cluster, use `cluster.ssubscribe`, which follows
+   * the slot when it moves.
+   */
+  ssubscribe(
+    channels: string | readonly string[],
+    listener: (message: string | Buffer, channel: string) => void,
+    options?: SubscribeOptions,
+  ): Promise<Subscription> {
+    return this.#pubsubLayer().subscribe('shard', channels, listener as MessageListener, options);
+  }
+
   #pubsubLayer(): PubSub {
     this.#pubsub ??= new PubSub({
       connect: (hooks) =>

@@ -1,7 +1,7 @@
 import type { SubscriptionHandle } from './subscription.js';
 
-/** Channels (SUBSCRIBE) or glob-style patterns (PSUBSCRIBE). */
-export type SubscriptionKind = 'channel' | 'pattern';
+/** Channels (SUBSCRIBE), glob-style patterns (PSUBSCRIBE) or shard channels (SSUBSCRIBE, Redis Cluster). */
+export type SubscriptionKind = 'channel' | 'pattern' | 'shard';
 
 /** One subscribe() call's listener, filed under each of its channels. */
 export interface Entry {
@@ -26,6 +26,7 @@ export class Registry {
   readonly #byKind: Record<SubscriptionKind, Map<string, Set<Entry>>> = {
     channel: new Map(),
     pattern: new Map(),
+    shard: new Map(),
   };
 
   /** The entries listening on `name`, or undefined when none does. */
@@ -79,11 +80,12 @@ export class Registry {
   }
 
   get size(): number {
-    return this.#byKind.channel.size + this.#byKind.pattern.size;
+    return this.#byKind.channel.size + this.#byKind.pattern.size + this.#byKind.shard.size;
   }
 
   clear(): void {
     this.#byKind.channel.clear();
     this.#byKind.pattern.clear();
+    this.#byKind.shard.clear();
   }
 }

@@ -1,5 +1,5 @@
 import type { Connection, ConnectionHooks } from '../connection/connection.js';
-import { PoolClosedError, TimeoutError } from '../errors.js';
+import { ConnectionError, PoolClosedError, TimeoutError } from '../errors.js';
 import type { Reply } from '../resp/types.js';
 import { Registry, type Entry, type SubscriptionKind } from './registry.js';
 import { SubscriptionHandle, type Subscription, type SubscriptionOwner } from './subscription.js';
@@ -34,7 +34,13 @@ const RESUBSCRIBE_CHUNK = 1000;
 const COMMANDS = {
   channel: { subscribe: 'SUBSCRIBE', unsubscribe: 'UNSUBSCRIBE' },
   pattern: { subscribe: 'PSUBSCRIBE', unsubscribe: 'PUNSUBSCRIBE' },
+  shard: { subscribe: 'SSUBSCRIBE', unsubscribe: 'SUNSUBSCRIBE' },
 } as const;
+/** The kind a confirmation or unsubscribe frame is about. */
+const FRAME_KINDS: Record<string, SubscriptionKind> = {
+  subscribe: 'channel', psubscribe: 'pattern', ssubscribe: 'shard',
+  unsubscribe: 'channel', punsubscribe: 'pattern', sunsubscribe: 'shard',
+};
 
 /**
  * Pub/sub on one connection of its own, opened on the first subscribe() and kept while the
@@ -185,6 +191,15 @@ export class PubSub implements SubscriptionOwner {
         connection.sendNoReply([COMMANDS[kind].subscribe, ...names.slice(i, i + RESUBSCRIBE_CHUNK)]);
       }
     }
+    // Shard channels of one SSUBSCRIBE must share a slot: each subscription's own (one slot,
+    // as the server accepted them) go together.
+    const sent = new Set<string>();
+    for (const subscription of this.#registry.subscriptions()) {
+      if (subscription.kind !== 'shard') continue;
+      const names = subscription.channels.filter((name) => !sent.has(name));
+      for (const name of names) sent.add(name);
+      if (names.length > 0) connection.sendNoReply([COMMANDS.shard.subscribe, ...names]);
+    }
   }
 
   #lost(cause: Error): void {
@@ -216,18 +231,57 @@ export class PubSub implements SubscriptionOwner {
       case 'pmessage':
         this.#deliver(this.#registry.get('pattern', text(frame[1])), text(frame[2]), frame[3], text(frame[1]));
         return;
+      case 'smessage':
+        this.#deliver(this.#registry.get('shard', text(frame[1])), text(frame[1]), frame[2]);
+        return;
       case 'subscribe':
-      case 'psubscribe': {
-        const kind = type === 'subscribe' ? 'channel' : 'pattern';
+      case 'psubscribe':
+      case 'ssubscribe': {
         const name = text(frame[1]);
-        const entries = this.#registry.get(kind, name);
+        const entries = this.#registry.get(FRAME_KINDS[type]!, name);
         if (entries !== undefined) for (const entry of entries) entry.subscription.confirm(name);
         return;
       }
       case 'unsubscribe':
       case 'punsubscribe':
-        this.#settleUnsubscribes(`${type === 'unsubscribe' ? 'channel' : 'pattern'} ${text(frame[1])}`);
+      case 'sunsubscribe':
+        this.#unsubscribed(FRAME_KINDS[type]!, text(frame[1]));
         return;
+      case 'error':
+        this.#refused(frame[1] as Error);
+        return;
+    }
+  }
+
+  /**
+   * An unsubscribe confirmation, or (nobody asked) the server ending a subscription by itself:
+   * Redis Cluster does so for shard channels whose slot moved away (SUNSUBSCRIBE frames).
+   */
+  #unsubscribed(kind: SubscriptionKind, name: string): void {
+    const key = `${kind} ${name}`;
+    if (this.#unsubscribing.has(key)) {
+      this.#settleUnsubscribes(key);
+      return;
+    }
+    const entries = this.#registry.get(kind, name);
+    if (entries === undefined) return;
+    const cause = new ConnectionError(`the server ended the subscription to '${name}' (its slot moved)`);
+    for (const entry of entries) entry.subscription.ended(cause);
+  }
+
+  /**
+   * The server refused a SUBSCRIBE kin (MOVED for an SSUBSCRIBE sent to a node that no longer
+   * serves the slot). The frame does not say which: every subscription awaiting a confirmation
+   * fails (a first subscribe rejects; a live one is told it was lost), and unsubscribes
+   * awaiting one stop waiting.
+   */
+  #refused(error: Error): void {
+    // An UNSUBSCRIBE kin refused (SUNSUBSCRIBE of a slot this node lost) will not be confirmed.
+    this.#settleUnsubscribes();
+    for (const subscription of this.#registry.subscriptions()) {
+      if (!subscription.awaiting) continue;
+      subscription.failPending(error);
+      subscription.ended(error);
     }
   }
 

@@ -93,6 +93,20 @@ export class SubscriptionHandle extends EventEmitter implements Subscription {
     this.emit('lost', cause);
   }
 
+  /** @internal true while a confirmation is awaited */
+  get awaiting(): boolean {
+    return this.#awaiting !== null;
+  }
+
+  /**
+   * @internal the server ended (or refused) this subscription on a connection that stays up:
+   * 'lost', and an `'ended'` event for an owner that can subscribe elsewhere (the cluster).
+   */
+  ended(cause: Error): void {
+    this.lost(cause);
+    if (!this.#closed) this.emit('ended', cause);
+  }
+
   /** @internal the connection ended for good: a subscribe() still waiting rejects */
   failPending(err: Error): void {
     if (this.#live || this.#settle === null) return;
