@@ -5,7 +5,8 @@
  * Variants: `respool` (no cache), `respool-cached` (clientCache), `respool-cached-bcast` (its
  * BCAST mode), `node-redis-cached`
  * (createClient with RESP3 and a BasicClientSideCache), `glide-cached` (Valkey GLIDE with a
- * server-assisted ClientSideCache). The writer is a plain respool pool for every variant.
+ * server-assisted ClientSideCache), `ceiling` (reads answered at once from nothing: the most any
+ * cache could reach in this scenario). The writer is a plain respool pool for every variant.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
@@ -74,12 +75,24 @@ async function glide(url: string): Promise<CacheBenchClient> {
   };
 }
 
+/**
+ * The scenario's ceiling: every read answered at once from nothing (no cache, no server, no
+ * check), writes as for every other variant. No cache can beat it: it prices the harness and the
+ * writes' round trips, so a ratio against uncached respool is read against this one.
+ */
+async function ceiling(): Promise<CacheBenchClient> {
+  const value = versioned(1);
+  const answer = Promise.resolve(value);
+  return { get: () => answer, close: async () => {} };
+}
+
 const FACTORIES: Readonly<Record<string, Factory>> = {
   respool: (url, size) => respool(url, size, 'off'),
   'respool-cached': (url, size) => respool(url, size, 'default'),
   'respool-cached-bcast': (url, size) => respool(url, size, 'bcast'),
   'node-redis-cached': (url) => nodeRedis(url),
   'glide-cached': (url) => glide(url),
+  ceiling: () => ceiling(),
 };
 
 /** Per-key bookkeeping for the stale-read checks and the lag. */

@@ -23,6 +23,7 @@ export const CACHE_CLIENTS: readonly { id: string; label: string }[] = [
   { id: 'respool-cached-bcast', label: "respool `clientCache`, mode 'bcast'" },
   { id: 'node-redis-cached', label: 'node-redis `BasicClientSideCache`' },
   { id: 'glide-cached', label: 'GLIDE `ClientSideCache` (serverAssisted)' },
+  { id: 'ceiling', label: 'ceiling: every read answered at once, no client (no cache can do better)' },
 ];
 
 type ChildReply = { type: 'result'; result: CacheRoundResult } | { type: 'error'; message: string };
@@ -85,7 +86,8 @@ const us = (n: number | null) => (n === null ? 'n/a' : `${int(n)} µs`);
 export function renderCacheMarkdown(rows: readonly CacheRoundResult[], settings: BenchSettings, failures: readonly string[]): string {
   const base = rows.find((r) => r.client === 'respool')?.opsPerSec;
   const cached = rows.find((r) => r.client === 'respool-cached')?.opsPerSec;
-  const peers = rows.filter((r) => !r.client.startsWith('respool'));
+  const ceiling = rows.find((r) => r.client === 'ceiling')?.opsPerSec;
+  const peers = rows.filter((r) => !r.client.startsWith('respool') && r.client !== 'ceiling');
   const bestPeer = peers.reduce((best, r) => Math.max(best, r.opsPerSec), 0);
   const lines = [
     '## Client-side caching: read-mostly',
@@ -107,6 +109,12 @@ export function renderCacheMarkdown(rows: readonly CacheRoundResult[], settings:
   if (base !== undefined && cached !== undefined) {
     lines.push(`respool cached vs uncached: **${(cached / base).toFixed(2)}x**` +
       (bestPeer > 0 ? `; vs the best peer cache: **${(cached / bestPeer).toFixed(2)}x**.` : '.'));
+  }
+  if (base !== undefined && ceiling !== undefined) {
+    // The writes (5% of operations, each a round trip) and the harness bound every cache: the
+    // ceiling says how far a perfect one would get.
+    lines.push(`The scenario's ceiling (no cache could do better): **${(ceiling / base).toFixed(2)}x** uncached respool` +
+      (cached !== undefined ? `; respool cached reaches **${Math.round((100 * cached) / ceiling)}%** of it.` : '.'));
   }
   for (const failure of failures) lines.push(`- failed: ${failure}`);
   return lines.join('\n') + '\n';

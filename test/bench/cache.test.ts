@@ -31,4 +31,19 @@ describe('bench/cache: versioned values and the report', () => {
     expect(markdown).to.include('cached vs uncached: **6.00x**; vs the best peer cache: **3.00x**');
     expect(markdown).to.include('- failed: glide-cached round 2: boom');
   });
+
+  it('prices the scenario with its ceiling, which is not a peer', () => {
+    const row = (client: string, opsPerSec: number) => ({
+      client, opsPerSec, p50: 10, p99: 100, reads: 1000, writes: 50, staleAfterInvalidation: null,
+      olderThanAcked: 0, lagP50: null, lagP99: null, lagSamples: 0, hitRate: null, errors: 0,
+    });
+    const markdown = renderCacheMarkdown([
+      row('respool', 100_000),
+      row('respool-cached', 250_000),
+      row('node-redis-cached', 50_000),
+      row('ceiling', 400_000),
+    ], settingsFromEnv({}), []);
+    expect(markdown).to.include('vs the best peer cache: **5.00x**');
+    expect(markdown).to.include('ceiling (no cache could do better): **4.00x** uncached respool; respool cached reaches **63%** of it');
+  });
 });
