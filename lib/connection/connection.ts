@@ -144,6 +144,11 @@ export class Connection implements DecoderSink {
   /** Where the current socket actually goes (remote IP and port, or the socket path). */
   peerAddress: string | undefined = undefined;
   peerPort: number | undefined = undefined;
+  /**
+   * `use` handles bound to this connection: kept by the pool's router, which alone reads it (a
+   * field, not a Map entry, as every `use` binds and unbinds).
+   */
+  boundHandles = 0;
 
   readonly #config: ConnectionConfig;
   readonly #hooks: ConnectionHooks;

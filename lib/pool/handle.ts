@@ -94,7 +94,8 @@ export class Handle {
   #queue: Queued[] | null = null;
   #drained: Promise<void> | null = null;
   #released = false;
-  readonly #session: SessionState = { multi: false, watching: false, db: null, named: false, poisoned: false };
+  /** Made with the lease: a handle that stays shared (the usual one) never needs it. */
+  #session: SessionState | null = null;
 
   constructor(core: PoolCore) {
     this.#core = core;
@@ -216,6 +217,7 @@ export class Handle {
     const connection = await this.#core.acquireExclusive();
     this.#lease = connection;
     this.#lostAt = connection.lostCount;
+    this.#session = { multi: false, watching: false, db: null, named: false, poisoned: false };
   }
 
   #sendExclusive(pending: Pending, kind: CommandKind, command: Command): void {
@@ -230,12 +232,12 @@ export class Handle {
     pending.pinned = true;
     if (kind === 'blocking') pending.blocking = true;
     else if (kind === 'session') this.#track(pending.name, command);
-    else if (kind === 'poison') this.#session.poisoned = true;
+    else if (kind === 'poison') this.#session!.poisoned = true;
     connection.send(pending);
   }
 
   #track(name: string, command: Command): void {
-    const session = this.#session;
+    const session = this.#session!;
     switch (name) {
       case 'MULTI':
         session.multi = true;
@@ -287,19 +289,33 @@ export class Handle {
     return runTransaction((c, o) => this.pipeline(c, o), commands, options);
   }
 
-  /** @internal Called by the pool when `fn` has ended. Never throws. */
-  async release(): Promise<void> {
-    if (this.#released) return;
+  /**
+   * @internal Called by the pool when `fn` has ended. Never rejects. Returns null when it is
+   * done at once (a handle that stayed shared and queued nothing, the usual case), so `use`
+   * spends no promise and no microtask on it.
+   */
+  release(): Promise<void> | null {
+    if (this.#released) return null;
     this.#released = true;
+    if (this.#drained !== null || this.#lease !== null) return this.#releaseLater();
+    this.#unbind();
+    return null;
+  }
+
+  async #releaseLater(): Promise<void> {
     if (this.#drained !== null) await this.#drained;
-    if (this.#bound !== null) {
-      this.#core.router.unbind(this.#bound);
-      this.#bound = null;
-    }
+    this.#unbind();
     const lease = this.#lease;
     if (lease !== null) {
       this.#lease = null;
-      await this.#core.returnExclusive(lease, this.#session, this.#lostAt);
+      await this.#core.returnExclusive(lease, this.#session!, this.#lostAt);
+    }
+  }
+
+  #unbind(): void {
+    if (this.#bound !== null) {
+      this.#core.router.unbind(this.#bound);
+      this.#bound = null;
     }
   }
 }

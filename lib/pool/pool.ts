@@ -271,7 +271,8 @@ export class Pool extends EventEmitter {
     try {
       return await fn(handle);
     } finally {
-      await handle.release();
+      const releasing = handle.release();
+      if (releasing !== null) await releasing;
       if (--this.#activeUses === 0 && this.#usesDone !== null) this.#usesDone();
     }
   }

@@ -62,8 +62,6 @@ export class Router {
   readonly #deadlines: Deadlines;
   /** Connections in rotation. Small (<= size): linear scans beat any structure. */
   #active: Connection[] = [];
-  /** Handles bound to each held connection (active or retiring). */
-  readonly #bound = new Map<Connection, number>();
   #retiring: Connection | null = null;
   readonly #waiting = new Fifo<Pending>();
   #acquiring = false;
@@ -202,13 +200,12 @@ export class Router {
   /** Binds a `use` handle to one connection so its commands keep their order. */
   bind(): Connection | null {
     const connection = this.pick();
-    if (connection !== null) this.#bound.set(connection, (this.#bound.get(connection) ?? 0) + 1);
+    if (connection !== null) connection.boundHandles++;
     return connection;
   }
 
   unbind(connection: Connection): void {
-    const count = (this.#bound.get(connection) ?? 1) - 1;
-    this.#bound.set(connection, count);
+    const count = --connection.boundHandles;
     if (count === 0 && connection === this.#retiring) this.#handBack(connection);
   }
 
@@ -240,16 +237,15 @@ export class Router {
     if (this.#active.length === 0 || (this.#active.length === 1 && this.#config.size > 1)) return;
     let victim = this.#active[0]!;
     for (const connection of this.#active) {
-      if ((this.#bound.get(connection) ?? 0) < (this.#bound.get(victim) ?? 0)) victim = connection;
+      if (connection.boundHandles < victim.boundHandles) victim = connection;
     }
     this.#active = this.#active.filter((c) => c !== victim);
     this.#retiring = victim;
-    if ((this.#bound.get(victim) ?? 0) === 0) this.#handBack(victim);
+    if (victim.boundHandles === 0) this.#handBack(victim);
   }
 
   #handBack(connection: Connection): void {
     this.#retiring = null;
-    this.#bound.delete(connection);
     this.#gp.release(connection).catch(() => undefined);
   }
 
@@ -258,7 +254,6 @@ export class Router {
     const held = this.#active.includes(connection) || this.#retiring === connection;
     this.#active = this.#active.filter((c) => c !== connection);
     if (this.#retiring === connection) this.#retiring = null;
-    this.#bound.delete(connection);
     if (held && this.#gp.isBorrowedResource(connection)) {
       this.#gp.destroy(connection).catch(() => undefined);
     }
@@ -328,7 +323,7 @@ export class Router {
       return;
     }
     this.#active.push(connection);
-    this.#bound.set(connection, 0);
+    connection.boundHandles = 0;
     for (let p = this.#waiting.shift(); p !== undefined; p = this.#waiting.shift()) {
       if (!p.settled) connection.send(p);
     }
@@ -375,7 +370,6 @@ export class Router {
     const held = this.#retiring !== null ? [...this.#active, this.#retiring] : this.#active;
     this.#active = [];
     this.#retiring = null;
-    this.#bound.clear();
     for (const connection of held) this.#gp.release(connection).catch(() => undefined);
   }
 }
