@@ -92,7 +92,8 @@ export function renderMarkdown(report: BenchReport): string {
       'figures are medians over the rounds; ops/s counts commands; latency is per operation ' +
       '(a command, a checkout, or a whole pipeline).',
   ];
-  for (const scenario of SCENARIOS) lines.push('', ...scenarioTable(report, scenario));
+  // Empty when only other parts ran (`npm run bench -- sweep`).
+  if (report.summaries.length > 0) for (const scenario of SCENARIOS) lines.push('', ...scenarioTable(report, scenario));
   const overhead = overheadTable(report);
   if (overhead.length > 0) lines.push('', ...overhead);
   if (report.reference.length > 0) lines.push('', ...referenceTable(report.reference, s));
@@ -176,7 +177,7 @@ function memoryTable(m: MemoryReport): string[] {
   ];
 }
 
-function labelOf(clients: readonly ClientInfo[], id: string): string {
+export function labelOf(clients: readonly ClientInfo[], id: string): string {
   return clients.find((c) => c.id === id)?.label ?? id;
 }
 

@@ -14,16 +14,17 @@
  * (a comma list of client ids, e.g. `respool,ioredis`); BENCH_CACHE=0 skips the client-side caching
  * scenario (bench/cache/run.ts, also `npm run bench:cache`).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import type { ChildMessage, ChildTask } from './clients/harness.js';
+import type { ChildTask } from './clients/harness.js';
 import type { MemoryTask } from './clients/memory.js';
 import { Progress } from './progress.js';
+import { CLIENTS, current, runChild, runOne, type ClientEntry } from './children.js';
+import { renderGoals } from './goals.js';
+import { renderOpenLoop, renderOpenLoopSvg, runOpenLoop, type OpenLoopReport } from './open-loop.js';
+import { renderSweep, runSweep, type SweepReport } from './sweep.js';
 import {
-  commandsProcessed,
   redisTarget,
   RedisNotFoundError,
   runRedisBenchmark,
@@ -32,10 +33,10 @@ import {
   type ReferenceResult,
 } from './redis.js';
 import {
+  labelOf,
   renderMarkdown,
   renderSvg,
   type BenchReport,
-  type ClientInfo,
   type MemoryReport,
   type ReferenceSummary,
 } from './report.js';
@@ -43,77 +44,11 @@ import { SCENARIOS, settingsFromEnv, type BenchSettings } from './scenarios.js';
 import { runCacheBench } from './cache/run.js';
 import { median, summarize, type RoundResult } from './stats.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = new URL('results/', import.meta.url);
 const SUBJECT = 'respool';
 /** Time to start a child (node + tsx + the client library), for the progress estimate. */
 const STARTUP_MS = 1500;
 const REFERENCE_PIPELINES = [1, 16] as const;
-
-interface ClientEntry extends ClientInfo {
-  /** The runner in bench/clients/. */
-  file: string;
-}
-
-const CLIENTS: readonly ClientEntry[] = [
-  {
-    id: 'respool',
-    label: 'respool',
-    file: 'respool.ts',
-    note: '`createPool(url, { size: 8 })`; `use1` = `pool.use(c => c.command(…))` (the handle rides a shared pipelined connection: it takes one of its own only for MULTI, WATCH or blocking commands), `command` = `pool.command(…)`, `pipeline1000` = `pool.pipeline([...])`.',
-  },
-  {
-    id: 'respool-otel',
-    label: 'respool + respool/otel',
-    file: 'respool.ts',
-    baseline: 'respool',
-    note: 'as respool, with `new RespoolInstrumentation()` from `respool/otel` over an SDK tracer provider (BatchSpanProcessor, exporter that drops spans), an SDK meter provider (reader exporting nowhere) and the AsyncLocalStorage context manager: a span per command or pipeline, the duration histogram, pool gauges.',
-  },
-  {
-    id: 'ioredis',
-    label: 'ioredis',
-    file: 'ioredis.ts',
-    note: 'one connection; `use1` and `command` are both `redis.get/set`; `pipeline1000` = `redis.pipeline()…exec()`.',
-  },
-  {
-    id: 'ioredis-auto',
-    label: 'ioredis (auto-pipelining)',
-    file: 'ioredis.ts',
-    note: 'as ioredis, with `enableAutoPipelining: true`.',
-  },
-  {
-    id: 'node-redis',
-    label: 'node-redis',
-    file: 'node-redis.ts',
-    note: 'one `createClient()`; `use1` and `command` are both `client.get/set`; `pipeline1000` = `client.multi()…execAsPipeline()` (about six times faster here than a `Promise.all` of 1000 commands).',
-  },
-  {
-    id: 'ioredis-otel',
-    label: 'ioredis (auto-pipelining) + OTel',
-    file: 'ioredis-otel.ts',
-    baseline: 'ioredis-auto',
-    note: 'ioredis (auto-pipelining) with `@opentelemetry/instrumentation-ioredis` (`requireParentSpan: false`, so every command is traced as for respool), same no-op SDK setup as respool-otel.',
-  },
-  {
-    id: 'node-redis-otel',
-    label: 'node-redis + OTel',
-    file: 'node-redis-otel.ts',
-    baseline: 'node-redis',
-    note: 'one node-redis client with `@opentelemetry/instrumentation-redis`, same no-op SDK setup as respool-otel.',
-  },
-  {
-    id: 'node-redis-pool',
-    label: 'node-redis createClientPool(8)',
-    file: 'node-redis.ts',
-    note: '`createClientPool({ url }, { minimum: 8, maximum: 8 })`; `use1` = `pool.execute(c => c.get/set)`, `command` = `pool.get/set`, `pipeline1000` = `execAsPipeline()` inside one `execute`.',
-  },
-  {
-    id: 'generic-pool',
-    label: 'generic-pool + ioredis (8)',
-    file: 'generic-pool.ts',
-    note: 'generic-pool `{ max: 8, min: 8 }` of ioredis connections; every operation is `pool.use(r => …)` (acquire, command, release); `pipeline1000` runs inside one checkout.',
-  },
-];
 
 /** The clients to run: BENCH_CLIENTS if set; respool only once lib/index.ts exists. */
 function selectClients(failures: string[]): ClientEntry[] {
@@ -124,61 +59,6 @@ function selectClients(failures: string[]): ClientEntry[] {
     return chosen.filter((c) => c.id !== SUBJECT);
   }
   return chosen;
-}
-
-/** The child currently running, so Ctrl-C can stop it. */
-let current: ChildProcess | undefined;
-
-/**
- * Forks `file` with `arg` and resolves the first message it sends. Rejects if it exits without
- * one or runs past `timeoutMs`.
- */
-function runChild<T>(file: string, arg: unknown, timeoutMs: number): Promise<T> {
-  const child = fork(fileURLToPath(new URL(`clients/${file}`, import.meta.url)), [JSON.stringify(arg)], {
-    cwd: ROOT,
-    execArgv: ['--import', 'tsx', '--expose-gc'],
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  current = child;
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise<T>((resolve, reject) => {
-    let message: T | undefined;
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('message', (m) => (message ??= m as T));
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      current = undefined;
-      if (message !== undefined) resolve(message);
-      else reject(new Error(`${file} exited (${signal ?? code}) without a result: ${stderr.trim()}`));
-    });
-  });
-}
-
-/** One (client, scenario) run; failures are recorded, not thrown, so the bench goes on. */
-async function runOne(
-  target: RedisTarget,
-  client: ClientEntry,
-  task: ChildTask,
-  failures: string[],
-  progress: Progress,
-): Promise<RoundResult | undefined> {
-  try {
-    const before = await commandsProcessed(target);
-    const message = await runChild<ChildMessage>(client.file, task, task.warmupMs + task.measureMs + 60_000);
-    if (message.type === 'error') throw new Error(message.message);
-    // The server's own count is the check on a client that reports replies it never got.
-    const seen = (await commandsProcessed(target)) - before;
-    if (seen < message.commandsCompleted) {
-      throw new Error(`reported ${message.commandsCompleted} commands, the server processed ${seen}`);
-    }
-    return message.result;
-  } catch (err) {
-    const line = `${client.id} ${task.scenario}: ${err instanceof Error ? err.message : String(err)}`;
-    failures.push(line);
-    progress.note(`failed: ${line}`);
-    return undefined;
-  }
 }
 
 /** redis-benchmark's requests for one run: 200,000 as in the brief, fewer for a smoke run. */
@@ -271,7 +151,22 @@ async function runMemory(
   }
 }
 
+/** The parts of the bench, in the order they run; `npm run bench -- sweep openloop` picks some. */
+const PARTS = ['throughput', 'sweep', 'openloop', 'memory', 'cache'] as const;
+type Part = (typeof PARTS)[number];
+
+function selectParts(args: readonly string[]): Set<Part> {
+  if (args.length === 0) return new Set(PARTS);
+  for (const arg of args) {
+    if (!(PARTS as readonly string[]).includes(arg)) {
+      throw new Error(`unknown bench part ${JSON.stringify(arg)}: choose among ${PARTS.join(', ')}`);
+    }
+  }
+  return new Set(args as Part[]);
+}
+
 async function main(): Promise<void> {
+  const parts = selectParts(process.argv.slice(2));
   const settings = settingsFromEnv();
   const failures: string[] = [];
   const clients = selectClients(failures);
@@ -287,9 +182,22 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stopOnSignal);
   try {
-    const { results, reference } = await runRounds(target, clients, settings, failures);
     const withSubject = clients.some((c) => c.id === SUBJECT);
-    const memory = withSubject ? await runMemory(target, settings, failures) : undefined;
+    // Tracing variants are measured in the throughput part only: they are respool, ioredis and
+    // node-redis again, not peers of their own.
+    const plain = clients.filter((c) => c.baseline === undefined);
+    const { results, reference } = parts.has('throughput')
+      ? await runRounds(target, clients, settings, failures)
+      : { results: [], reference: REFERENCE_PIPELINES.map(() => []) };
+    const sweep: SweepReport | undefined = parts.has('sweep')
+      ? await runSweep(target, plain, settings, SUBJECT, failures)
+      : undefined;
+    let openLoop: OpenLoopReport | undefined;
+    if (parts.has('openloop')) {
+      const peaks = sweep !== undefined ? peaksOf(sweep) : undefined;
+      openLoop = await runOpenLoop(target, plain, settings, SUBJECT, failures, peaks);
+    }
+    const memory = withSubject && parts.has('memory') ? await runMemory(target, settings, failures) : undefined;
     const cpu = cpus();
     const report: BenchReport = {
       environment: {
@@ -306,18 +214,39 @@ async function main(): Promise<void> {
       memory,
       failures,
     };
+    const label = (id: string) => labelOf(clients, id);
+    const sections: string[] = [];
+    sections.push(renderGoals(report, sweep, openLoop));
+    if (sweep !== undefined) sections.push(renderSweep(sweep, SUBJECT, label));
+    if (openLoop !== undefined) sections.push(renderOpenLoop(openLoop, SUBJECT, label));
     // The read-mostly client-side caching scenario (bench/cache/); BENCH_CACHE=0 skips it.
-    const cache = withSubject && process.env.BENCH_CACHE !== '0' ? await runCacheBench(target, settings) : '';
-    const markdown = renderMarkdown(report) + (cache !== '' ? `\n${cache}` : '');
+    if (withSubject && parts.has('cache') && process.env.BENCH_CACHE !== '0') {
+      sections.push(await runCacheBench(target, settings));
+    }
+    const markdown = [renderMarkdown(report), ...sections.filter((x) => x !== '')].join('\n');
     await mkdir(RESULTS, { recursive: true });
     await writeFile(new URL('latest.md', RESULTS), markdown);
     await writeFile(new URL('latest.svg', RESULTS), renderSvg(report));
+    const written = ['bench/results/latest.md', 'bench/results/latest.svg'];
+    if (openLoop !== undefined) {
+      await writeFile(new URL('latency.svg', RESULTS), renderOpenLoopSvg(openLoop, SUBJECT, label));
+      written.push('bench/results/latency.svg');
+    }
     process.stdout.write(markdown);
-    process.stderr.write('written: bench/results/latest.md, bench/results/latest.svg\n');
+    process.stderr.write(`written: ${written.join(', ')}\n`);
   } finally {
     process.removeListener('SIGINT', stopOnSignal);
     await target.stop();
   }
+}
+
+/** Each client's `command` ops/s at 200 callers in the sweep: the open loop's peaks. */
+function peaksOf(sweep: SweepReport): Record<string, number> {
+  const peaks: Record<string, number> = {};
+  for (const row of sweep.rows) {
+    if (row.scenario === 'command' && row.concurrency === 200) peaks[row.client] = row.opsPerSec;
+  }
+  return peaks;
 }
 
 await main().catch((err: unknown) => {

@@ -119,6 +119,11 @@ export interface RoundResult {
   p99: number;
   /** Operations that failed during the measured window. */
   errors: number;
+  /** Concurrent callers. */
+  concurrency?: number;
+  /** Peak RSS and heap in use of the child while measuring, bytes. */
+  rss?: number;
+  heap?: number;
 }
 
 /** The medians over all rounds of one (client, scenario). */

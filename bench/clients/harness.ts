@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { LatencyHistogram, type RoundResult } from '../stats.js';
 import { keyOf, SCENARIO_TABLE, VALUE, type BenchClient, type ScenarioName } from '../scenarios.js';
+import { measureOpenLoop, type OpenLoopResult } from './open-loop.js';
 
 /** What the parent asks a child to run, passed as JSON in argv[2]. */
 export interface ChildTask {
@@ -24,11 +25,18 @@ export interface ChildTask {
   measureMs: number;
   concurrency: number;
   poolSize: number;
+  /**
+   * 'closed' (the default): `concurrency` callers, each sending its next operation when the last
+   * is answered. 'open': `rate` commands a second on a fixed schedule (see open-loop.ts).
+   */
+  mode?: 'closed' | 'open';
+  rate?: number;
 }
 
 /** What a child sends back over IPC. */
 export type ChildMessage =
   | { type: 'result'; result: RoundResult; commandsCompleted: number }
+  | { type: 'open'; result: OpenLoopResult; commandsCompleted: number }
   | { type: 'error'; message: string };
 
 /** Connects one variant of a client library. */
@@ -71,7 +79,12 @@ export async function measure(
   state.histogram.reset();
   state.measuring = true;
   const started = performance.now();
+  // Peak memory while the callers run (10,000 callers: what each client holds per waiter).
+  const memory = { rss: 0, heap: 0 };
+  const sampler = setInterval(sampleMemory, 100, memory);
   await sleep(task.measureMs);
+  clearInterval(sampler);
+  sampleMemory(memory);
   state.measuring = false;
   const elapsedSec = (performance.now() - started) / 1000;
   state.running = false;
@@ -85,8 +98,17 @@ export async function measure(
     p50: state.histogram.quantile(0.5),
     p99: state.histogram.quantile(0.99),
     errors: state.errors,
+    concurrency: task.concurrency,
+    rss: memory.rss,
+    heap: memory.heap,
   };
   return { result, commandsCompleted: state.allOps * scenario.commandsPerOp };
+}
+
+function sampleMemory(peak: { rss: number; heap: number }): void {
+  const { rss, heapUsed } = process.memoryUsage();
+  if (rss > peak.rss) peak.rss = rss;
+  if (heapUsed > peak.heap) peak.heap = heapUsed;
 }
 
 /**
@@ -132,7 +154,11 @@ export async function runChild(factories: Readonly<Record<string, ClientFactory>
     const factory = factories[task.client];
     if (!factory) throw new Error(`unknown client variant ${task.client}`);
     client = await factory(task.url, task.poolSize);
-    await send({ type: 'result', ...(await measure(client, task)) });
+    if (task.mode === 'open') {
+      await send({ type: 'open', ...(await measureOpenLoop(client, { ...task, rate: task.rate ?? 1000 })) });
+    } else {
+      await send({ type: 'result', ...(await measure(client, task)) });
+    }
   } catch (err) {
     await send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
     process.exitCode = 1;
