@@ -12,6 +12,16 @@ import type { Command } from '../resp/types.js';
  */
 export const BLOCKING_EXTRA: ReadonlySet<string> = new Set(['WAIT', 'WAITAOF']);
 
+/** The commands that wait for replicas to acknowledge the writes made on their own connection. */
+export const REPLICA_WAITS: ReadonlySet<string> = new Set(['WAIT', 'WAITAOF']);
+
+/**
+ * Commands that can reach the replication stream although the server does not flag them
+ * `write`: scripts and functions (their writes replicate), PUBLISH (replicated outside a
+ * cluster), EXEC (runs what was queued). A `use` handle runs WAIT where its last one went.
+ */
+export const MAY_REPLICATE: ReadonlySet<string> = new Set(['EVAL', 'EVALSHA', 'FCALL', 'PUBLISH', 'SPUBLISH', 'EXEC']);
+
 /**
  * Commands the server flags `blocking` that block only with a given argument: XREAD and
  * XREADGROUP without BLOCK answer at once.

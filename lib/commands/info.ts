@@ -8,7 +8,7 @@
  * commands in either case.
  */
 import type { Arg, Command } from '../resp/types.js';
-import { BLOCKING_EXTRA, BLOCKING_ONLY_WITH, KEY_RULES } from './curated.js';
+import { BLOCKING_EXTRA, BLOCKING_ONLY_WITH, KEY_RULES, MAY_REPLICATE, REPLICA_WAITS } from './curated.js';
 import { COMMAND_ROWS } from './table.js';
 
 /** What the table knows about one command (or one subcommand of a container). */
@@ -134,6 +134,17 @@ export function commandInfo(command: Command): CommandInfo | undefined {
 export function isReadOnly(command: Command): boolean {
   const entry = lookup(command);
   return entry !== undefined && entry.info.readonly;
+}
+
+/**
+ * True when the command may add to the replication stream: flagged `write`, one of the curated
+ * MAY_REPLICATE (EVALSHA, PUBLISH...), or unknown to the table (a module's: assume it writes).
+ * SELECT, PING, CLIENT ... and read-only commands do not.
+ */
+export function mayReplicate(command: Command): boolean {
+  const entry = lookup(command);
+  if (entry === undefined) return !REPLICA_WAITS.has(String(command[0]).toUpperCase());
+  return entry.info.flags.includes('write') || MAY_REPLICATE.has(entry.info.name);
 }
 
 /** True when the command can block its connection (BLPOP, WAIT, XREAD ... BLOCK). */

@@ -216,11 +216,14 @@ export class Connection implements DecoderSink {
    * True while a command sent now would wait behind a large transfer: a reply of HEAVY_BYTES
    * or more is being read, or that much waits to be written, or a large reply arrived and the
    * commands in flight with it are not all answered yet (large replies come in groups: ten
-   * concurrent 50 MB GETs), or commands wait and nothing arrived for STALL_MS. The router
+   * concurrent 50 MB GETs), or commands wait and nothing arrived for STALL_MS, or a blocking
+   * command is in flight (a handle's WAIT, see lib/pool/handle.ts). The router
    * sends small commands elsewhere while it is true. Only meaningful with commands in flight.
    * @param now Date.now(), which the router reads once per tick
    */
   heavy(now: number): boolean {
+    // A WAIT of a `use` handle rides a shared connection and holds it until replicas answer.
+    if (this.#blockingInFlight > 0) return true;
     if (this.#unansweredBytes >= HEAVY_BYTES || this.#answered < this.#heavyUntil) return true;
     if (now - this.#lastHeard >= STALL_MS) return true;
     const socket = this.#socket;

@@ -11,7 +11,7 @@ import { CLIENT_STATE, CONNECTION_STATE, helloEffect, upper } from './connection
  * | kind        | examples                          | on a `use` handle          | via `pool.command` |
  * |-------------|-----------------------------------|----------------------------|--------------------|
  * | `shared`    | GET, SET, EVALSHA, SWAPDB, HELLO  | shared pipelined connection| shared             |
- * | `blocking`  | BLPOP, BLMOVE, XREAD BLOCK, WAIT  | exclusive                  | exclusive, one-off |
+ * | `blocking`  | BLPOP, BLMOVE, XREAD BLOCK, WAIT  | exclusive (WAIT: where the handle wrote) | exclusive, one-off |
  * | `session`   | MULTI, WATCH, SELECT, CLIENT SETNAME | exclusive, reset on return | refused (CLIENT SETNAME: one-off) |
  * | `poison`    | SUBSCRIBE, MONITOR, CLIENT REPLY  | exclusive, replaced after  | refused            |
  */

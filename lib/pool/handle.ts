@@ -5,6 +5,8 @@ import { batchChannel, commandChannel, type ServerTarget } from '../diagnostics/
 import { startCommand, traceBatch } from '../diagnostics/trace.js';
 import type { Arg, Command, Reply } from '../resp/types.js';
 import { runTransaction } from '../commands/transaction.js';
+import { REPLICA_WAITS } from '../commands/curated.js';
+import { mayReplicate } from '../commands/info.js';
 import { commandKind, type CommandKind } from './command-kinds.js';
 import type { Router } from './router.js';
 import { checkCommandOptions, type CommandOptions } from './command-options.js';
@@ -83,6 +85,13 @@ function refusal(name: string, command: Command): RedisError | null {
  *
  * While the handle waits for something (a lease, a first connection), later commands queue
  * behind it in order.
+ *
+ * **WAIT / WAITAOF** count the replicas that acknowledged the writes made *on their own
+ * connection* (the server keeps one replication offset per client). So they run where the
+ * handle's last write went: on its shared connection (held like any blocking command: the router
+ * sends nothing new there and other handles bound to it move on), or on its lease. The handle
+ * only ever moves to another connection once its earlier commands are answered, and the
+ * replication offset only grows, so that one connection's offset covers every earlier write.
  */
 export class Handle {
   readonly #core: PoolCore;
@@ -96,6 +105,14 @@ export class Handle {
   #released = false;
   /** Made with the lease: a handle that stays shared (the usual one) never needs it. */
   #session: SessionState | null = null;
+  /**
+   * The connection that carried the handle's last command that may replicate (a write), and its
+   * lostCount then: WAIT/WAITAOF go there. Null until the handle writes.
+   */
+  #writer: Connection | null = null;
+  #writerLost = 0;
+  /** This handle's own blocking WAIT on a shared connection: its next commands follow it there. */
+  #ownWait: Pending | null = null;
 
   constructor(core: PoolCore) {
     this.#core = core;
@@ -169,16 +186,73 @@ export class Handle {
 
   /** Sends now, or returns what must happen first (a lease, a first connection). */
   #route(pending: Pending, kind: CommandKind, command: Command): Promise<void> | null {
+    const writer = this.#writer;
+    if (writer !== null && writer !== this.#lease && kind === 'blocking' && REPLICA_WAITS.has(pending.name)) {
+      this.#waitOn(writer, pending);
+      return null;
+    }
     if (this.#lease !== null) {
       this.#sendExclusive(pending, kind, command);
       return null;
     }
     if (kind !== 'shared') return this.#upgrade();
-    if (this.#bound === null) this.#bound = this.#core.router.bind();
-    if (this.#bound === null) return this.#core.router.whenAvailable();
-    this.#bound.send(pending);
+    let bound = this.#bound;
+    // Someone else's WAIT holds it: replies there wait for replicas, so move (in order).
+    if (bound !== null && bound.blockingInFlight > 0 && (this.#ownWait === null || this.#ownWait.settled)) {
+      return this.#unbindShared();
+    }
+    if (bound === null) bound = this.#bound = this.#core.router.bind();
+    if (bound === null) return this.#core.router.whenAvailable();
+    bound.send(pending);
     this.#lastShared = pending;
+    if (mayReplicate(command)) this.#wrote(bound);
     return null;
+  }
+
+  #wrote(connection: Connection): void {
+    this.#writer = connection;
+    this.#writerLost = connection.lostCount;
+  }
+
+  /**
+   * WAIT/WAITAOF on the shared connection that carried the handle's writes: a blocking command
+   * there (the router avoids the connection while it is in flight), never moved to a new socket.
+   */
+  #waitOn(writer: Connection, pending: Pending): void {
+    if (writer.lostCount !== this.#writerLost || writer.state === 'closed') {
+      pending.fail(new ConnectionError(
+        `the connection to ${writer.address} that carried this handle's writes was lost, so ` +
+          `${pending.name} could not tell whether they reached the replicas; it was not sent`,
+        { unsent: true },
+      ));
+      return;
+    }
+    if (writer !== this.#bound && !this.#core.router.holds(writer)) {
+      pending.fail(new RedisError(
+        `the connection that carried this handle's writes went to another borrower, so ${pending.name} ` +
+          'cannot count their replication; it was not sent (write and WAIT with no state-changing command between)',
+        'EWAITSCOPE',
+      ));
+      return;
+    }
+    pending.pinned = true;
+    pending.blocking = true;
+    this.#ownWait = pending;
+    if (writer === this.#bound) this.#lastShared = pending;
+    writer.send(pending);
+    // Written now, so the router and bound handles see it blocking before they add behind it.
+    writer.flush();
+  }
+
+  /** Leaves the shared connection once the handle's last command there is answered. */
+  async #unbindShared(): Promise<void> {
+    const last = this.#lastShared;
+    if (last !== null && !last.settled) await settledOf(last);
+    this.#lastShared = null;
+    if (this.#bound !== null) {
+      this.#core.router.unbind(this.#bound);
+      this.#bound = null;
+    }
   }
 
   async #drainQueue(first: Promise<void>): Promise<void> {
@@ -234,6 +308,7 @@ export class Handle {
     else if (kind === 'session') this.#track(pending.name, command);
     else if (kind === 'poison') this.#session!.poisoned = true;
     connection.send(pending);
+    if (mayReplicate(command)) this.#wrote(connection);
   }
 
   #track(name: string, command: Command): void {

@@ -162,6 +162,7 @@ export class Pool extends EventEmitter {
   /**
    * Sends one command on a shared pipelined connection and resolves with its reply.
    * Blocking commands (BLPOP, XREAD BLOCK, WAIT...) get a connection of their own for the call.
+   * (a WAIT sent here covers none of the caller's writes: send it in their `use` or pipeline).
    * Commands that change connection state (MULTI, WATCH, SELECT, SUBSCRIBE) are refused: use
    * {@link Pool.use} (or `transaction` / `subscribe`).
    */
@@ -412,8 +413,9 @@ export class Pool extends EventEmitter {
   }
 
   async #close(): Promise<void> {
-    // A blocking command could wait forever: closing the pool ends the wait.
+    // A blocking command could wait forever (on a lease, or a handle's WAIT): closing ends it.
     this.#leases.close();
+    this.#router.endBlocked();
     // Running use() callbacks may still send (even their first command): let them finish.
     if (this.#activeUses > 0) await new Promise<void>((resolve) => (this.#usesDone = resolve));
     // Commands issued before close() that still wait for a first connection are answered, not

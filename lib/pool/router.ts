@@ -204,6 +204,11 @@ export class Router {
     return connection;
   }
 
+  /** True while `connection` is in rotation or retiring (not yet back in the generic pool). */
+  holds(connection: Connection): boolean {
+    return connection === this.#retiring || this.#active.includes(connection);
+  }
+
   unbind(connection: Connection): void {
     const count = --connection.boundHandles;
     if (count === 0 && connection === this.#retiring) this.#handBack(connection);
@@ -361,6 +366,15 @@ export class Router {
   failWaiting(err: RedisError): void {
     for (let p = this.#waiting.shift(); p !== undefined; p = this.#waiting.shift()) p.fail(err);
     this.#wake(err);
+  }
+
+  /** The pool is closing: a `use` handle's WAIT on a shared connection stops waiting. */
+  endBlocked(): void {
+    for (const connection of this.#active) {
+      if (connection.blockingInFlight > 0) {
+        connection.destroy(new PoolClosedError('The pool was closed while a blocking command waited'));
+      }
+    }
   }
 
   /** Stops routing and returns every held connection to the pool (they finish in flight). */

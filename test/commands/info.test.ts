@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  commandInfo, firstKeyIndex, isBlocking, isReadOnly, keyIndexes,
+  commandInfo, firstKeyIndex, isBlocking, isReadOnly, keyIndexes, mayReplicate,
 } from '../../lib/commands/info.js';
 import type { Command } from '../../lib/resp/types.js';
 import { serverAndPool } from '../helpers/suite.js';
@@ -107,5 +107,16 @@ describe('command table: key positions, flags, blocking', function () {
     expect(commandInfo(['CLIENT', 'nosuch'])!.name).to.equal('CLIENT');
     expect(commandInfo(['NOSUCH'])).to.equal(undefined);
     expect(commandInfo(['WAIT', 1, 0])!.blocking).to.equal(true);
+  });
+
+  it('mayReplicate: writes, scripts, PUBLISH, EXEC and unknown commands; not reads, SELECT, CLIENT or WAIT', function () {
+    for (const c of [['SET', 'k', 'v'], ['del', 'k'], ['BLPOP', 'k', 0], ['EVALSHA', 'x', 0], ['EVAL', 's', 0],
+      ['FCALL', 'f', 0], ['PUBLISH', 'c', 'm'], ['EXEC'], ['FLUSHALL'], ['MODULE.WRITE', 'k']] as Command[]) {
+      expect(mayReplicate(c), String(c[0])).to.equal(true);
+    }
+    for (const c of [['GET', 'k'], ['SELECT', 1], ['PING'], ['CLIENT', 'ID'], ['MULTI'], ['WATCH', 'k'],
+      ['WAIT', 1, 0], ['WAITAOF', 0, 1, 0], ['INFO'], ['EVAL_RO', 's', 0]] as Command[]) {
+      expect(mayReplicate(c), String(c[0])).to.equal(false);
+    }
   });
 });
