@@ -17,15 +17,20 @@
  * channels, as an operator's own subscriber would see them; `--trace` (`npm start -- --trace`)
  * runs each request in an OpenTelemetry span and prints the first few traces (respool/otel).
  *
+ * At the end it explains the latency it showed (Little's law: requests in flight / requests
+ * per second).
+ *
  * Environment: REDIS_URL (else a redis-server is started), DEMO_SECONDS (15),
- * DEMO_CONCURRENCY (2000). Ctrl-C stops early and still closes cleanly.
+ * DEMO_CONCURRENCY (2000). Ctrl-C stops early and still closes cleanly. Lives in demo/, not
+ * bench/: it shows the driver at work; speed claims are measured in bench/.
  */
+import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPool, type Pool } from '../lib/index.js';
-import { ChannelStats, DemoTracing } from './demo-observe.js';
-import { redisTarget, RedisNotFoundError, type RedisTarget } from './redis.js';
-import { formatLatency, formatOps } from './report.js';
-import { LatencyHistogram } from './stats.js';
+import { ChannelStats, DemoTracing } from './observe.js';
+import { redisTarget, RedisNotFoundError, type RedisTarget } from '../bench/redis.js';
+import { formatLatency, formatOps } from '../bench/report.js';
+import { LatencyHistogram } from '../bench/stats.js';
 
 const USERS = 10_000;
 const CACHE_ITEMS = 1_000;
@@ -207,6 +212,24 @@ async function cleanup(pool: Pool): Promise<void> {
   for (let i = 0; i < all.length; i += 1000) await pool.command(['UNLINK', ...all.slice(i, i + 1000)]);
 }
 
+/**
+ * Why a request takes ~15 ms when Redis answers in microseconds: Little's law. With `concurrency`
+ * requests always in flight and `perSecond` completed, each spends concurrency / perSecond in the
+ * system on average, mostly waiting its turn for the CPU this process and redis-server share.
+ */
+function explainLatency(concurrency: number, perSecond: number): void {
+  perSecond = Math.round(perSecond);
+  if (!(perSecond > 0)) return;
+  const ms = (concurrency / perSecond) * 1000;
+  console.log(
+    `\nWhy the latency: Little's law. ${formatOps(concurrency)} requests are always in flight ` +
+      `(DEMO_CONCURRENCY) and ${formatOps(perSecond)} complete per second, so each spends\n` +
+      `${formatOps(concurrency)} / ${formatOps(perSecond)} per s = ${ms.toFixed(1)} ms on average, ` +
+      `mostly queued for the ${availableParallelism()} CPU core(s) this process and redis-server share, not waiting on Redis.\n` +
+      'Fewer requests at once (e.g. DEMO_CONCURRENCY=200) wait less at about the same throughput.',
+  );
+}
+
 /** Runs the load until DEMO_SECONDS pass or `stop` fires, then verifies and closes. */
 async function run(
   target: RedisTarget,
@@ -229,9 +252,12 @@ async function run(
     const latency: Latencies = { pages: new LatencyHistogram(), orders: new LatencyHistogram() };
     const stopTicker = startTicker(pool, tally, latency, channels);
     const until = () => stop.aborted || Date.now() >= deadline;
+    const loadStarted = performance.now();
     await Promise.all(Array.from({ length: concurrency }, () => browse(pool, tally, latency, until, tracing)));
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
     stopTicker();
     console.log(`\n${formatOps(tally.requests)} requests, ${formatOps(tally.commands)} commands, ${tally.errors} errors`);
+    explainLatency(concurrency, tally.requests / loadSeconds);
     if (tally.lastError) console.log(`last error: ${tally.lastError}`);
     const ok = await verify(pool, tally);
     await cleanup(pool);

@@ -10,7 +10,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { BatchContext, CommandContext } from '../lib/diagnostics/channels.js';
 import { RespoolInstrumentation } from '../lib/otel/index.js';
-import { LatencyHistogram } from './stats.js';
+import { LatencyHistogram } from '../bench/stats.js';
 
 const kStarted = Symbol('demo.started');
 type Timed = { [kStarted]?: number };

@@ -18,7 +18,7 @@ describe('npm start (the demo) with --trace', function () {
   });
 
   it('prints a live line from the channels and a few traces, and its counters match', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/demo.ts', '--trace'], {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'demo/demo.ts', '--trace'], {
       cwd: ROOT,
       env: { ...process.env, REDIS_URL: server.url, DEMO_SECONDS: '2', DEMO_CONCURRENCY: '50' },
     });
@@ -32,5 +32,10 @@ describe('npm start (the demo) with --trace', function () {
     expect(roots).to.have.length(3);
     expect(stdout).to.match(new RegExp(`└ GET 127\\.0\\.0\\.1:${server.port} .*db\\.query\\.text="GET \\?" peer=127\\.0\\.0\\.1:${server.port}`));
     expect(stdout).to.include('All counters match.');
+    // The latency explained from the run's own figures: 50 in flight / requests per second.
+    const why = /Little's law\. 50 requests are always in flight \(DEMO_CONCURRENCY\) and ([\d,]+) complete per second/.exec(stdout);
+    expect(why, stdout).to.not.equal(null);
+    const perSecond = Number(why![1]!.replace(/,/g, ''));
+    expect(stdout).to.include(`= ${((50 / perSecond) * 1000).toFixed(1)} ms on average`);
   });
 });
