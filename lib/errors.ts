@@ -11,7 +11,8 @@
  * ├── TimeoutError                 'ETIMEDOUT'
  * ├── AbortError                   'EABORT'     the caller's AbortSignal fired
  * ├── ProtocolError                'EPROTOCOL'  bytes that are not RESP, or a reply nobody asked for
- * └── QueueFullError               'EQUEUEFULL' maxPending reached
+ * ├── QueueFullError               'EQUEUEFULL' maxPending reached
+ * └── ArgumentError                'EARGUMENT'  a typed method (pool.set, pool.zadd...) got arguments its command does not take
  * ```
  *
  * Messages never include passwords: options are redacted before they reach an error.
@@ -102,5 +103,16 @@ export class ProtocolError extends RedisError {
 export class QueueFullError extends RedisError {
   constructor(message: string) {
     super(message, 'EQUEUEFULL');
+  }
+}
+
+/**
+ * A typed command method (`pool.set(k, v, { EX: 60 })`) was called with arguments its command's
+ * syntax does not allow: a wrong type, an unknown option, two exclusive options, a wrong count.
+ * Nothing was sent. The message names the argument, never its value (it may be a secret).
+ */
+export class ArgumentError extends RedisError {
+  constructor(message: string) {
+    super(message, 'EARGUMENT');
   }
 }

@@ -9,6 +9,7 @@
  * await pool.close();
  * ```
  */
+import './typed/install.js';
 export { Pool, type PoolStats } from './pool/pool.js';
 export { createPool } from './create-pool.js';
 export { Handle, type CommandOptions } from './pool/handle.js';
@@ -22,7 +23,13 @@ export {
   AbortError,
   ProtocolError,
   QueueFullError,
+  ArgumentError,
 } from './errors.js';
+export type { Commands } from './commands/methods.js';
+export type * from './commands/methods.js';
+export type { Replies, RepliesWith, ReplyOf, StreamEntry, StreamRead } from './commands/replies.js';
+export type { Batch } from './typed/chain.js';
+export type { Call, Buf, OneOf, Pairs } from './typed/types.js';
 export { OPTION_TABLE, type PoolOptions, type ResolvedOptions } from './options.js';
 export type { SentinelOptions, SentinelNodeInput } from './sentinel/config.js';
 export { Script } from './commands/script.js';

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createPool } from '../lib/index.js';
 import type { Reply } from '../lib/resp/types.js';
 import { startRedis } from '../test/helpers/redis-server.js';
+import { nodeRow, renderMethodFiles, type MethodSource } from './gen-methods.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -44,6 +45,7 @@ export async function generateCommandFiles(url: string): Promise<GeneratedFiles>
     rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return {
       'lib/commands/table.ts': renderTable(rows, version),
+      ...renderMethodFiles(methodSources(rows, docs), version),
     };
   } finally {
     await pool.close();
@@ -66,6 +68,27 @@ function collectRows(entry: Reply[], docs: Map<string, Reply>, rows: Row[]): voi
   });
   const subDocs = doc?.get('subcommands') as Map<string, Reply> | undefined;
   for (const sub of subcommands ?? []) collectRows(sub as Reply[], subDocs ?? new Map(), rows);
+}
+
+/** Commands (and subcommands) with their COMMAND DOCS arguments; containers left out. */
+function methodSources(rows: Row[], docs: Map<string, Reply>): MethodSource[] {
+  const containers = new Set(rows.filter((r) => r.name.includes('|')).map((r) => r.name.split('|')[0]!));
+  const out: MethodSource[] = [];
+  for (const row of rows) {
+    if (containers.has(row.name)) continue;
+    const [top, sub] = row.name.toLowerCase().split('|') as [string, string | undefined];
+    let doc = docs.get(top) as Map<string, Reply> | undefined;
+    if (sub !== undefined) doc = (doc?.get('subcommands') as Map<string, Reply> | undefined)?.get(`${top}|${sub}`) as Map<string, Reply> | undefined;
+    const args = (doc?.get('arguments') as Iterable<Map<string, Reply>> | undefined) ?? [];
+    out.push({
+      name: row.name,
+      arity: row.arity,
+      group: row.group,
+      summary: (doc?.get('summary') as string | undefined) ?? '',
+      nodes: [...args].map(nodeRow),
+    });
+  }
+  return out;
 }
 
 /**

@@ -1,0 +1,119 @@
+/**
+ * Puts the typed command methods (`pool.get(k)`, `pool.set(k, v, { EX: 60 })`,
+ * `pool.clientList()`) on Pool, Handle, Cluster and ClusterHandle, and the chainable batches
+ * (`pool.multi()`, `pool.batch()`). Imported once for its effect by lib/index.ts.
+ *
+ * Each method is one function made here, at load time, from the generated syntax table: a call
+ * encodes its arguments into a command array (./encode.ts) and hands it to the receiver's own
+ * `command()`, so routing, cluster slots, caching, tracing and errors are exactly those of
+ * `command([...])`. No closure or array per call beyond the command array itself; a `.then`
+ * only for the few replies normalised across RESP2/RESP3 (./normalize.ts).
+ */
+import { Cluster } from '../cluster/cluster.js';
+import { ClusterHandle } from '../cluster/handle.js';
+import type { Commands } from '../commands/methods.js';
+import { METHOD_ROWS } from '../commands/syntax-table.js';
+import { Handle } from '../pool/handle.js';
+import { Pool } from '../pool/pool.js';
+import type { Arg } from '../resp/types.js';
+import { Chain, installBatchMethods, type Batch, type Runner, type Sender } from './chain.js';
+import { callOptions, encodeCall, type MethodSpec } from './encode.js';
+import { NORMALIZE, type Normalizer } from './normalize.js';
+import { pairsNode, parseNode, planMethod } from './syntax.js';
+
+declare module '../pool/pool.js' {
+  interface Pool extends Commands {
+    /** A MULTI ... EXEC transaction built by chaining methods: `pool.multi().incr(k).get(k).exec()`. */
+    multi(): Batch<[], never>;
+    /** A pipeline built by chaining methods: `pool.batch().get(a).get(b).exec()`. */
+    batch(): Batch<[], never>;
+  }
+}
+declare module '../pool/handle.js' {
+  interface Handle extends Commands {
+    /** MULTI ... EXEC on this handle; exec() resolves null when a WATCHed key changed. */
+    multi(): Batch<[], null>;
+    batch(): Batch<[], never>;
+  }
+}
+declare module '../cluster/cluster.js' {
+  interface Cluster extends Commands {
+    /** MULTI ... EXEC on the node of the commands' slot (all keys in one slot). */
+    multi(): Batch<[], never>;
+    /** A pipeline, split by node and answered in order. */
+    batch(): Batch<[], never>;
+  }
+}
+declare module '../cluster/handle.js' {
+  interface ClusterHandle extends Commands {
+    multi(): Batch<[], null>;
+    batch(): Batch<[], never>;
+  }
+}
+
+/** Every method's spec, by name (also for the batches). */
+export const METHOD_SPECS: ReadonlyMap<string, MethodSpec> = buildSpecs();
+
+function buildSpecs(): Map<string, MethodSpec> {
+  const specs = new Map<string, MethodSpec>();
+  for (const [method, words, arity, rows] of METHOD_ROWS) {
+    const nodes = rows.map(parseNode);
+    const plan = planMethod(nodes);
+    specs.set(method, { method, words: words.split(' '), arity, plan, records: nodes.some(pairsNode) });
+  }
+  return specs;
+}
+
+function methodFor(spec: MethodSpec, normalize: Normalizer | undefined): (this: Sender, ...args: unknown[]) => Promise<unknown> {
+  if (normalize === undefined) {
+    return function typedCommand(this: Sender): Promise<unknown> {
+      let command: Arg[];
+      try {
+        command = encodeCall(spec, arguments);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return this.command(command, callOptions);
+    };
+  }
+  return function typedCommand(this: Sender): Promise<unknown> {
+    let command: Arg[];
+    try {
+      command = encodeCall(spec, arguments);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.command(command, callOptions).then((reply) => normalize(reply, command));
+  };
+}
+
+function install(): void {
+  installBatchMethods(METHOD_SPECS);
+  const targets = [Pool.prototype, Handle.prototype, Cluster.prototype, ClusterHandle.prototype];
+  for (const [name, spec] of METHOD_SPECS) {
+    const method = methodFor(spec, NORMALIZE.get(name));
+    for (const target of targets) {
+      // Never shadow what a class defines itself (scan, watch, subscribe...).
+      if (name in target) continue;
+      Object.defineProperty(target, name, { value: method, writable: true, configurable: true, enumerable: false });
+    }
+  }
+  const runners: [object, Runner, Runner][] = [
+    [Pool.prototype, (s, c, o) => s.transaction(c, o), (s, c, o) => s.pipeline(c, o)],
+    [Handle.prototype, (s, c, o) => s.transaction(c, o), (s, c, o) => s.pipeline(c, o)],
+    [Cluster.prototype, (s, c, o) => s.transaction(c, o), (s, c, o) => s.pipeline(c, o)],
+    [ClusterHandle.prototype, (s, c, o) => s.transaction(c, o), (s, c, o) => s.pipeline(c, o)],
+  ];
+  for (const [target, transaction, pipeline] of runners) {
+    Object.defineProperty(target, 'multi', {
+      value: function multi(this: Sender) { return new Chain(this, transaction, true); },
+      writable: true, configurable: true, enumerable: false,
+    });
+    Object.defineProperty(target, 'batch', {
+      value: function batch(this: Sender) { return new Chain(this, pipeline, false); },
+      writable: true, configurable: true, enumerable: false,
+    });
+  }
+}
+
+install();
