@@ -7,7 +7,7 @@
  * Both are laid out by lib/typed/syntax.ts's planMethod, the same function the encoder uses.
  */
 import type { Reply } from '../lib/resp/types.js';
-import { IOREDIS_POSITIONAL, NO_METHOD, REPLY_WITH } from '../lib/commands/method-choices.js';
+import { ARG_TYPE_FIXES, IOREDIS_POSITIONAL, NO_METHOD, REPLY_WITH } from '../lib/commands/method-choices.js';
 import {
   camel, pairsNode, parseNode, planMethod, type MethodPlan, type NodeRow, type SyntaxNode,
 } from '../lib/typed/syntax.js';
@@ -59,6 +59,10 @@ export function renderMethodFiles(sources: MethodSource[], version: string): Rec
   let loose = 0;
   for (const source of picked) {
     const method = methodName(source.name);
+    source.nodes = source.nodes.map((row) => {
+      const fix = ARG_TYPE_FIXES.get(`${source.name} ${row[1]}`);
+      return fix === undefined ? row : [fix + row[0].slice(1), ...row.slice(1)] as unknown as NodeRow;
+    });
     const words = source.name.split('|');
     rows.push(`  [${q(method)}, ${q(words.join(' '))}, ${source.arity}, ${JSON.stringify(source.nodes).replace(/"/g, "'")}],`);
     const plan = planMethod(source.nodes.map(parseNode));
@@ -128,7 +132,7 @@ function renderSignatures(method: string, source: MethodSource, plan: MethodPlan
     if (plan.rest && i === plan.positional.length - 1) {
       const element = restElement(node);
       restParams.push(`...${name}: ${element}[]`);
-      params.push(`${name}${opt}: ${arrayOf(valueType(node, true))}`);
+      params.push(`${name}${opt}: ${arrayOf(valueType(node, true))}${pairsNode(node) ? ' | Pairs' : ''}`);
     } else {
       params.push(`${name}${opt}: ${valueType(node, false)}`);
       restParams.push(`${name}${opt}: ${valueType(node, false)}`);
@@ -226,8 +230,8 @@ function tupleType(node: SyntaxNode): string {
 /** A rest parameter's element: the value, or for pairs also flat values and records (ioredis). */
 function restElement(node: SyntaxNode): string {
   const one = valueType(node, true);
-  if (node.type !== 'b') return one.includes(' | ') ? `(${one})` : one;
-  return pairsNode(node) ? `(Arg | ${one} | Pairs)` : `(Arg | ${one})`;
+  if (node.type !== 'b') return `(${one} | ${arrayOf(one)})`;
+  return pairsNode(node) ? `(Arg | ${one} | ${one}[] | Pairs)` : `(Arg | ${one} | ${one}[])`;
 }
 
 function arrayOf(type: string): string {

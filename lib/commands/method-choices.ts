@@ -32,7 +32,7 @@ export const IOREDIS_POSITIONAL: ReadonlySet<string> = new Set([
   'zunionstore', 'zinterstore', 'zunion', 'zinter', 'zdiff', 'zrangestore',
   'xadd', 'xread', 'xreadgroup', 'xtrim', 'xclaim', 'xautoclaim', 'xpending', 'xgroupCreate',
   'geoadd', 'georadius', 'georadiusbymember', 'geosearch', 'geosearchstore',
-  'lpos', 'bitcount', 'bitpos', 'hrandfield', 'zrandmember', 'srandmember', 'spop', 'lpop', 'rpop',
+  'lpos', 'bitcount', 'bitpos', 'bitfield', 'bitfield_ro', 'hrandfield', 'zrandmember', 'srandmember', 'spop', 'lpop', 'rpop',
   'evalsha', 'eval', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro', 'scriptFlush', 'scriptLoad',
   'clientSetname', 'clientKill', 'clientList', 'configGet', 'configSet', 'info', 'object', 'memoryUsage',
 ]);
@@ -51,4 +51,13 @@ export const REPLY_WITH: ReadonlyMap<string, string> = new Map([
   ['zinter', 'WITHSCORES'],
   ['zdiff', 'WITHSCORES'],
   ['xclaim', 'JUSTID'],
+]);
+
+/**
+ * Argument types COMMAND DOCS gets wrong, as `COMMAND argument` → type letter
+ * (lib/typed/syntax.ts): ZINCRBY's increment is a float ("ZINCRBY z 1.5 m" works) though the
+ * 7.0 docs say integer.
+ */
+export const ARG_TYPE_FIXES: ReadonlyMap<string, string> = new Map([
+  ['ZINCRBY increment', 'd'],
 ]);

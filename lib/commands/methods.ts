@@ -176,11 +176,11 @@ export interface Commands {
   /** ACL DELUSER: Remove the specified ACL users and the associated rules */
   aclDeluser(username: Arg[], options: Call & Bufs): P<BufReplyOf<'aclDeluser'>>;
   aclDeluser(username: Arg[], options: Call): P<ReplyOf<'aclDeluser'>>;
-  aclDeluser(...username: Arg[]): P<ReplyOf<'aclDeluser'>>;
+  aclDeluser(...username: (Arg | Arg[])[]): P<ReplyOf<'aclDeluser'>>;
   /** ACL DRYRUN: Returns whether the user can execute the given command without executing the command. */
   aclDryrun(username: Arg, command: Arg, arg: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'aclDryrun'>>;
   aclDryrun(username: Arg, command: Arg, arg: Arg[] | undefined, options: Call): P<ReplyOf<'aclDryrun'>>;
-  aclDryrun(username: Arg, command: Arg, ...arg: Arg[]): P<ReplyOf<'aclDryrun'>>;
+  aclDryrun(username: Arg, command: Arg, ...arg: (Arg | Arg[])[]): P<ReplyOf<'aclDryrun'>>;
   /** ACL GENPASS: Generate a pseudorandom secure password to use for ACL users */
   aclGenpass(bits: number | undefined, options: Call & Bufs): P<BufReplyOf<'aclGenpass'>>;
   aclGenpass(bits?: number, options?: Call): P<ReplyOf<'aclGenpass'>>;
@@ -205,7 +205,7 @@ export interface Commands {
   /** ACL SETUSER: Modify or create the rules for a specific ACL user */
   aclSetuser(username: Arg, rule: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'aclSetuser'>>;
   aclSetuser(username: Arg, rule: Arg[] | undefined, options: Call): P<ReplyOf<'aclSetuser'>>;
-  aclSetuser(username: Arg, ...rule: Arg[]): P<ReplyOf<'aclSetuser'>>;
+  aclSetuser(username: Arg, ...rule: (Arg | Arg[])[]): P<ReplyOf<'aclSetuser'>>;
   /** ACL USERS: List the username of all the configured ACL rules */
   aclUsers(options: Call & Bufs): P<BufReplyOf<'aclUsers'>>;
   aclUsers(options?: Call): P<ReplyOf<'aclUsers'>>;
@@ -229,15 +229,17 @@ export interface Commands {
   bitcount(key: Arg, options: BitcountOptions & Bufs): P<BufReplyOf<'bitcount'>>;
   bitcount(key: Arg, options?: BitcountOptions): P<ReplyOf<'bitcount'>>;
   /** BITFIELD: Perform arbitrary bitfield integer operations on strings */
+  bitfield(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'bitfield'>>;
   bitfield(key: Arg, options: BitfieldOptions & Bufs): P<BufReplyOf<'bitfield'>>;
   bitfield(key: Arg, options?: BitfieldOptions): P<ReplyOf<'bitfield'>>;
   /** BITFIELD_RO: Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD */
+  bitfield_ro(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'bitfield_ro'>>;
   bitfield_ro(key: Arg, options: BitfieldRoOptions & Bufs): P<BufReplyOf<'bitfield_ro'>>;
   bitfield_ro(key: Arg, options?: BitfieldRoOptions): P<ReplyOf<'bitfield_ro'>>;
   /** BITOP: Perform bitwise operations between strings */
   bitop(operation: Arg, destkey: Arg, key: Arg[], options: Call & Bufs): P<BufReplyOf<'bitop'>>;
   bitop(operation: Arg, destkey: Arg, key: Arg[], options: Call): P<ReplyOf<'bitop'>>;
-  bitop(operation: Arg, destkey: Arg, ...key: Arg[]): P<ReplyOf<'bitop'>>;
+  bitop(operation: Arg, destkey: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'bitop'>>;
   /** BITPOS: Find first bit set or clear in a string */
   bitpos(key: Arg, bit: number, ...redisOrder: Arg[]): P<ReplyOf<'bitpos'>>;
   bitpos(key: Arg, bit: number, options: BitposOptions & Bufs): P<BufReplyOf<'bitpos'>>;
@@ -315,11 +317,11 @@ export interface Commands {
   /** CLUSTER ADDSLOTS: Assign new hash slots to receiving node */
   clusterAddslots(slot: number[], options: Call & Bufs): P<BufReplyOf<'clusterAddslots'>>;
   clusterAddslots(slot: number[], options: Call): P<ReplyOf<'clusterAddslots'>>;
-  clusterAddslots(...slot: number[]): P<ReplyOf<'clusterAddslots'>>;
+  clusterAddslots(...slot: (number | number[])[]): P<ReplyOf<'clusterAddslots'>>;
   /** CLUSTER ADDSLOTSRANGE: Assign new hash slots to receiving node */
   clusterAddslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call & Bufs): P<BufReplyOf<'clusterAddslotsrange'>>;
   clusterAddslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call): P<ReplyOf<'clusterAddslotsrange'>>;
-  clusterAddslotsrange(...startSlotEndSlot: (Arg | [startSlot: number, endSlot: number])[]): P<ReplyOf<'clusterAddslotsrange'>>;
+  clusterAddslotsrange(...startSlotEndSlot: (Arg | [startSlot: number, endSlot: number] | [startSlot: number, endSlot: number][])[]): P<ReplyOf<'clusterAddslotsrange'>>;
   /** CLUSTER BUMPEPOCH: Advance the cluster config epoch */
   clusterBumpepoch(options: Call & Bufs): P<BufReplyOf<'clusterBumpepoch'>>;
   clusterBumpepoch(options?: Call): P<ReplyOf<'clusterBumpepoch'>>;
@@ -332,11 +334,11 @@ export interface Commands {
   /** CLUSTER DELSLOTS: Set hash slots as unbound in receiving node */
   clusterDelslots(slot: number[], options: Call & Bufs): P<BufReplyOf<'clusterDelslots'>>;
   clusterDelslots(slot: number[], options: Call): P<ReplyOf<'clusterDelslots'>>;
-  clusterDelslots(...slot: number[]): P<ReplyOf<'clusterDelslots'>>;
+  clusterDelslots(...slot: (number | number[])[]): P<ReplyOf<'clusterDelslots'>>;
   /** CLUSTER DELSLOTSRANGE: Set hash slots as unbound in receiving node */
   clusterDelslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call & Bufs): P<BufReplyOf<'clusterDelslotsrange'>>;
   clusterDelslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call): P<ReplyOf<'clusterDelslotsrange'>>;
-  clusterDelslotsrange(...startSlotEndSlot: (Arg | [startSlot: number, endSlot: number])[]): P<ReplyOf<'clusterDelslotsrange'>>;
+  clusterDelslotsrange(...startSlotEndSlot: (Arg | [startSlot: number, endSlot: number] | [startSlot: number, endSlot: number][])[]): P<ReplyOf<'clusterDelslotsrange'>>;
   /** CLUSTER FAILOVER: Forces a replica to perform a manual failover of its master. */
   clusterFailover(options: ClusterFailoverOptions & Bufs): P<BufReplyOf<'clusterFailover'>>;
   clusterFailover(options?: ClusterFailoverOptions): P<ReplyOf<'clusterFailover'>>;
@@ -403,7 +405,7 @@ export interface Commands {
   /** COMMAND DOCS: Get array of specific Redis command documentation */
   commandDocs(commandName: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'commandDocs'>>;
   commandDocs(commandName: Arg[] | undefined, options: Call): P<ReplyOf<'commandDocs'>>;
-  commandDocs(...commandName: Arg[]): P<ReplyOf<'commandDocs'>>;
+  commandDocs(...commandName: (Arg | Arg[])[]): P<ReplyOf<'commandDocs'>>;
   /** COMMAND GETKEYS: Extract keys given a full Redis command */
   commandGetkeys(options: Call & Bufs): P<BufReplyOf<'commandGetkeys'>>;
   commandGetkeys(options?: Call): P<ReplyOf<'commandGetkeys'>>;
@@ -416,14 +418,14 @@ export interface Commands {
   /** COMMAND INFO: Get array of specific Redis command details, or all when no argument is given. */
   commandInfo(commandName: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'commandInfo'>>;
   commandInfo(commandName: Arg[] | undefined, options: Call): P<ReplyOf<'commandInfo'>>;
-  commandInfo(...commandName: Arg[]): P<ReplyOf<'commandInfo'>>;
+  commandInfo(...commandName: (Arg | Arg[])[]): P<ReplyOf<'commandInfo'>>;
   /** COMMAND LIST: Get an array of Redis command names */
   commandList(options: CommandListOptions & Bufs): P<BufReplyOf<'commandList'>>;
   commandList(options?: CommandListOptions): P<ReplyOf<'commandList'>>;
   /** CONFIG GET: Get the values of configuration parameters */
   configGet(parameter: [parameter: Arg][], options: Call & Bufs): P<BufReplyOf<'configGet'>>;
   configGet(parameter: [parameter: Arg][], options: Call): P<ReplyOf<'configGet'>>;
-  configGet(...parameter: (Arg | [parameter: Arg])[]): P<ReplyOf<'configGet'>>;
+  configGet(...parameter: (Arg | [parameter: Arg] | [parameter: Arg][])[]): P<ReplyOf<'configGet'>>;
   /** CONFIG HELP: Show helpful text about the different subcommands */
   configHelp(options: Call & Bufs): P<BufReplyOf<'configHelp'>>;
   configHelp(options?: Call): P<ReplyOf<'configHelp'>>;
@@ -434,9 +436,9 @@ export interface Commands {
   configRewrite(options: Call & Bufs): P<BufReplyOf<'configRewrite'>>;
   configRewrite(options?: Call): P<ReplyOf<'configRewrite'>>;
   /** CONFIG SET: Set configuration parameters to the given values */
-  configSet(parameterValue: [parameter: Arg, value: Arg][], options: Call & Bufs): P<BufReplyOf<'configSet'>>;
-  configSet(parameterValue: [parameter: Arg, value: Arg][], options: Call): P<ReplyOf<'configSet'>>;
-  configSet(...parameterValue: (Arg | [parameter: Arg, value: Arg] | Pairs)[]): P<ReplyOf<'configSet'>>;
+  configSet(parameterValue: [parameter: Arg, value: Arg][] | Pairs, options: Call & Bufs): P<BufReplyOf<'configSet'>>;
+  configSet(parameterValue: [parameter: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'configSet'>>;
+  configSet(...parameterValue: (Arg | [parameter: Arg, value: Arg] | [parameter: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'configSet'>>;
   /** COPY: Copy a key */
   copy(source: Arg, destination: Arg, ...redisOrder: Arg[]): P<ReplyOf<'copy'>>;
   copy(source: Arg, destination: Arg, options: CopyOptions & Bufs): P<BufReplyOf<'copy'>>;
@@ -456,7 +458,7 @@ export interface Commands {
   /** DEL: Delete a key */
   del(key: Arg[], options: Call & Bufs): P<BufReplyOf<'del'>>;
   del(key: Arg[], options: Call): P<ReplyOf<'del'>>;
-  del(...key: Arg[]): P<ReplyOf<'del'>>;
+  del(...key: (Arg | Arg[])[]): P<ReplyOf<'del'>>;
   /** DUMP: Return a serialized version of the value stored at the specified key. */
   dump(key: Arg, options: Call & Bufs): P<BufReplyOf<'dump'>>;
   dump(key: Arg, options?: Call): P<ReplyOf<'dump'>>;
@@ -466,23 +468,23 @@ export interface Commands {
   /** EVAL: Execute a Lua script server side */
   eval(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'eval'>>;
   eval(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'eval'>>;
-  eval(script: Arg, numkeys: number, ...key: Arg[]): P<ReplyOf<'eval'>>;
+  eval(script: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'eval'>>;
   /** EVALSHA: Execute a Lua script server side */
   evalsha(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'evalsha'>>;
   evalsha(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'evalsha'>>;
-  evalsha(sha1: Arg, numkeys: number, ...key: Arg[]): P<ReplyOf<'evalsha'>>;
+  evalsha(sha1: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'evalsha'>>;
   /** EVALSHA_RO: Execute a read-only Lua script server side */
   evalsha_ro(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'evalsha_ro'>>;
   evalsha_ro(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'evalsha_ro'>>;
-  evalsha_ro(sha1: Arg, numkeys: number, ...key: Arg[]): P<ReplyOf<'evalsha_ro'>>;
+  evalsha_ro(sha1: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'evalsha_ro'>>;
   /** EVAL_RO: Execute a read-only Lua script server side */
   eval_ro(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'eval_ro'>>;
   eval_ro(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'eval_ro'>>;
-  eval_ro(script: Arg, numkeys: number, ...key: Arg[]): P<ReplyOf<'eval_ro'>>;
+  eval_ro(script: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'eval_ro'>>;
   /** EXISTS: Determine if a key exists */
   exists(key: Arg[], options: Call & Bufs): P<BufReplyOf<'exists'>>;
   exists(key: Arg[], options: Call): P<ReplyOf<'exists'>>;
-  exists(...key: Arg[]): P<ReplyOf<'exists'>>;
+  exists(...key: (Arg | Arg[])[]): P<ReplyOf<'exists'>>;
   /** EXPIRE: Set a key's time to live in seconds */
   expire(key: Arg, seconds: number, ...redisOrder: Arg[]): P<ReplyOf<'expire'>>;
   expire(key: Arg, seconds: number, options: ExpireOptions & Bufs): P<BufReplyOf<'expire'>>;
@@ -500,11 +502,11 @@ export interface Commands {
   /** FCALL: Invoke a function */
   fcall(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'fcall'>>;
   fcall(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'fcall'>>;
-  fcall(functionArg: Arg, numkeys: number, ...key: Arg[]): P<ReplyOf<'fcall'>>;
+  fcall(functionArg: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'fcall'>>;
   /** FCALL_RO: Invoke a read-only function */
   fcall_ro(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'fcall_ro'>>;
   fcall_ro(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'fcall_ro'>>;
-  fcall_ro(functionArg: Arg, numkeys: number, ...key: Arg[]): P<ReplyOf<'fcall_ro'>>;
+  fcall_ro(functionArg: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'fcall_ro'>>;
   /** FLUSHALL: Remove all keys from all databases */
   flushall(options: FlushallOptions & Bufs): P<BufReplyOf<'flushall'>>;
   flushall(options?: FlushallOptions): P<ReplyOf<'flushall'>>;
@@ -541,18 +543,18 @@ export interface Commands {
   /** GEOADD: Add one or more geospatial items in the geospatial index represented using a sorted set */
   geoadd(key: Arg, longitudeLatitudeMember: [longitude: number | string, latitude: number | string, member: Arg][], options: GeoaddOptions & Bufs): P<BufReplyOf<'geoadd'>>;
   geoadd(key: Arg, longitudeLatitudeMember: [longitude: number | string, latitude: number | string, member: Arg][], options: GeoaddOptions): P<ReplyOf<'geoadd'>>;
-  geoadd(key: Arg, ...longitudeLatitudeMember: (Arg | [longitude: number | string, latitude: number | string, member: Arg])[]): P<ReplyOf<'geoadd'>>;
+  geoadd(key: Arg, ...longitudeLatitudeMember: (Arg | [longitude: number | string, latitude: number | string, member: Arg] | [longitude: number | string, latitude: number | string, member: Arg][])[]): P<ReplyOf<'geoadd'>>;
   /** GEODIST: Returns the distance between two members of a geospatial index */
   geodist(key: Arg, member1: Arg, member2: Arg, options: GeodistOptions & Bufs): P<BufReplyOf<'geodist'>>;
   geodist(key: Arg, member1: Arg, member2: Arg, options?: GeodistOptions): P<ReplyOf<'geodist'>>;
   /** GEOHASH: Returns members of a geospatial index as standard geohash strings */
   geohash(key: Arg, member: Arg[], options: Call & Bufs): P<BufReplyOf<'geohash'>>;
   geohash(key: Arg, member: Arg[], options: Call): P<ReplyOf<'geohash'>>;
-  geohash(key: Arg, ...member: Arg[]): P<ReplyOf<'geohash'>>;
+  geohash(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'geohash'>>;
   /** GEOPOS: Returns longitude and latitude of members of a geospatial index */
   geopos(key: Arg, member: Arg[], options: Call & Bufs): P<BufReplyOf<'geopos'>>;
   geopos(key: Arg, member: Arg[], options: Call): P<ReplyOf<'geopos'>>;
-  geopos(key: Arg, ...member: Arg[]): P<ReplyOf<'geopos'>>;
+  geopos(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'geopos'>>;
   /** GEORADIUS: Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point */
   georadius(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, ...redisOrder: Arg[]): P<ReplyOf<'georadius'>>;
   georadius(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusOptions & Bufs): P<BufReplyOf<'georadius'>>;
@@ -593,7 +595,7 @@ export interface Commands {
   /** HDEL: Delete one or more hash fields */
   hdel(key: Arg, field: Arg[], options: Call & Bufs): P<BufReplyOf<'hdel'>>;
   hdel(key: Arg, field: Arg[], options: Call): P<ReplyOf<'hdel'>>;
-  hdel(key: Arg, ...field: Arg[]): P<ReplyOf<'hdel'>>;
+  hdel(key: Arg, ...field: (Arg | Arg[])[]): P<ReplyOf<'hdel'>>;
   /** HEXISTS: Determine if a hash field exists */
   hexists(key: Arg, field: Arg, options: Call & Bufs): P<BufReplyOf<'hexists'>>;
   hexists(key: Arg, field: Arg, options?: Call): P<ReplyOf<'hexists'>>;
@@ -618,19 +620,19 @@ export interface Commands {
   /** HMGET: Get the values of all the given hash fields */
   hmget(key: Arg, field: Arg[], options: Call & Bufs): P<BufReplyOf<'hmget'>>;
   hmget(key: Arg, field: Arg[], options: Call): P<ReplyOf<'hmget'>>;
-  hmget(key: Arg, ...field: Arg[]): P<ReplyOf<'hmget'>>;
+  hmget(key: Arg, ...field: (Arg | Arg[])[]): P<ReplyOf<'hmget'>>;
   /** HMSET: Set multiple hash fields to multiple values */
-  hmset(key: Arg, fieldValue: [field: Arg, value: Arg][], options: Call & Bufs): P<BufReplyOf<'hmset'>>;
-  hmset(key: Arg, fieldValue: [field: Arg, value: Arg][], options: Call): P<ReplyOf<'hmset'>>;
-  hmset(key: Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | Pairs)[]): P<ReplyOf<'hmset'>>;
+  hmset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call & Bufs): P<BufReplyOf<'hmset'>>;
+  hmset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'hmset'>>;
+  hmset(key: Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | [field: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'hmset'>>;
   /** HRANDFIELD: Get one or multiple random fields from a hash */
   hrandfield(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'hrandfield'>>;
   hrandfield(key: Arg, options: HrandfieldOptions & Bufs): P<BufReplyOf<'hrandfield'>>;
   hrandfield(key: Arg, options?: HrandfieldOptions): P<ReplyOf<'hrandfield'>>;
   /** HSET: Set the string value of a hash field */
-  hset(key: Arg, fieldValue: [field: Arg, value: Arg][], options: Call & Bufs): P<BufReplyOf<'hset'>>;
-  hset(key: Arg, fieldValue: [field: Arg, value: Arg][], options: Call): P<ReplyOf<'hset'>>;
-  hset(key: Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | Pairs)[]): P<ReplyOf<'hset'>>;
+  hset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call & Bufs): P<BufReplyOf<'hset'>>;
+  hset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'hset'>>;
+  hset(key: Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | [field: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'hset'>>;
   /** HSETNX: Set the value of a hash field, only if the field does not exist */
   hsetnx(key: Arg, field: Arg, value: Arg, options: Call & Bufs): P<BufReplyOf<'hsetnx'>>;
   hsetnx(key: Arg, field: Arg, value: Arg, options?: Call): P<ReplyOf<'hsetnx'>>;
@@ -652,7 +654,7 @@ export interface Commands {
   /** INFO: Get information and statistics about the server */
   info(section: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'info'>>;
   info(section: Arg[] | undefined, options: Call): P<ReplyOf<'info'>>;
-  info(...section: Arg[]): P<ReplyOf<'info'>>;
+  info(...section: (Arg | Arg[])[]): P<ReplyOf<'info'>>;
   /** KEYS: Find all keys matching the given pattern */
   keys(pattern: Arg, options: Call & Bufs): P<BufReplyOf<'keys'>>;
   keys(pattern: Arg, options?: Call): P<ReplyOf<'keys'>>;
@@ -671,7 +673,7 @@ export interface Commands {
   /** LATENCY HISTOGRAM: Return the cumulative distribution of latencies of a subset of commands or all. */
   latencyHistogram(command: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'latencyHistogram'>>;
   latencyHistogram(command: Arg[] | undefined, options: Call): P<ReplyOf<'latencyHistogram'>>;
-  latencyHistogram(...command: Arg[]): P<ReplyOf<'latencyHistogram'>>;
+  latencyHistogram(...command: (Arg | Arg[])[]): P<ReplyOf<'latencyHistogram'>>;
   /** LATENCY HISTORY: Return timestamp-latency samples for the event. */
   latencyHistory(event: Arg, options: Call & Bufs): P<BufReplyOf<'latencyHistory'>>;
   latencyHistory(event: Arg, options?: Call): P<ReplyOf<'latencyHistory'>>;
@@ -681,7 +683,7 @@ export interface Commands {
   /** LATENCY RESET: Reset latency data for one or more events. */
   latencyReset(event: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'latencyReset'>>;
   latencyReset(event: Arg[] | undefined, options: Call): P<ReplyOf<'latencyReset'>>;
-  latencyReset(...event: Arg[]): P<ReplyOf<'latencyReset'>>;
+  latencyReset(...event: (Arg | Arg[])[]): P<ReplyOf<'latencyReset'>>;
   /** LCS: Find longest common substring */
   lcs(key1: Arg, key2: Arg, options: LcsOptions & Bufs): P<BufReplyOf<'lcs'>>;
   lcs(key1: Arg, key2: Arg, options?: LcsOptions): P<ReplyOf<'lcs'>>;
@@ -714,11 +716,11 @@ export interface Commands {
   /** LPUSH: Prepend one or multiple elements to a list */
   lpush(key: Arg, element: Arg[], options: Call & Bufs): P<BufReplyOf<'lpush'>>;
   lpush(key: Arg, element: Arg[], options: Call): P<ReplyOf<'lpush'>>;
-  lpush(key: Arg, ...element: Arg[]): P<ReplyOf<'lpush'>>;
+  lpush(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'lpush'>>;
   /** LPUSHX: Prepend an element to a list, only if the list exists */
   lpushx(key: Arg, element: Arg[], options: Call & Bufs): P<BufReplyOf<'lpushx'>>;
   lpushx(key: Arg, element: Arg[], options: Call): P<ReplyOf<'lpushx'>>;
-  lpushx(key: Arg, ...element: Arg[]): P<ReplyOf<'lpushx'>>;
+  lpushx(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'lpushx'>>;
   /** LRANGE: Get a range of elements from a list */
   lrange(key: Arg, start: number, stop: number, options: Call & Bufs): P<BufReplyOf<'lrange'>>;
   lrange(key: Arg, start: number, stop: number, options?: Call): P<ReplyOf<'lrange'>>;
@@ -753,7 +755,7 @@ export interface Commands {
   /** MGET: Get the values of all the given keys */
   mget(key: Arg[], options: Call & Bufs): P<BufReplyOf<'mget'>>;
   mget(key: Arg[], options: Call): P<ReplyOf<'mget'>>;
-  mget(...key: Arg[]): P<ReplyOf<'mget'>>;
+  mget(...key: (Arg | Arg[])[]): P<ReplyOf<'mget'>>;
   /** MIGRATE: Atomically transfer a key from a Redis instance to another one. */
   migrate(...args: Arg[]): P<ReplyOf<'migrate'>>;
   /** MODULE HELP: Show helpful text about the different subcommands */
@@ -765,7 +767,7 @@ export interface Commands {
   /** MODULE LOAD: Load a module */
   moduleLoad(path: Arg, arg: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'moduleLoad'>>;
   moduleLoad(path: Arg, arg: Arg[] | undefined, options: Call): P<ReplyOf<'moduleLoad'>>;
-  moduleLoad(path: Arg, ...arg: Arg[]): P<ReplyOf<'moduleLoad'>>;
+  moduleLoad(path: Arg, ...arg: (Arg | Arg[])[]): P<ReplyOf<'moduleLoad'>>;
   /** MODULE LOADEX: Load a module with extended parameters */
   moduleLoadex(path: Arg, options: ModuleLoadexOptions & Bufs): P<BufReplyOf<'moduleLoadex'>>;
   moduleLoadex(path: Arg, options?: ModuleLoadexOptions): P<ReplyOf<'moduleLoadex'>>;
@@ -776,13 +778,13 @@ export interface Commands {
   move(key: Arg, db: number, options: Call & Bufs): P<BufReplyOf<'move'>>;
   move(key: Arg, db: number, options?: Call): P<ReplyOf<'move'>>;
   /** MSET: Set multiple keys to multiple values */
-  mset(keyValue: [key: Arg, value: Arg][], options: Call & Bufs): P<BufReplyOf<'mset'>>;
-  mset(keyValue: [key: Arg, value: Arg][], options: Call): P<ReplyOf<'mset'>>;
-  mset(...keyValue: (Arg | [key: Arg, value: Arg] | Pairs)[]): P<ReplyOf<'mset'>>;
+  mset(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call & Bufs): P<BufReplyOf<'mset'>>;
+  mset(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'mset'>>;
+  mset(...keyValue: (Arg | [key: Arg, value: Arg] | [key: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'mset'>>;
   /** MSETNX: Set multiple keys to multiple values, only if none of the keys exist */
-  msetnx(keyValue: [key: Arg, value: Arg][], options: Call & Bufs): P<BufReplyOf<'msetnx'>>;
-  msetnx(keyValue: [key: Arg, value: Arg][], options: Call): P<ReplyOf<'msetnx'>>;
-  msetnx(...keyValue: (Arg | [key: Arg, value: Arg] | Pairs)[]): P<ReplyOf<'msetnx'>>;
+  msetnx(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call & Bufs): P<BufReplyOf<'msetnx'>>;
+  msetnx(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'msetnx'>>;
+  msetnx(...keyValue: (Arg | [key: Arg, value: Arg] | [key: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'msetnx'>>;
   /** OBJECT ENCODING: Inspect the internal encoding of a Redis object */
   objectEncoding(key: Arg, options: Call & Bufs): P<BufReplyOf<'objectEncoding'>>;
   objectEncoding(key: Arg, options?: Call): P<ReplyOf<'objectEncoding'>>;
@@ -815,18 +817,18 @@ export interface Commands {
   /** PFADD: Adds the specified elements to the specified HyperLogLog. */
   pfadd(key: Arg, element: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'pfadd'>>;
   pfadd(key: Arg, element: Arg[] | undefined, options: Call): P<ReplyOf<'pfadd'>>;
-  pfadd(key: Arg, ...element: Arg[]): P<ReplyOf<'pfadd'>>;
+  pfadd(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'pfadd'>>;
   /** PFCOUNT: Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s). */
   pfcount(key: Arg[], options: Call & Bufs): P<BufReplyOf<'pfcount'>>;
   pfcount(key: Arg[], options: Call): P<ReplyOf<'pfcount'>>;
-  pfcount(...key: Arg[]): P<ReplyOf<'pfcount'>>;
+  pfcount(...key: (Arg | Arg[])[]): P<ReplyOf<'pfcount'>>;
   /** PFDEBUG: Internal commands for debugging HyperLogLog values */
   pfdebug(subcommand: Arg, key: Arg, options: Call & Bufs): P<BufReplyOf<'pfdebug'>>;
   pfdebug(subcommand: Arg, key: Arg, options?: Call): P<ReplyOf<'pfdebug'>>;
   /** PFMERGE: Merge N different HyperLogLogs into a single one. */
   pfmerge(destkey: Arg, sourcekey: Arg[], options: Call & Bufs): P<BufReplyOf<'pfmerge'>>;
   pfmerge(destkey: Arg, sourcekey: Arg[], options: Call): P<ReplyOf<'pfmerge'>>;
-  pfmerge(destkey: Arg, ...sourcekey: Arg[]): P<ReplyOf<'pfmerge'>>;
+  pfmerge(destkey: Arg, ...sourcekey: (Arg | Arg[])[]): P<ReplyOf<'pfmerge'>>;
   /** PFSELFTEST: An internal command for testing HyperLogLog values */
   pfselftest(options: Call & Bufs): P<BufReplyOf<'pfselftest'>>;
   pfselftest(options?: Call): P<ReplyOf<'pfselftest'>>;
@@ -854,14 +856,14 @@ export interface Commands {
   /** PUBSUB NUMSUB: Get the count of subscribers for channels */
   pubsubNumsub(channel: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'pubsubNumsub'>>;
   pubsubNumsub(channel: Arg[] | undefined, options: Call): P<ReplyOf<'pubsubNumsub'>>;
-  pubsubNumsub(...channel: Arg[]): P<ReplyOf<'pubsubNumsub'>>;
+  pubsubNumsub(...channel: (Arg | Arg[])[]): P<ReplyOf<'pubsubNumsub'>>;
   /** PUBSUB SHARDCHANNELS: List active shard channels */
   pubsubShardchannels(pattern: Arg | undefined, options: Call & Bufs): P<BufReplyOf<'pubsubShardchannels'>>;
   pubsubShardchannels(pattern?: Arg, options?: Call): P<ReplyOf<'pubsubShardchannels'>>;
   /** PUBSUB SHARDNUMSUB: Get the count of subscribers for shard channels */
   pubsubShardnumsub(shardchannel: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'pubsubShardnumsub'>>;
   pubsubShardnumsub(shardchannel: Arg[] | undefined, options: Call): P<ReplyOf<'pubsubShardnumsub'>>;
-  pubsubShardnumsub(...shardchannel: Arg[]): P<ReplyOf<'pubsubShardnumsub'>>;
+  pubsubShardnumsub(...shardchannel: (Arg | Arg[])[]): P<ReplyOf<'pubsubShardnumsub'>>;
   /** RANDOMKEY: Return a random key from the keyspace */
   randomkey(options: Call & Bufs): P<BufReplyOf<'randomkey'>>;
   randomkey(options?: Call): P<ReplyOf<'randomkey'>>;
@@ -902,15 +904,15 @@ export interface Commands {
   /** RPUSH: Append one or multiple elements to a list */
   rpush(key: Arg, element: Arg[], options: Call & Bufs): P<BufReplyOf<'rpush'>>;
   rpush(key: Arg, element: Arg[], options: Call): P<ReplyOf<'rpush'>>;
-  rpush(key: Arg, ...element: Arg[]): P<ReplyOf<'rpush'>>;
+  rpush(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'rpush'>>;
   /** RPUSHX: Append an element to a list, only if the list exists */
   rpushx(key: Arg, element: Arg[], options: Call & Bufs): P<BufReplyOf<'rpushx'>>;
   rpushx(key: Arg, element: Arg[], options: Call): P<ReplyOf<'rpushx'>>;
-  rpushx(key: Arg, ...element: Arg[]): P<ReplyOf<'rpushx'>>;
+  rpushx(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'rpushx'>>;
   /** SADD: Add one or more members to a set */
   sadd(key: Arg, member: Arg[], options: Call & Bufs): P<BufReplyOf<'sadd'>>;
   sadd(key: Arg, member: Arg[], options: Call): P<ReplyOf<'sadd'>>;
-  sadd(key: Arg, ...member: Arg[]): P<ReplyOf<'sadd'>>;
+  sadd(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'sadd'>>;
   /** SAVE: Synchronously save the dataset to disk */
   save(options: Call & Bufs): P<BufReplyOf<'save'>>;
   save(options?: Call): P<ReplyOf<'save'>>;
@@ -923,7 +925,7 @@ export interface Commands {
   /** SCRIPT EXISTS: Check existence of scripts in the script cache. */
   scriptExists(sha1: Arg[], options: Call & Bufs): P<BufReplyOf<'scriptExists'>>;
   scriptExists(sha1: Arg[], options: Call): P<ReplyOf<'scriptExists'>>;
-  scriptExists(...sha1: Arg[]): P<ReplyOf<'scriptExists'>>;
+  scriptExists(...sha1: (Arg | Arg[])[]): P<ReplyOf<'scriptExists'>>;
   /** SCRIPT FLUSH: Remove all the scripts from the script cache. */
   scriptFlush(...redisOrder: Arg[]): P<ReplyOf<'scriptFlush'>>;
   scriptFlush(options: ScriptFlushOptions & Bufs): P<BufReplyOf<'scriptFlush'>>;
@@ -941,11 +943,11 @@ export interface Commands {
   /** SDIFF: Subtract multiple sets */
   sdiff(key: Arg[], options: Call & Bufs): P<BufReplyOf<'sdiff'>>;
   sdiff(key: Arg[], options: Call): P<ReplyOf<'sdiff'>>;
-  sdiff(...key: Arg[]): P<ReplyOf<'sdiff'>>;
+  sdiff(...key: (Arg | Arg[])[]): P<ReplyOf<'sdiff'>>;
   /** SDIFFSTORE: Subtract multiple sets and store the resulting set in a key */
   sdiffstore(destination: Arg, key: Arg[], options: Call & Bufs): P<BufReplyOf<'sdiffstore'>>;
   sdiffstore(destination: Arg, key: Arg[], options: Call): P<ReplyOf<'sdiffstore'>>;
-  sdiffstore(destination: Arg, ...key: Arg[]): P<ReplyOf<'sdiffstore'>>;
+  sdiffstore(destination: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'sdiffstore'>>;
   /** SET: Set the string value of a key */
   set(key: Arg, value: Arg, ...redisOrder: Arg[]): P<ReplyOf<'set'>>;
   set(key: Arg, value: Arg, options: SetOptions & Bufs): P<BufReplyOf<'set'>>;
@@ -969,14 +971,14 @@ export interface Commands {
   /** SINTER: Intersect multiple sets */
   sinter(key: Arg[], options: Call & Bufs): P<BufReplyOf<'sinter'>>;
   sinter(key: Arg[], options: Call): P<ReplyOf<'sinter'>>;
-  sinter(...key: Arg[]): P<ReplyOf<'sinter'>>;
+  sinter(...key: (Arg | Arg[])[]): P<ReplyOf<'sinter'>>;
   /** SINTERCARD: Intersect multiple sets and return the cardinality of the result */
   sintercard(numkeys: number, key: Arg | Arg[], options: SintercardOptions & Bufs): P<BufReplyOf<'sintercard'>>;
   sintercard(numkeys: number, key: Arg | Arg[], options?: SintercardOptions): P<ReplyOf<'sintercard'>>;
   /** SINTERSTORE: Intersect multiple sets and store the resulting set in a key */
   sinterstore(destination: Arg, key: Arg[], options: Call & Bufs): P<BufReplyOf<'sinterstore'>>;
   sinterstore(destination: Arg, key: Arg[], options: Call): P<ReplyOf<'sinterstore'>>;
-  sinterstore(destination: Arg, ...key: Arg[]): P<ReplyOf<'sinterstore'>>;
+  sinterstore(destination: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'sinterstore'>>;
   /** SISMEMBER: Determine if a given value is a member of a set */
   sismember(key: Arg, member: Arg, options: Call & Bufs): P<BufReplyOf<'sismember'>>;
   sismember(key: Arg, member: Arg, options?: Call): P<ReplyOf<'sismember'>>;
@@ -1000,7 +1002,7 @@ export interface Commands {
   /** SMISMEMBER: Returns the membership associated with the given elements for a set */
   smismember(key: Arg, member: Arg[], options: Call & Bufs): P<BufReplyOf<'smismember'>>;
   smismember(key: Arg, member: Arg[], options: Call): P<ReplyOf<'smismember'>>;
-  smismember(key: Arg, ...member: Arg[]): P<ReplyOf<'smismember'>>;
+  smismember(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'smismember'>>;
   /** SMOVE: Move a member from one set to another */
   smove(source: Arg, destination: Arg, member: Arg, options: Call & Bufs): P<BufReplyOf<'smove'>>;
   smove(source: Arg, destination: Arg, member: Arg, options?: Call): P<ReplyOf<'smove'>>;
@@ -1026,7 +1028,7 @@ export interface Commands {
   /** SREM: Remove one or more members from a set */
   srem(key: Arg, member: Arg[], options: Call & Bufs): P<BufReplyOf<'srem'>>;
   srem(key: Arg, member: Arg[], options: Call): P<ReplyOf<'srem'>>;
-  srem(key: Arg, ...member: Arg[]): P<ReplyOf<'srem'>>;
+  srem(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'srem'>>;
   /** STRLEN: Get the length of the value stored in a key */
   strlen(key: Arg, options: Call & Bufs): P<BufReplyOf<'strlen'>>;
   strlen(key: Arg, options?: Call): P<ReplyOf<'strlen'>>;
@@ -1036,11 +1038,11 @@ export interface Commands {
   /** SUNION: Add multiple sets */
   sunion(key: Arg[], options: Call & Bufs): P<BufReplyOf<'sunion'>>;
   sunion(key: Arg[], options: Call): P<ReplyOf<'sunion'>>;
-  sunion(...key: Arg[]): P<ReplyOf<'sunion'>>;
+  sunion(...key: (Arg | Arg[])[]): P<ReplyOf<'sunion'>>;
   /** SUNIONSTORE: Add multiple sets and store the resulting set in a key */
   sunionstore(destination: Arg, key: Arg[], options: Call & Bufs): P<BufReplyOf<'sunionstore'>>;
   sunionstore(destination: Arg, key: Arg[], options: Call): P<ReplyOf<'sunionstore'>>;
-  sunionstore(destination: Arg, ...key: Arg[]): P<ReplyOf<'sunionstore'>>;
+  sunionstore(destination: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'sunionstore'>>;
   /** SWAPDB: Swaps two Redis databases */
   swapdb(index1: number, index2: number, options: Call & Bufs): P<BufReplyOf<'swapdb'>>;
   swapdb(index1: number, index2: number, options?: Call): P<ReplyOf<'swapdb'>>;
@@ -1050,7 +1052,7 @@ export interface Commands {
   /** TOUCH: Alters the last access time of a key(s). Returns the number of existing keys specified. */
   touch(key: Arg[], options: Call & Bufs): P<BufReplyOf<'touch'>>;
   touch(key: Arg[], options: Call): P<ReplyOf<'touch'>>;
-  touch(...key: Arg[]): P<ReplyOf<'touch'>>;
+  touch(...key: (Arg | Arg[])[]): P<ReplyOf<'touch'>>;
   /** TTL: Get the time to live for a key in seconds */
   ttl(key: Arg, options: Call & Bufs): P<BufReplyOf<'ttl'>>;
   ttl(key: Arg, options?: Call): P<ReplyOf<'ttl'>>;
@@ -1060,18 +1062,18 @@ export interface Commands {
   /** UNLINK: Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking. */
   unlink(key: Arg[], options: Call & Bufs): P<BufReplyOf<'unlink'>>;
   unlink(key: Arg[], options: Call): P<ReplyOf<'unlink'>>;
-  unlink(...key: Arg[]): P<ReplyOf<'unlink'>>;
+  unlink(...key: (Arg | Arg[])[]): P<ReplyOf<'unlink'>>;
   /** WAIT: Wait for the synchronous replication of all the write commands sent in the context of the current connection */
   wait(numreplicas: number, timeout: number, options: Call & Bufs): P<BufReplyOf<'wait'>>;
   wait(numreplicas: number, timeout: number, options?: Call): P<ReplyOf<'wait'>>;
   /** XACK: Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL. */
   xack(key: Arg, group: Arg, id: Arg[], options: Call & Bufs): P<BufReplyOf<'xack'>>;
   xack(key: Arg, group: Arg, id: Arg[], options: Call): P<ReplyOf<'xack'>>;
-  xack(key: Arg, group: Arg, ...id: Arg[]): P<ReplyOf<'xack'>>;
+  xack(key: Arg, group: Arg, ...id: (Arg | Arg[])[]): P<ReplyOf<'xack'>>;
   /** XADD: Appends a new entry to a stream */
-  xadd(key: Arg, idOrAuto: '*' | Arg, fieldValue: [field: Arg, value: Arg][], options: XaddOptions & Bufs): P<BufReplyOf<'xadd'>>;
-  xadd(key: Arg, idOrAuto: '*' | Arg, fieldValue: [field: Arg, value: Arg][], options: XaddOptions): P<ReplyOf<'xadd'>>;
-  xadd(key: Arg, idOrAuto: '*' | Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | Pairs)[]): P<ReplyOf<'xadd'>>;
+  xadd(key: Arg, idOrAuto: '*' | Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: XaddOptions & Bufs): P<BufReplyOf<'xadd'>>;
+  xadd(key: Arg, idOrAuto: '*' | Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: XaddOptions): P<ReplyOf<'xadd'>>;
+  xadd(key: Arg, idOrAuto: '*' | Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | [field: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'xadd'>>;
   /** XAUTOCLAIM: Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer. */
   xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, ...redisOrder: Arg[]): P<ReplyOf<'xautoclaim'>>;
   xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, options: XautoclaimOptions & Bufs): P<BufReplyOf<'xautoclaim'>>;
@@ -1084,7 +1086,7 @@ export interface Commands {
   /** XDEL: Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist. */
   xdel(key: Arg, id: Arg[], options: Call & Bufs): P<BufReplyOf<'xdel'>>;
   xdel(key: Arg, id: Arg[], options: Call): P<ReplyOf<'xdel'>>;
-  xdel(key: Arg, ...id: Arg[]): P<ReplyOf<'xdel'>>;
+  xdel(key: Arg, ...id: (Arg | Arg[])[]): P<ReplyOf<'xdel'>>;
   /** XGROUP CREATE: Create a consumer group. */
   xgroupCreate(key: Arg, groupname: Arg, ...redisOrder: Arg[]): P<ReplyOf<'xgroupCreate'>>;
   xgroupCreate(key: Arg, groupname: Arg, id: Arg | '$', options: XgroupCreateOptions & Bufs): P<BufReplyOf<'xgroupCreate'>>;
@@ -1147,7 +1149,7 @@ export interface Commands {
   /** ZADD: Add one or more members to a sorted set, or update its score if it already exists */
   zadd(key: Arg, scoreMember: [score: number | string, member: Arg][], options: ZaddOptions & Bufs): P<BufReplyOf<'zadd'>>;
   zadd(key: Arg, scoreMember: [score: number | string, member: Arg][], options: ZaddOptions): P<ReplyOf<'zadd'>>;
-  zadd(key: Arg, ...scoreMember: (Arg | [score: number | string, member: Arg])[]): P<ReplyOf<'zadd'>>;
+  zadd(key: Arg, ...scoreMember: (Arg | [score: number | string, member: Arg] | [score: number | string, member: Arg][])[]): P<ReplyOf<'zadd'>>;
   /** ZCARD: Get the number of members in a sorted set */
   zcard(key: Arg, options: Call & Bufs): P<BufReplyOf<'zcard'>>;
   zcard(key: Arg, options?: Call): P<ReplyOf<'zcard'>>;
@@ -1162,10 +1164,10 @@ export interface Commands {
   /** ZDIFFSTORE: Subtract multiple sorted sets and store the resulting sorted set in a new key */
   zdiffstore(destination: Arg, numkeys: number, key: Arg[], options: Call & Bufs): P<BufReplyOf<'zdiffstore'>>;
   zdiffstore(destination: Arg, numkeys: number, key: Arg[], options: Call): P<ReplyOf<'zdiffstore'>>;
-  zdiffstore(destination: Arg, numkeys: number, ...key: Arg[]): P<ReplyOf<'zdiffstore'>>;
+  zdiffstore(destination: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'zdiffstore'>>;
   /** ZINCRBY: Increment the score of a member in a sorted set */
-  zincrby(key: Arg, increment: number, member: Arg, options: Call & Bufs): P<BufReplyOf<'zincrby'>>;
-  zincrby(key: Arg, increment: number, member: Arg, options?: Call): P<ReplyOf<'zincrby'>>;
+  zincrby(key: Arg, increment: number | string, member: Arg, options: Call & Bufs): P<BufReplyOf<'zincrby'>>;
+  zincrby(key: Arg, increment: number | string, member: Arg, options?: Call): P<ReplyOf<'zincrby'>>;
   /** ZINTER: Intersect multiple sorted sets */
   zinter(numkeys: number, ...redisOrder: Arg[]): P<ReplyOf<'zinter'>>;
   zinter(numkeys: number, key: Arg | Arg[], options: ZinterOptions & Bufs): P<BufReplyOf<'zinter'>>;
@@ -1187,7 +1189,7 @@ export interface Commands {
   /** ZMSCORE: Get the score associated with the given members in a sorted set */
   zmscore(key: Arg, member: Arg[], options: Call & Bufs): P<BufReplyOf<'zmscore'>>;
   zmscore(key: Arg, member: Arg[], options: Call): P<ReplyOf<'zmscore'>>;
-  zmscore(key: Arg, ...member: Arg[]): P<ReplyOf<'zmscore'>>;
+  zmscore(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'zmscore'>>;
   /** ZPOPMAX: Remove and return members with the highest scores in a sorted set */
   zpopmax(key: Arg, count: number | undefined, options: Call & Bufs): P<BufReplyOf<'zpopmax'>>;
   zpopmax(key: Arg, count?: number, options?: Call): P<ReplyOf<'zpopmax'>>;
@@ -1222,7 +1224,7 @@ export interface Commands {
   /** ZREM: Remove one or more members from a sorted set */
   zrem(key: Arg, member: Arg[], options: Call & Bufs): P<BufReplyOf<'zrem'>>;
   zrem(key: Arg, member: Arg[], options: Call): P<ReplyOf<'zrem'>>;
-  zrem(key: Arg, ...member: Arg[]): P<ReplyOf<'zrem'>>;
+  zrem(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'zrem'>>;
   /** ZREMRANGEBYLEX: Remove all members in a sorted set between the given lexicographical range */
   zremrangebylex(key: Arg, min: Arg, max: Arg, options: Call & Bufs): P<BufReplyOf<'zremrangebylex'>>;
   zremrangebylex(key: Arg, min: Arg, max: Arg, options?: Call): P<ReplyOf<'zremrangebylex'>>;

@@ -97,7 +97,7 @@ export interface Replies {
   pubsubShardnumsub: Record<string, number>;
   // ── server information ──
   info: string; dbsize: Int; time: [seconds: string, microseconds: string]; lastsave: Int;
-  configGet: Record<string, string>; configSet: Ok; configResetstat: Ok; configRewrite: Ok;
+  configGet: Record<string, string>; configSet: Ok; configResetstat: Ok;
   flushall: Ok; flushdb: Ok; ping: string; echo: string; role: Reply[]; commandCount: Int;
   clientId: Int; clientGetname: Nullable; clientSetname: Ok; clientInfo: string; clientList: string;
   memoryUsage: Int | null; slowlogLen: Int; lolwut: string;

@@ -310,7 +310,7 @@ export const METHOD_ROWS: readonly MethodRow[] = [
   ['zcount', 'ZCOUNT', 4, [['k','key'],['d','min'],['d','max']]],
   ['zdiff', 'ZDIFF', -3, [['i','numkeys'],['k*','key'],['T?','withscores','WITHSCORES']]],
   ['zdiffstore', 'ZDIFFSTORE', -4, [['k','destination'],['i','numkeys'],['k*','key']]],
-  ['zincrby', 'ZINCRBY', 4, [['k','key'],['i','increment'],['s','member']]],
+  ['zincrby', 'ZINCRBY', 4, [['k','key'],['d','increment'],['s','member']]],
   ['zinter', 'ZINTER', -3, [['i','numkeys'],['k*','key'],['i?*','weight','WEIGHTS'],['o?','aggregate','AGGREGATE',[['T','sum','SUM'],['T','min','MIN'],['T','max','MAX']]],['T?','withscores','WITHSCORES']]],
   ['zintercard', 'ZINTERCARD', -3, [['i','numkeys'],['k*','key'],['i?','limit','LIMIT']]],
   ['zinterstore', 'ZINTERSTORE', -4, [['k','destination'],['i','numkeys'],['k*','key'],['i?*','weight','WEIGHTS'],['o?','aggregate','AGGREGATE',[['T','sum','SUM'],['T','min','MIN'],['T','max','MAX']]]]],

@@ -75,12 +75,19 @@ export function encodeCall(spec: MethodSpec, args: IArguments | readonly unknown
 
 function appendAll(spec: MethodSpec, command: Arg[], args: IArguments | readonly unknown[], n: number): void {
   const positional = spec.plan.positional;
+  // Leading positional arguments are checked one by one until one is spelled in Redis order.
   let checked = spec.plan.loose ? 0 : positional.length;
   for (let i = 0; i < n; i++) {
     const value = args[i];
     if (i < checked) {
       const node = positional[i]!;
-      if (node.multiple || node.type === 'o' || node.type === 'b' || Array.isArray(value)) checked = i;
+      if (!node.multiple && (node.type === 'b' || node.type === 'o' || node.token !== '') &&
+        (Array.isArray(value) || isPlainObject(value))) {
+        // XREAD's streams as [keys, ids]: written with its token (STREAMS), like the options form.
+        put(spec, node, value, command, true);
+        continue;
+      }
+      if (node.multiple || node.type === 'o' || node.type === 'b' || node.token !== '' || Array.isArray(value)) checked = i;
       else {
         command.push(simple(spec, node, value));
         continue;
