@@ -31,6 +31,8 @@ import { runPipeline } from './pipeline.js';
 import { isCommandArg } from '../resp/encoder.js';
 import { addressesOf, coveredSlots, type SlotMap } from './slot-map.js';
 import { Topology, TopologyError } from './topology.js';
+import { cacheScopes, changedScopes } from './cache-scope.js';
+import type { ClientCacheStats } from '../cache/client-cache.js';
 import { ClusterPubSub } from './pubsub.js';
 import type { SubscribeOptions, Subscription } from '../pubsub/subscriber.js';
 import {
@@ -41,6 +43,8 @@ import {
 export interface ClusterNodeStats extends PoolStats {
   address: string;
   role: 'primary' | 'replica' | 'unknown';
+  /** The node pool's client-side cache, with the `clientCache` option. */
+  clientCache?: ClientCacheStats;
 }
 
 export interface ClusterStats {
@@ -71,6 +75,8 @@ export class Cluster extends EventEmitter {
   #closing: Promise<void> | null = null;
   #ready = false;
   #pubsub: ClusterPubSub | null = null;
+  /** Each node's role and slots in the last map, to drop its cache when they change. */
+  #scopes = new Map<string, string>();
 
   constructor(options: ResolvedClusterOptions) {
     super();
@@ -285,6 +291,7 @@ export class Cluster extends EventEmitter {
         address,
         role: roles.primaries.includes(address) ? 'primary' : roles.replicas.includes(address) ? 'replica' : 'unknown',
         ...pool.stats,
+        ...(pool.clientCache.enabled ? { clientCache: pool.clientCache.stats } : {}),
       })),
     };
   }
@@ -310,6 +317,7 @@ export class Cluster extends EventEmitter {
   #updated(map: SlotMap, changed: boolean): void {
     const { primaries, replicas } = addressesOf(map);
     this.#nodes.retain(new Set([...primaries, ...replicas]));
+    if (changed && this.options.pool.clientCache) this.#dropMovedCaches(map);
     if ((changed || !this.#ready) && clusterTopologyChannel.hasSubscribers) {
       clusterTopologyChannel.publish({
         reason: this.#ready ? 'changed' : 'initial', primaries, replicas, slotsCovered: coveredSlots(map),
@@ -321,6 +329,16 @@ export class Cluster extends EventEmitter {
       this.#ready = true;
       this.emit('ready', { primaries, replicas });
     }
+  }
+
+  /** A node that lost or changed what it serves: what its cache read came from the old owner. */
+  #dropMovedCaches(map: SlotMap): void {
+    const scopes = cacheScopes(map);
+    for (const address of changedScopes(this.#scopes, scopes)) {
+      const pool = this.#nodes.peek(address);
+      if (pool?.clientCache.enabled) pool.clientCache.clear();
+    }
+    this.#scopes = scopes;
   }
 
   #redirected(event: RedirectionEvent): void {

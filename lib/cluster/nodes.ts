@@ -53,6 +53,11 @@ export class NodePools {
     return this.#create(address).pool;
   }
 
+  /** The pool of `address` if there is one (none is created). */
+  peek(address: string): Pool | undefined {
+    return this.#entries.get(address)?.pool;
+  }
+
   /** True while the node's pool reports a lost connection and no ready one since. */
   isDown(address: string): boolean {
     return this.#entries.get(address)?.down ?? false;

@@ -112,6 +112,65 @@ describe('cluster: failover, killed and frozen primaries, under load', function 
     expect((await calls(primary, 'get')) - before).to.equal(keys.length);
   });
 
+  describe('client-side cache (issue 13): what came from the old owner is dropped', () => {
+    const cacheOf = (cluster: Cluster, port: number) =>
+      cluster.stats.nodes.find((n) => n.address === `127.0.0.1:${port}`)?.clientCache;
+
+    /** Refreshes until the client's map names `port` a primary (gossip reaches the others later). */
+    async function untilMapped(cluster: Cluster, port: number): Promise<void> {
+      for (let i = 0; i < 100; i++) {
+        await cluster.refresh();
+        if (cluster.stats.nodes.some((n) => n.address === `127.0.0.1:${port}` && n.role === 'primary')) return;
+        await new Promise((r) => setTimeout(r, 100)); // gossip: nothing to await from outside
+      }
+      throw new Error(`the map never named ${port} a primary`);
+    }
+
+    it('a slot that moves away and back: reads see the new owner\'s writes, the old owner\'s entries go', async () => {
+      const cluster = client({ protocol: 3, clientCache: true });
+      await cluster.refresh();
+      const key = 'cc:move';
+      const slot = keySlot(key);
+      const owner = await redis.ownerOf(slot);
+      const target = (await redis.primaries()).find((p) => p.port !== owner.port)!;
+      await cluster.command(['SET', key, 'v1']);
+      expect(await cluster.command(['GET', key])).to.equal('v1');
+      expect(await cluster.command(['GET', key])).to.equal('v1');
+      expect(cacheOf(cluster, owner.port)).to.include({ hits: 1, entries: 1 });
+      await redis.migrateSlot(slot, target.port);
+      await target.cli('SET', key, 'v2');
+      expect(await cluster.command(['GET', key])).to.equal('v2');
+      await cluster.refresh();
+      expect(cacheOf(cluster, owner.port)!.entries).to.equal(0);
+      expect(await cluster.command(['GET', key])).to.equal('v2');
+      // And back: the first owner's cache holds nothing from before.
+      await redis.migrateSlot(slot, owner.port);
+      await owner.cli('SET', key, 'v3');
+      expect(await cluster.command(['GET', key])).to.equal('v3');
+      expect(await cluster.command(['GET', key])).to.equal('v3');
+    });
+
+    it('a failover away from a primary cut off from the cluster (SIGSTOP, FAILOVER FORCE)', async () => {
+      const cluster = client({ protocol: 3, clientCache: true, healthCheckInterval: 0 });
+      await cluster.refresh();
+      const { primary, replica, nodes } = await shard(redis);
+      const key = [...keysOf(nodes, primary.port, Array.from({ length: 100 }, (_, i) => `cc:fo:${i}`))][0]!;
+      await cluster.command(['SET', key, 'v1']);
+      await primary.cli('WAIT', 1, 5000);
+      expect(await cluster.command(['GET', key])).to.equal('v1');
+      expect(await cluster.command(['GET', key])).to.equal('v1');
+      expect(cacheOf(cluster, primary.port)).to.include({ hits: 1, entries: 1 });
+      // Frozen, the old primary sends no invalidation, and our connections to it stay open.
+      primary.pause();
+      await replica.cli('CLUSTER', 'FAILOVER', 'FORCE');
+      await untilPrimary(redis, replica.port);
+      await replica.cli('SET', key, 'v2');
+      await untilMapped(cluster, replica.port);
+      expect(cacheOf(cluster, primary.port)!.entries).to.equal(0);
+      expect(await cluster.command(['GET', key])).to.equal('v2');
+    });
+  });
+
   it('graceful failover (CLUSTER FAILOVER on a replica) under 200 callers: zero errors', async () => {
     const cluster = client();
     await cluster.refresh();

@@ -239,6 +239,28 @@ const address = (node: RedisServer) => `127.0.0.1:${node.port}`;
     expect(inspect(err)).not.to.include(DATA_SECRET);
   });
 
+  it('client-side cache: a failover drops what came from the old primary (issue 13)', async () => {
+    // No health check: only the failover itself may drop what the frozen primary gave us.
+    const p = pool({ protocol: 3, clientCache: true, healthCheckInterval: 0 });
+    await p.command(['SET', 'cc:k', 'v1']);
+    expect(await p.command(['GET', 'cc:k'])).to.equal('v1');
+    expect(await p.command(['GET', 'cc:k'])).to.equal('v1');
+    expect(p.clientCache.stats).to.include({ hits: 1, entries: 1 });
+    const old = await set.primary();
+    const failover = next(p, 'failover');
+    // Frozen, the old primary can send no invalidation; the sentinels promote the replica.
+    old.pause();
+    try {
+      await failover;
+      const primary = await set.primary();
+      await primary.cli('SET', 'cc:k', 'v2');
+      expect(await p.command(['GET', 'cc:k'])).to.equal('v2');
+      expect(p.clientCache.stats.hits).to.equal(1);
+    } finally {
+      old.resume();
+    }
+  });
+
   it('role replica: reads spread over the replicas, follows them through a failover', async () => {
     const p = pool({ role: 'replica' });
     const primary = await set.primary();
