@@ -157,7 +157,9 @@ function renderSignatures(method: string, source: MethodSource, plan: MethodPlan
     let simple = 0;
     while (simple < plan.required && isPlain(plan.positional[simple]!)) simple++;
     const lead = params.slice(0, simple).join(', ');
-    lines.push(`  ${method}(${lead}${lead === '' ? '' : ', '}...redisOrder: Arg[]): P<${reply}>;`);
+    // In Redis order the option a reply depends on may be there (`'WITHSCORES'`): either type.
+    const either = REPLY_WITH.has(method) ? `${reply} | RepliesWith['${method}']` : reply;
+    lines.push(`  ${method}(${lead}${lead === '' ? '' : ', '}...redisOrder: [Arg, ...Arg[]]): P<${either}>;`);
   }
   lines.push(`  ${method}(${fixed}${sep}options: ${opts} & Bufs): P<BufReplyOf<'${method}'>>;`);
   const withToken = REPLY_WITH.get(method);

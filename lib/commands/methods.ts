@@ -225,15 +225,15 @@ export interface Commands {
   bgsave(options: BgsaveOptions & Bufs): P<BufReplyOf<'bgsave'>>;
   bgsave(options?: BgsaveOptions): P<ReplyOf<'bgsave'>>;
   /** BITCOUNT: Count set bits in a string */
-  bitcount(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'bitcount'>>;
+  bitcount(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bitcount'>>;
   bitcount(key: Arg, options: BitcountOptions & Bufs): P<BufReplyOf<'bitcount'>>;
   bitcount(key: Arg, options?: BitcountOptions): P<ReplyOf<'bitcount'>>;
   /** BITFIELD: Perform arbitrary bitfield integer operations on strings */
-  bitfield(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'bitfield'>>;
+  bitfield(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bitfield'>>;
   bitfield(key: Arg, options: BitfieldOptions & Bufs): P<BufReplyOf<'bitfield'>>;
   bitfield(key: Arg, options?: BitfieldOptions): P<ReplyOf<'bitfield'>>;
   /** BITFIELD_RO: Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD */
-  bitfield_ro(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'bitfield_ro'>>;
+  bitfield_ro(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bitfield_ro'>>;
   bitfield_ro(key: Arg, options: BitfieldRoOptions & Bufs): P<BufReplyOf<'bitfield_ro'>>;
   bitfield_ro(key: Arg, options?: BitfieldRoOptions): P<ReplyOf<'bitfield_ro'>>;
   /** BITOP: Perform bitwise operations between strings */
@@ -241,7 +241,7 @@ export interface Commands {
   bitop(operation: Arg, destkey: Arg, key: Arg[], options: Call): P<ReplyOf<'bitop'>>;
   bitop(operation: Arg, destkey: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'bitop'>>;
   /** BITPOS: Find first bit set or clear in a string */
-  bitpos(key: Arg, bit: number, ...redisOrder: Arg[]): P<ReplyOf<'bitpos'>>;
+  bitpos(key: Arg, bit: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bitpos'>>;
   bitpos(key: Arg, bit: number, options: BitposOptions & Bufs): P<BufReplyOf<'bitpos'>>;
   bitpos(key: Arg, bit: number, options?: BitposOptions): P<ReplyOf<'bitpos'>>;
   /** BLMOVE: Pop an element from a list, push it to another list and return it; or block until one is available */
@@ -289,7 +289,7 @@ export interface Commands {
   /** CLIENT KILL: Kill the connection of a client */
   clientKill(...args: Arg[]): P<ReplyOf<'clientKill'>>;
   /** CLIENT LIST: Get the list of client connections */
-  clientList(...redisOrder: Arg[]): P<ReplyOf<'clientList'>>;
+  clientList(...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'clientList'>>;
   clientList(options: ClientListOptions & Bufs): P<BufReplyOf<'clientList'>>;
   clientList(options?: ClientListOptions): P<ReplyOf<'clientList'>>;
   /** CLIENT NO-EVICT: Set client eviction mode for the current connection */
@@ -299,7 +299,7 @@ export interface Commands {
   clientPause(timeout: number, options: ClientPauseOptions & Bufs): P<BufReplyOf<'clientPause'>>;
   clientPause(timeout: number, options?: ClientPauseOptions): P<ReplyOf<'clientPause'>>;
   /** CLIENT SETNAME: Set the current connection name */
-  clientSetname(connectionName: Arg, ...redisOrder: Arg[]): P<ReplyOf<'clientSetname'>>;
+  clientSetname(connectionName: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'clientSetname'>>;
   clientSetname(connectionName: Arg, options: Call & Bufs): P<BufReplyOf<'clientSetname'>>;
   clientSetname(connectionName: Arg, options?: Call): P<ReplyOf<'clientSetname'>>;
   /** CLIENT TRACKING: Enable or disable server assisted client side caching support */
@@ -440,7 +440,7 @@ export interface Commands {
   configSet(parameterValue: [parameter: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'configSet'>>;
   configSet(...parameterValue: (Arg | [parameter: Arg, value: Arg] | [parameter: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'configSet'>>;
   /** COPY: Copy a key */
-  copy(source: Arg, destination: Arg, ...redisOrder: Arg[]): P<ReplyOf<'copy'>>;
+  copy(source: Arg, destination: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'copy'>>;
   copy(source: Arg, destination: Arg, options: CopyOptions & Bufs): P<BufReplyOf<'copy'>>;
   copy(source: Arg, destination: Arg, options?: CopyOptions): P<ReplyOf<'copy'>>;
   /** DBSIZE: Return the number of keys in the selected database */
@@ -486,11 +486,11 @@ export interface Commands {
   exists(key: Arg[], options: Call): P<ReplyOf<'exists'>>;
   exists(...key: (Arg | Arg[])[]): P<ReplyOf<'exists'>>;
   /** EXPIRE: Set a key's time to live in seconds */
-  expire(key: Arg, seconds: number, ...redisOrder: Arg[]): P<ReplyOf<'expire'>>;
+  expire(key: Arg, seconds: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'expire'>>;
   expire(key: Arg, seconds: number, options: ExpireOptions & Bufs): P<BufReplyOf<'expire'>>;
   expire(key: Arg, seconds: number, options?: ExpireOptions): P<ReplyOf<'expire'>>;
   /** EXPIREAT: Set the expiration for a key as a UNIX timestamp */
-  expireat(key: Arg, unixTimeSeconds: number, ...redisOrder: Arg[]): P<ReplyOf<'expireat'>>;
+  expireat(key: Arg, unixTimeSeconds: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'expireat'>>;
   expireat(key: Arg, unixTimeSeconds: number, options: ExpireatOptions & Bufs): P<BufReplyOf<'expireat'>>;
   expireat(key: Arg, unixTimeSeconds: number, options?: ExpireatOptions): P<ReplyOf<'expireat'>>;
   /** EXPIRETIME: Get the expiration Unix timestamp for a key */
@@ -556,11 +556,11 @@ export interface Commands {
   geopos(key: Arg, member: Arg[], options: Call): P<ReplyOf<'geopos'>>;
   geopos(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'geopos'>>;
   /** GEORADIUS: Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point */
-  georadius(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, ...redisOrder: Arg[]): P<ReplyOf<'georadius'>>;
+  georadius(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'georadius'>>;
   georadius(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusOptions & Bufs): P<BufReplyOf<'georadius'>>;
   georadius(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options?: GeoradiusOptions): P<ReplyOf<'georadius'>>;
   /** GEORADIUSBYMEMBER: Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member */
-  georadiusbymember(key: Arg, member: Arg, radius: number | string, ...redisOrder: Arg[]): P<ReplyOf<'georadiusbymember'>>;
+  georadiusbymember(key: Arg, member: Arg, radius: number | string, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'georadiusbymember'>>;
   georadiusbymember(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusbymemberOptions & Bufs): P<BufReplyOf<'georadiusbymember'>>;
   georadiusbymember(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options?: GeoradiusbymemberOptions): P<ReplyOf<'georadiusbymember'>>;
   /** GEORADIUSBYMEMBER_RO: A read-only variant for GEORADIUSBYMEMBER */
@@ -583,7 +583,7 @@ export interface Commands {
   getdel(key: Arg, options: Call & Bufs): P<BufReplyOf<'getdel'>>;
   getdel(key: Arg, options?: Call): P<ReplyOf<'getdel'>>;
   /** GETEX: Get the value of a key and optionally set its expiration */
-  getex(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'getex'>>;
+  getex(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'getex'>>;
   getex(key: Arg, options: GetexOptions & Bufs): P<BufReplyOf<'getex'>>;
   getex(key: Arg, options?: GetexOptions): P<ReplyOf<'getex'>>;
   /** GETRANGE: Get a substring of the string stored at a key */
@@ -626,7 +626,7 @@ export interface Commands {
   hmset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'hmset'>>;
   hmset(key: Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | [field: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'hmset'>>;
   /** HRANDFIELD: Get one or multiple random fields from a hash */
-  hrandfield(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'hrandfield'>>;
+  hrandfield(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'hrandfield'>>;
   hrandfield(key: Arg, options: HrandfieldOptions & Bufs): P<BufReplyOf<'hrandfield'>>;
   hrandfield(key: Arg, options?: HrandfieldOptions): P<ReplyOf<'hrandfield'>>;
   /** HSET: Set the string value of a hash field */
@@ -706,11 +706,11 @@ export interface Commands {
   lolwut(options: LolwutOptions & Bufs): P<BufReplyOf<'lolwut'>>;
   lolwut(options?: LolwutOptions): P<ReplyOf<'lolwut'>>;
   /** LPOP: Remove and get the first elements in a list */
-  lpop(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'lpop'>>;
+  lpop(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'lpop'>>;
   lpop(key: Arg, count: number | undefined, options: Call & Bufs): P<BufReplyOf<'lpop'>>;
   lpop(key: Arg, count?: number, options?: Call): P<ReplyOf<'lpop'>>;
   /** LPOS: Return the index of matching elements on a list */
-  lpos(key: Arg, element: Arg, ...redisOrder: Arg[]): P<ReplyOf<'lpos'>>;
+  lpos(key: Arg, element: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'lpos'>>;
   lpos(key: Arg, element: Arg, options: LposOptions & Bufs): P<BufReplyOf<'lpos'>>;
   lpos(key: Arg, element: Arg, options?: LposOptions): P<ReplyOf<'lpos'>>;
   /** LPUSH: Prepend one or multiple elements to a list */
@@ -749,7 +749,7 @@ export interface Commands {
   memoryStats(options: Call & Bufs): P<BufReplyOf<'memoryStats'>>;
   memoryStats(options?: Call): P<ReplyOf<'memoryStats'>>;
   /** MEMORY USAGE: Estimate the memory usage of a key */
-  memoryUsage(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'memoryUsage'>>;
+  memoryUsage(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'memoryUsage'>>;
   memoryUsage(key: Arg, options: MemoryUsageOptions & Bufs): P<BufReplyOf<'memoryUsage'>>;
   memoryUsage(key: Arg, options?: MemoryUsageOptions): P<ReplyOf<'memoryUsage'>>;
   /** MGET: Get the values of all the given keys */
@@ -804,11 +804,11 @@ export interface Commands {
   persist(key: Arg, options: Call & Bufs): P<BufReplyOf<'persist'>>;
   persist(key: Arg, options?: Call): P<ReplyOf<'persist'>>;
   /** PEXPIRE: Set a key's time to live in milliseconds */
-  pexpire(key: Arg, milliseconds: number, ...redisOrder: Arg[]): P<ReplyOf<'pexpire'>>;
+  pexpire(key: Arg, milliseconds: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'pexpire'>>;
   pexpire(key: Arg, milliseconds: number, options: PexpireOptions & Bufs): P<BufReplyOf<'pexpire'>>;
   pexpire(key: Arg, milliseconds: number, options?: PexpireOptions): P<ReplyOf<'pexpire'>>;
   /** PEXPIREAT: Set the expiration for a key as a UNIX timestamp specified in milliseconds */
-  pexpireat(key: Arg, unixTimeMilliseconds: number, ...redisOrder: Arg[]): P<ReplyOf<'pexpireat'>>;
+  pexpireat(key: Arg, unixTimeMilliseconds: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'pexpireat'>>;
   pexpireat(key: Arg, unixTimeMilliseconds: number, options: PexpireatOptions & Bufs): P<BufReplyOf<'pexpireat'>>;
   pexpireat(key: Arg, unixTimeMilliseconds: number, options?: PexpireatOptions): P<ReplyOf<'pexpireat'>>;
   /** PEXPIRETIME: Get the expiration Unix timestamp for a key in milliseconds */
@@ -885,7 +885,7 @@ export interface Commands {
   /** REPLICAOF: Make the server a replica of another instance, or promote it as master. */
   replicaof(...args: Arg[]): P<ReplyOf<'replicaof'>>;
   /** RESTORE: Create a key using the provided serialized value, previously obtained using DUMP. */
-  restore(key: Arg, ttl: number, serializedValue: Arg, ...redisOrder: Arg[]): P<ReplyOf<'restore'>>;
+  restore(key: Arg, ttl: number, serializedValue: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'restore'>>;
   restore(key: Arg, ttl: number, serializedValue: Arg, options: RestoreOptions & Bufs): P<BufReplyOf<'restore'>>;
   restore(key: Arg, ttl: number, serializedValue: Arg, options?: RestoreOptions): P<ReplyOf<'restore'>>;
   /** RESTORE-ASKING: An internal command for migrating keys in a cluster */
@@ -895,7 +895,7 @@ export interface Commands {
   role(options: Call & Bufs): P<BufReplyOf<'role'>>;
   role(options?: Call): P<ReplyOf<'role'>>;
   /** RPOP: Remove and get the last elements in a list */
-  rpop(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'rpop'>>;
+  rpop(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'rpop'>>;
   rpop(key: Arg, count: number | undefined, options: Call & Bufs): P<BufReplyOf<'rpop'>>;
   rpop(key: Arg, count?: number, options?: Call): P<ReplyOf<'rpop'>>;
   /** RPOPLPUSH: Remove the last element in a list, prepend it to another list and return it */
@@ -927,7 +927,7 @@ export interface Commands {
   scriptExists(sha1: Arg[], options: Call): P<ReplyOf<'scriptExists'>>;
   scriptExists(...sha1: (Arg | Arg[])[]): P<ReplyOf<'scriptExists'>>;
   /** SCRIPT FLUSH: Remove all the scripts from the script cache. */
-  scriptFlush(...redisOrder: Arg[]): P<ReplyOf<'scriptFlush'>>;
+  scriptFlush(...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'scriptFlush'>>;
   scriptFlush(options: ScriptFlushOptions & Bufs): P<BufReplyOf<'scriptFlush'>>;
   scriptFlush(options?: ScriptFlushOptions): P<ReplyOf<'scriptFlush'>>;
   /** SCRIPT HELP: Show helpful text about the different subcommands */
@@ -937,7 +937,7 @@ export interface Commands {
   scriptKill(options: Call & Bufs): P<BufReplyOf<'scriptKill'>>;
   scriptKill(options?: Call): P<ReplyOf<'scriptKill'>>;
   /** SCRIPT LOAD: Load the specified Lua script into the script cache. */
-  scriptLoad(script: Arg, ...redisOrder: Arg[]): P<ReplyOf<'scriptLoad'>>;
+  scriptLoad(script: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'scriptLoad'>>;
   scriptLoad(script: Arg, options: Call & Bufs): P<BufReplyOf<'scriptLoad'>>;
   scriptLoad(script: Arg, options?: Call): P<ReplyOf<'scriptLoad'>>;
   /** SDIFF: Subtract multiple sets */
@@ -949,7 +949,7 @@ export interface Commands {
   sdiffstore(destination: Arg, key: Arg[], options: Call): P<ReplyOf<'sdiffstore'>>;
   sdiffstore(destination: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'sdiffstore'>>;
   /** SET: Set the string value of a key */
-  set(key: Arg, value: Arg, ...redisOrder: Arg[]): P<ReplyOf<'set'>>;
+  set(key: Arg, value: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'set'> | RepliesWith['set']>;
   set(key: Arg, value: Arg, options: SetOptions & Bufs): P<BufReplyOf<'set'>>;
   set(key: Arg, value: Arg, options: SetOptions & { GET: true }): P<RepliesWith['set']>;
   set(key: Arg, value: Arg, options?: SetOptions): P<ReplyOf<'set'>>;
@@ -1007,22 +1007,22 @@ export interface Commands {
   smove(source: Arg, destination: Arg, member: Arg, options: Call & Bufs): P<BufReplyOf<'smove'>>;
   smove(source: Arg, destination: Arg, member: Arg, options?: Call): P<ReplyOf<'smove'>>;
   /** SORT: Sort the elements in a list, set or sorted set */
-  sort(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'sort'>>;
+  sort(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'sort'>>;
   sort(key: Arg, options: SortOptions & Bufs): P<BufReplyOf<'sort'>>;
   sort(key: Arg, options?: SortOptions): P<ReplyOf<'sort'>>;
   /** SORT_RO: Sort the elements in a list, set or sorted set. Read-only variant of SORT. */
-  sort_ro(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'sort_ro'>>;
+  sort_ro(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'sort_ro'>>;
   sort_ro(key: Arg, options: SortRoOptions & Bufs): P<BufReplyOf<'sort_ro'>>;
   sort_ro(key: Arg, options?: SortRoOptions): P<ReplyOf<'sort_ro'>>;
   /** SPOP: Remove and return one or multiple random members from a set */
-  spop(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'spop'>>;
+  spop(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'spop'>>;
   spop(key: Arg, count: number | undefined, options: Call & Bufs): P<BufReplyOf<'spop'>>;
   spop(key: Arg, count?: number, options?: Call): P<ReplyOf<'spop'>>;
   /** SPUBLISH: Post a message to a shard channel */
   spublish(shardchannel: Arg, message: Arg, options: Call & Bufs): P<BufReplyOf<'spublish'>>;
   spublish(shardchannel: Arg, message: Arg, options?: Call): P<ReplyOf<'spublish'>>;
   /** SRANDMEMBER: Get one or multiple random members from a set */
-  srandmember(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'srandmember'>>;
+  srandmember(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'srandmember'>>;
   srandmember(key: Arg, count: number | undefined, options: Call & Bufs): P<BufReplyOf<'srandmember'>>;
   srandmember(key: Arg, count?: number, options?: Call): P<ReplyOf<'srandmember'>>;
   /** SREM: Remove one or more members from a set */
@@ -1075,11 +1075,11 @@ export interface Commands {
   xadd(key: Arg, idOrAuto: '*' | Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: XaddOptions): P<ReplyOf<'xadd'>>;
   xadd(key: Arg, idOrAuto: '*' | Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | [field: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'xadd'>>;
   /** XAUTOCLAIM: Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer. */
-  xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, ...redisOrder: Arg[]): P<ReplyOf<'xautoclaim'>>;
+  xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xautoclaim'>>;
   xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, options: XautoclaimOptions & Bufs): P<BufReplyOf<'xautoclaim'>>;
   xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, options?: XautoclaimOptions): P<ReplyOf<'xautoclaim'>>;
   /** XCLAIM: Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer. */
-  xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, ...redisOrder: Arg[]): P<ReplyOf<'xclaim'>>;
+  xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xclaim'> | RepliesWith['xclaim']>;
   xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, id: Arg | Arg[], options: XclaimOptions & Bufs): P<BufReplyOf<'xclaim'>>;
   xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, id: Arg | Arg[], options: XclaimOptions & { JUSTID: true }): P<RepliesWith['xclaim']>;
   xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, id: Arg | Arg[], options?: XclaimOptions): P<ReplyOf<'xclaim'>>;
@@ -1088,7 +1088,7 @@ export interface Commands {
   xdel(key: Arg, id: Arg[], options: Call): P<ReplyOf<'xdel'>>;
   xdel(key: Arg, ...id: (Arg | Arg[])[]): P<ReplyOf<'xdel'>>;
   /** XGROUP CREATE: Create a consumer group. */
-  xgroupCreate(key: Arg, groupname: Arg, ...redisOrder: Arg[]): P<ReplyOf<'xgroupCreate'>>;
+  xgroupCreate(key: Arg, groupname: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xgroupCreate'>>;
   xgroupCreate(key: Arg, groupname: Arg, id: Arg | '$', options: XgroupCreateOptions & Bufs): P<BufReplyOf<'xgroupCreate'>>;
   xgroupCreate(key: Arg, groupname: Arg, id: Arg | '$', options?: XgroupCreateOptions): P<ReplyOf<'xgroupCreate'>>;
   /** XGROUP CREATECONSUMER: Create a consumer in a consumer group. */
@@ -1122,18 +1122,18 @@ export interface Commands {
   xlen(key: Arg, options: Call & Bufs): P<BufReplyOf<'xlen'>>;
   xlen(key: Arg, options?: Call): P<ReplyOf<'xlen'>>;
   /** XPENDING: Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged. */
-  xpending(key: Arg, group: Arg, ...redisOrder: Arg[]): P<ReplyOf<'xpending'>>;
+  xpending(key: Arg, group: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xpending'>>;
   xpending(key: Arg, group: Arg, options: XpendingOptions & Bufs): P<BufReplyOf<'xpending'>>;
   xpending(key: Arg, group: Arg, options?: XpendingOptions): P<ReplyOf<'xpending'>>;
   /** XRANGE: Return a range of elements in a stream, with IDs matching the specified IDs interval */
   xrange(key: Arg, start: Arg, end: Arg, options: XrangeOptions & Bufs): P<BufReplyOf<'xrange'>>;
   xrange(key: Arg, start: Arg, end: Arg, options?: XrangeOptions): P<ReplyOf<'xrange'>>;
   /** XREAD: Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block. */
-  xread(...redisOrder: Arg[]): P<ReplyOf<'xread'>>;
+  xread(...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xread'>>;
   xread(streams: [key: Arg[], id: Arg[]], options: XreadOptions & Bufs): P<BufReplyOf<'xread'>>;
   xread(streams: [key: Arg[], id: Arg[]], options?: XreadOptions): P<ReplyOf<'xread'>>;
   /** XREADGROUP: Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block. */
-  xreadgroup(...redisOrder: Arg[]): P<ReplyOf<'xreadgroup'>>;
+  xreadgroup(...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xreadgroup'>>;
   xreadgroup(groupConsumer: [group: Arg, consumer: Arg], streams: [key: Arg[], id: Arg[]], options: XreadgroupOptions & Bufs): P<BufReplyOf<'xreadgroup'>>;
   xreadgroup(groupConsumer: [group: Arg, consumer: Arg], streams: [key: Arg[], id: Arg[]], options?: XreadgroupOptions): P<ReplyOf<'xreadgroup'>>;
   /** XREVRANGE: Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE */
@@ -1143,7 +1143,7 @@ export interface Commands {
   xsetid(key: Arg, lastId: Arg, options: XsetidOptions & Bufs): P<BufReplyOf<'xsetid'>>;
   xsetid(key: Arg, lastId: Arg, options?: XsetidOptions): P<ReplyOf<'xsetid'>>;
   /** XTRIM: Trims the stream to (approximately if '~' is passed) a certain size */
-  xtrim(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'xtrim'>>;
+  xtrim(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xtrim'>>;
   xtrim(key: Arg, trim: [strategy: 'MAXLEN' | 'MINID', operator: '=' | '~' | undefined, threshold: Arg, count?: number], options: Call & Bufs): P<BufReplyOf<'xtrim'>>;
   xtrim(key: Arg, trim: [strategy: 'MAXLEN' | 'MINID', operator: '=' | '~' | undefined, threshold: Arg, count?: number], options?: Call): P<ReplyOf<'xtrim'>>;
   /** ZADD: Add one or more members to a sorted set, or update its score if it already exists */
@@ -1157,7 +1157,7 @@ export interface Commands {
   zcount(key: Arg, min: number | string, max: number | string, options: Call & Bufs): P<BufReplyOf<'zcount'>>;
   zcount(key: Arg, min: number | string, max: number | string, options?: Call): P<ReplyOf<'zcount'>>;
   /** ZDIFF: Subtract multiple sorted sets */
-  zdiff(numkeys: number, ...redisOrder: Arg[]): P<ReplyOf<'zdiff'>>;
+  zdiff(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zdiff'> | RepliesWith['zdiff']>;
   zdiff(numkeys: number, key: Arg | Arg[], options: ZdiffOptions & Bufs): P<BufReplyOf<'zdiff'>>;
   zdiff(numkeys: number, key: Arg | Arg[], options: ZdiffOptions & { WITHSCORES: true }): P<RepliesWith['zdiff']>;
   zdiff(numkeys: number, key: Arg | Arg[], options?: ZdiffOptions): P<ReplyOf<'zdiff'>>;
@@ -1169,7 +1169,7 @@ export interface Commands {
   zincrby(key: Arg, increment: number | string, member: Arg, options: Call & Bufs): P<BufReplyOf<'zincrby'>>;
   zincrby(key: Arg, increment: number | string, member: Arg, options?: Call): P<ReplyOf<'zincrby'>>;
   /** ZINTER: Intersect multiple sorted sets */
-  zinter(numkeys: number, ...redisOrder: Arg[]): P<ReplyOf<'zinter'>>;
+  zinter(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zinter'> | RepliesWith['zinter']>;
   zinter(numkeys: number, key: Arg | Arg[], options: ZinterOptions & Bufs): P<BufReplyOf<'zinter'>>;
   zinter(numkeys: number, key: Arg | Arg[], options: ZinterOptions & { WITHSCORES: true }): P<RepliesWith['zinter']>;
   zinter(numkeys: number, key: Arg | Arg[], options?: ZinterOptions): P<ReplyOf<'zinter'>>;
@@ -1177,7 +1177,7 @@ export interface Commands {
   zintercard(numkeys: number, key: Arg | Arg[], options: ZintercardOptions & Bufs): P<BufReplyOf<'zintercard'>>;
   zintercard(numkeys: number, key: Arg | Arg[], options?: ZintercardOptions): P<ReplyOf<'zintercard'>>;
   /** ZINTERSTORE: Intersect multiple sorted sets and store the resulting sorted set in a new key */
-  zinterstore(destination: Arg, numkeys: number, ...redisOrder: Arg[]): P<ReplyOf<'zinterstore'>>;
+  zinterstore(destination: Arg, numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zinterstore'>>;
   zinterstore(destination: Arg, numkeys: number, key: Arg | Arg[], options: ZinterstoreOptions & Bufs): P<BufReplyOf<'zinterstore'>>;
   zinterstore(destination: Arg, numkeys: number, key: Arg | Arg[], options?: ZinterstoreOptions): P<ReplyOf<'zinterstore'>>;
   /** ZLEXCOUNT: Count the number of members in a sorted set between a given lexicographical range */
@@ -1197,25 +1197,25 @@ export interface Commands {
   zpopmin(key: Arg, count: number | undefined, options: Call & Bufs): P<BufReplyOf<'zpopmin'>>;
   zpopmin(key: Arg, count?: number, options?: Call): P<ReplyOf<'zpopmin'>>;
   /** ZRANDMEMBER: Get one or multiple random elements from a sorted set */
-  zrandmember(key: Arg, ...redisOrder: Arg[]): P<ReplyOf<'zrandmember'>>;
+  zrandmember(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrandmember'>>;
   zrandmember(key: Arg, options: ZrandmemberOptions & Bufs): P<BufReplyOf<'zrandmember'>>;
   zrandmember(key: Arg, options?: ZrandmemberOptions): P<ReplyOf<'zrandmember'>>;
   /** ZRANGE: Return a range of members in a sorted set */
-  zrange(key: Arg, start: Arg, stop: Arg, ...redisOrder: Arg[]): P<ReplyOf<'zrange'>>;
+  zrange(key: Arg, start: Arg, stop: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrange'> | RepliesWith['zrange']>;
   zrange(key: Arg, start: Arg, stop: Arg, options: ZrangeOptions & Bufs): P<BufReplyOf<'zrange'>>;
   zrange(key: Arg, start: Arg, stop: Arg, options: ZrangeOptions & { WITHSCORES: true }): P<RepliesWith['zrange']>;
   zrange(key: Arg, start: Arg, stop: Arg, options?: ZrangeOptions): P<ReplyOf<'zrange'>>;
   /** ZRANGEBYLEX: Return a range of members in a sorted set, by lexicographical range */
-  zrangebylex(key: Arg, min: Arg, max: Arg, ...redisOrder: Arg[]): P<ReplyOf<'zrangebylex'>>;
+  zrangebylex(key: Arg, min: Arg, max: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrangebylex'>>;
   zrangebylex(key: Arg, min: Arg, max: Arg, options: ZrangebylexOptions & Bufs): P<BufReplyOf<'zrangebylex'>>;
   zrangebylex(key: Arg, min: Arg, max: Arg, options?: ZrangebylexOptions): P<ReplyOf<'zrangebylex'>>;
   /** ZRANGEBYSCORE: Return a range of members in a sorted set, by score */
-  zrangebyscore(key: Arg, min: number | string, max: number | string, ...redisOrder: Arg[]): P<ReplyOf<'zrangebyscore'>>;
+  zrangebyscore(key: Arg, min: number | string, max: number | string, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrangebyscore'> | RepliesWith['zrangebyscore']>;
   zrangebyscore(key: Arg, min: number | string, max: number | string, options: ZrangebyscoreOptions & Bufs): P<BufReplyOf<'zrangebyscore'>>;
   zrangebyscore(key: Arg, min: number | string, max: number | string, options: ZrangebyscoreOptions & { WITHSCORES: true }): P<RepliesWith['zrangebyscore']>;
   zrangebyscore(key: Arg, min: number | string, max: number | string, options?: ZrangebyscoreOptions): P<ReplyOf<'zrangebyscore'>>;
   /** ZRANGESTORE: Store a range of members from sorted set into another key */
-  zrangestore(dst: Arg, src: Arg, min: Arg, max: Arg, ...redisOrder: Arg[]): P<ReplyOf<'zrangestore'>>;
+  zrangestore(dst: Arg, src: Arg, min: Arg, max: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrangestore'>>;
   zrangestore(dst: Arg, src: Arg, min: Arg, max: Arg, options: ZrangestoreOptions & Bufs): P<BufReplyOf<'zrangestore'>>;
   zrangestore(dst: Arg, src: Arg, min: Arg, max: Arg, options?: ZrangestoreOptions): P<ReplyOf<'zrangestore'>>;
   /** ZRANK: Determine the index of a member in a sorted set */
@@ -1235,16 +1235,16 @@ export interface Commands {
   zremrangebyscore(key: Arg, min: number | string, max: number | string, options: Call & Bufs): P<BufReplyOf<'zremrangebyscore'>>;
   zremrangebyscore(key: Arg, min: number | string, max: number | string, options?: Call): P<ReplyOf<'zremrangebyscore'>>;
   /** ZREVRANGE: Return a range of members in a sorted set, by index, with scores ordered from high to low */
-  zrevrange(key: Arg, start: number, stop: number, ...redisOrder: Arg[]): P<ReplyOf<'zrevrange'>>;
+  zrevrange(key: Arg, start: number, stop: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrevrange'> | RepliesWith['zrevrange']>;
   zrevrange(key: Arg, start: number, stop: number, options: ZrevrangeOptions & Bufs): P<BufReplyOf<'zrevrange'>>;
   zrevrange(key: Arg, start: number, stop: number, options: ZrevrangeOptions & { WITHSCORES: true }): P<RepliesWith['zrevrange']>;
   zrevrange(key: Arg, start: number, stop: number, options?: ZrevrangeOptions): P<ReplyOf<'zrevrange'>>;
   /** ZREVRANGEBYLEX: Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings. */
-  zrevrangebylex(key: Arg, max: Arg, min: Arg, ...redisOrder: Arg[]): P<ReplyOf<'zrevrangebylex'>>;
+  zrevrangebylex(key: Arg, max: Arg, min: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrevrangebylex'>>;
   zrevrangebylex(key: Arg, max: Arg, min: Arg, options: ZrevrangebylexOptions & Bufs): P<BufReplyOf<'zrevrangebylex'>>;
   zrevrangebylex(key: Arg, max: Arg, min: Arg, options?: ZrevrangebylexOptions): P<ReplyOf<'zrevrangebylex'>>;
   /** ZREVRANGEBYSCORE: Return a range of members in a sorted set, by score, with scores ordered from high to low */
-  zrevrangebyscore(key: Arg, max: number | string, min: number | string, ...redisOrder: Arg[]): P<ReplyOf<'zrevrangebyscore'>>;
+  zrevrangebyscore(key: Arg, max: number | string, min: number | string, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrevrangebyscore'> | RepliesWith['zrevrangebyscore']>;
   zrevrangebyscore(key: Arg, max: number | string, min: number | string, options: ZrevrangebyscoreOptions & Bufs): P<BufReplyOf<'zrevrangebyscore'>>;
   zrevrangebyscore(key: Arg, max: number | string, min: number | string, options: ZrevrangebyscoreOptions & { WITHSCORES: true }): P<RepliesWith['zrevrangebyscore']>;
   zrevrangebyscore(key: Arg, max: number | string, min: number | string, options?: ZrevrangebyscoreOptions): P<ReplyOf<'zrevrangebyscore'>>;
@@ -1255,12 +1255,12 @@ export interface Commands {
   zscore(key: Arg, member: Arg, options: Call & Bufs): P<BufReplyOf<'zscore'>>;
   zscore(key: Arg, member: Arg, options?: Call): P<ReplyOf<'zscore'>>;
   /** ZUNION: Add multiple sorted sets */
-  zunion(numkeys: number, ...redisOrder: Arg[]): P<ReplyOf<'zunion'>>;
+  zunion(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zunion'> | RepliesWith['zunion']>;
   zunion(numkeys: number, key: Arg | Arg[], options: ZunionOptions & Bufs): P<BufReplyOf<'zunion'>>;
   zunion(numkeys: number, key: Arg | Arg[], options: ZunionOptions & { WITHSCORES: true }): P<RepliesWith['zunion']>;
   zunion(numkeys: number, key: Arg | Arg[], options?: ZunionOptions): P<ReplyOf<'zunion'>>;
   /** ZUNIONSTORE: Add multiple sorted sets and store the resulting sorted set in a new key */
-  zunionstore(destination: Arg, numkeys: number, ...redisOrder: Arg[]): P<ReplyOf<'zunionstore'>>;
+  zunionstore(destination: Arg, numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zunionstore'>>;
   zunionstore(destination: Arg, numkeys: number, key: Arg | Arg[], options: ZunionstoreOptions & Bufs): P<BufReplyOf<'zunionstore'>>;
   zunionstore(destination: Arg, numkeys: number, key: Arg | Arg[], options?: ZunionstoreOptions): P<ReplyOf<'zunionstore'>>;
 }
