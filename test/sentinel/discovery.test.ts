@@ -143,6 +143,84 @@ describe('sentinel: discovery', function () {
     }
   });
 
+  it('a LOADING reply makes the pool ask the sentinels again and move (the command itself is not retried)', async () => {
+    const primary = await set.primary();
+    // A node restarted under the pool that is still loading its dataset: it refuses reads.
+    // (A fake: a real server answers LOADING only for the moments its load takes.)
+    const loading = await startScriptedServer({
+      ROLE: reply.array([reply.bulk('master'), reply.int(0), reply.array([])]),
+      GET: reply.error('LOADING Redis is loading the dataset in memory'),
+    });
+    let named = loading.port;
+    const sentinel = await startScriptedServer({
+      SENTINEL: (args) => args[0]!.toUpperCase() === 'GET-MASTER-ADDR-BY-NAME'
+        ? reply.array([reply.bulk('127.0.0.1'), reply.bulk(String(named))])
+        : reply.array([]),
+      SUBSCRIBE: (args) => Buffer.concat(args.map((channel, i) =>
+        reply.array([reply.bulk('subscribe'), reply.bulk(channel), reply.int(i + 1)]))),
+    });
+    try {
+      const p = pool([`127.0.0.1:${sentinel.port}`]);
+      await p.command(['PING']);
+      named = primary.port;
+      const failover = new Promise<{ from: string; to: string }>((resolve) => p.once('failover', resolve));
+      const started = Date.now();
+      const err = await p.command(['GET', 'k']).then(() => null, (e: Error) => e);
+      expect((err as { code?: string }).code).to.equal('LOADING');
+      expect(await failover).to.deep.equal({ from: `127.0.0.1:${loading.port}`, to: `127.0.0.1:${primary.port}` });
+      // Prompted by the reply, not found by the periodic round (every 15 s).
+      expect(Date.now() - started).to.be.below(7500);
+      await primary.cli('SET', 'k', 'loaded');
+      expect(await p.command(['GET', 'k'])).to.equal('loaded');
+      expect(loading.commands.filter((c) => c[0] === 'GET')).to.have.length(1);
+    } finally {
+      await sentinel.close();
+      await loading.close();
+    }
+  });
+
+  it('asks the sentinel that answered last first: one that does not know the name is not asked again', async () => {
+    const subscribe = (args: string[]) => Buffer.concat(args.map((channel, i) =>
+      reply.array([reply.bulk('subscribe'), reply.bulk(channel), reply.int(i + 1)])));
+    const stranger = await startScriptedServer({ SENTINEL: reply.array([]), SUBSCRIBE: subscribe });
+    const knowing = await startScriptedServer({
+      SENTINEL: (args) => args[0]!.toUpperCase() === 'GET-MASTER-ADDR-BY-NAME'
+        ? reply.array([reply.bulk('127.0.0.1'), reply.bulk(String(plain.port))])
+        : reply.array([]),
+      SUBSCRIBE: subscribe,
+    });
+    const asked = (server: typeof stranger) =>
+      server.commands.filter((c) => c[0]!.toUpperCase() === 'SENTINEL' && c[1]!.toUpperCase() === 'GET-MASTER-ADDR-BY-NAME').length;
+    try {
+      const p = pool([`127.0.0.1:${stranger.port}`, `127.0.0.1:${knowing.port}`]);
+      await p.command(['PING']);
+      expect([asked(stranger), asked(knowing)]).to.deep.equal([1, 1]);
+      // Every data connection lost: the pool asks the sentinels again.
+      await plain.cli('CLIENT', 'KILL', 'TYPE', 'normal');
+      for (let i = 0; i < 2000 && asked(knowing) < 2; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(asked(knowing)).to.equal(2);
+      expect(asked(stranger)).to.equal(1);
+      expect(await p.command(['PING'])).to.equal('PONG');
+    } finally {
+      await stranger.close();
+      await knowing.close();
+    }
+  });
+
+  it('watches +switch-master on two sentinels', async () => {
+    const subscribed = async () => Promise.all(set.sentinels.map(async (s) =>
+      String(await s.cli('CLIENT', 'LIST')).split('\n').filter((l) => / sub=1 /.test(l)).length));
+    const before = await subscribed();
+    const p = pool(set.sentinelNodes);
+    await p.command(['PING']);
+    let after = await subscribed();
+    for (let i = 0; i < 200 && after.filter((n, i) => n > before[i]!).length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 10)); // the watchers connect after the first round
+      after = await subscribed();
+    }
+    expect(after.filter((n, i) => n > before[i]!)).to.have.length(2);
+  });
+
   it('serves command, pipeline, use, transaction, subscribe and scan unchanged', async () => {
     const p = pool(set.sentinelNodes);
     expect(await p.pipeline([['SET', 'a', 1], ['INCR', 'a']])).to.deep.equal(['OK', 2]);

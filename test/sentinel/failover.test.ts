@@ -261,6 +261,23 @@ const address = (node: RedisServer) => `127.0.0.1:${node.port}`;
     }
   });
 
+  it('SIGKILL: a subscription is restored on the new primary and gets the messages published there', async () => {
+    const p = pool();
+    let arrived!: (message: string) => void;
+    const message = new Promise<string>((resolve) => (arrived = resolve));
+    const sub = await p.subscribe('after-kill', (m) => arrived(String(m)));
+    const restored = next(sub, 'restored');
+    const failover = next(p, 'failover');
+    const old = await set.primary();
+    await old.kill();
+    const [{ to }] = await failover;
+    await restored;
+    const primary = await set.primary();
+    expect(to).to.equal(address(primary));
+    expect(await primary.cli('PUBLISH', 'after-kill', 'hello')).to.equal('1');
+    expect(await message).to.equal('hello');
+  });
+
   it('role replica: reads spread over the replicas, follows them through a failover', async () => {
     const p = pool({ role: 'replica' });
     const primary = await set.primary();
