@@ -8,7 +8,8 @@
  *   MOVED at once cause one refresh.
  * - **Who is asked**: known nodes first (primaries, then replicas; up to {@link ASKED} of them),
  *   the seeds only when none of those answers. A dead seed among live ones does no harm.
- * - **Majority**: a stale node alone cannot undo the view the others agree on.
+ * - **Majority**: a stale node alone cannot undo the view the others agree on. Once more than
+ *   half answered, the rest get 200 ms: a frozen node does not hold the refresh.
  * - **All fail**: the error names each node and what it said.
  * - **Periodic**: every `refreshInterval` ±25% (jitter, so many clients do not refresh in step).
  */
@@ -19,6 +20,8 @@ import { fromShards, fromSlots, majorityView, parseAddress, type AddressContext,
 
 /** Nodes asked per refresh: enough for a majority to outvote one stale node. */
 const ASKED = 5;
+/** ms a refresh waits for the last nodes once most have answered. */
+const STRAGGLER_MS = 200;
 
 export interface TopologyConfig {
   seeds: readonly string[];
@@ -138,16 +141,37 @@ export class Topology {
     return [...new Set([...primaries, ...replicas])].slice(0, ASKED);
   }
 
-  async #ask(addresses: readonly string[], errors: { address: string; error: Error }[]): Promise<SlotMap[]> {
-    const answers = await Promise.all(addresses.map(async (address) => {
-      try {
-        return await this.#query(address);
-      } catch (err) {
-        errors.push({ address, error: explain(err as Error) });
-        return null;
+  /**
+   * Asks `addresses` in parallel. Resolves once all have settled, or once more than half have
+   * answered and {@link STRAGGLER_MS} more passed: a frozen node (SIGSTOP, blackholed) would
+   * otherwise hold every refresh, and every command waiting on one, for the whole queryTimeout.
+   */
+  #ask(addresses: readonly string[], errors: { address: string; error: Error }[]): Promise<SlotMap[]> {
+    if (addresses.length === 0) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      const views: SlotMap[] = [];
+      let settled = 0;
+      let timer: NodeJS.Timeout | null = null;
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        if (timer !== null) clearTimeout(timer);
+        // A copy: answers arriving later must not change what was decided.
+        resolve([...views]);
+      };
+      for (const address of addresses) {
+        this.#query(address).then((view) => {
+          views.push(view);
+        }, (err: unknown) => {
+          if (!done) errors.push({ address, error: explain(err as Error) });
+        }).finally(() => {
+          settled++;
+          if (settled === addresses.length) finish();
+          else if (timer === null && views.length * 2 > addresses.length) timer = setTimeout(finish, STRAGGLER_MS);
+        });
       }
-    }));
-    return answers.filter((m): m is SlotMap => m !== null);
+    });
   }
 
   async #query(address: string): Promise<SlotMap> {

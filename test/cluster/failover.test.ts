@@ -9,6 +9,7 @@ import { ConnectionError, createCluster, RedisError, TimeoutError, type Cluster 
 import type { RedirectionEvent } from '../../lib/cluster/sender.js';
 import { keySlot } from '../../lib/cluster/slot.js';
 import { describeErrors, startLoad } from '../helpers/cluster-load.js';
+import { failover, untilPrimary } from '../helpers/cluster-faults.js';
 import { startCluster, type NodeInfo, type RedisCluster } from '../helpers/redis-cluster.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 
@@ -25,23 +26,19 @@ function keysOf(nodes: NodeInfo[], port: number, keys: readonly string[]): Set<s
 
 /** A primary and its replica, as the cluster sees them now. */
 async function shard(redis: RedisCluster): Promise<{ primary: RedisServer; replica: RedisServer; nodes: NodeInfo[] }> {
-  const nodes = await redis.nodes();
-  const primary = nodes.find((n) => n.role === 'primary' && n.slots.length > 0)!;
-  const replica = nodes.find((n) => n.primaryId === primary.id && !n.flags.includes('fail'))!;
-  return { primary: redis.server(primary.port), replica: redis.server(replica.port), nodes };
-}
-
-/** Resolves once `port` is a primary serving slots, as the node on `via` sees it. */
-async function untilPrimary(redis: RedisCluster, port: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const nodes = await redis.nodes(redis.server(port)).catch(() => []);
-    if (nodes.some((n) => n.port === port && n.role === 'primary' && n.slots.length > 0)) return;
-    // The promotion is gossip; there is no event to wait for from outside the cluster.
+  // Gossip about who replicates whom may lag the slot owners (which waitForOk checks): ask
+  // until some primary has a replica in this node's view.
+  for (let attempt = 0; ; attempt++) {
+    const nodes = await redis.nodes();
+    for (const primary of nodes.filter((n) => n.role === 'primary' && n.slots.length > 0)) {
+      const replica = nodes.find((n) => n.primaryId === primary.id && !n.flags.includes('fail'));
+      if (replica !== undefined) return { primary: redis.server(primary.port), replica: redis.server(replica.port), nodes };
+    }
+    if (attempt === 100) throw new Error('no primary with a live replica');
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`${port} did not become a primary within ${timeoutMs} ms`);
 }
+
 
 /** INFO commandstats calls of `command` on `server`. */
 async function calls(server: RedisServer, command: string): Promise<number> {
@@ -178,8 +175,7 @@ describe('cluster: failover, killed and frozen primaries, under load', function 
     const load = startLoad(cluster, CALLERS, 'graceful');
     const moved = keysOf(nodes, primary.port, load.keys);
     await load.progress(CALLERS * 2);
-    await replica.cli('CLUSTER', 'FAILOVER');
-    await untilPrimary(redis, replica.port);
+    await failover(redis, replica.port);
     const switched = Date.now();
     // The moved keys work again (on the new primary), and traffic goes on.
     await load.firstSuccessAfter(switched, moved);
@@ -198,8 +194,7 @@ describe('cluster: failover, killed and frozen primaries, under load', function 
     const { primary, replica, nodes } = await shard(redis);
     const key = [...keysOf(nodes, primary.port, Array.from({ length: 100 }, (_, i) => `ro:${i}`))][0]!;
     expect(await cluster.command(['SET', key, 'before'])).to.equal('OK');
-    await replica.cli('CLUSTER', 'FAILOVER');
-    await untilPrimary(redis, replica.port);
+    await failover(redis, replica.port);
     const events: RedirectionEvent[] = [];
     cluster.on('redirection', (e: RedirectionEvent) => events.push(e));
     const script = "return redis.call('SET', KEYS[1], ARGV[1])";
@@ -303,8 +298,7 @@ describe('cluster: failover, killed and frozen primaries, under load', function 
       });
     });
     // No command is sent: only the periodic refresh can see the new primary.
-    await replica.cli('CLUSTER', 'FAILOVER');
-    await untilPrimary(redis, replica.port);
+    await failover(redis, replica.port);
     const seen = await changed;
     expect(seen.primaries).to.include(`127.0.0.1:${replica.port}`);
   });

@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { createCluster, RedisError, type Cluster, type Subscription } from '../../lib/index.js';
 import { keySlot } from '../../lib/cluster/slot.js';
+import { failover, untilPrimary } from '../helpers/cluster-faults.js';
 import { startCluster, type RedisCluster } from '../helpers/redis-cluster.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 
@@ -55,16 +56,6 @@ async function untilSubscribedOn(redis: RedisCluster, port: number): Promise<voi
   throw new Error(`the subscription is on ${where.join(', ') || 'no node'}, not ${port}`);
 }
 
-/** Resolves once `port` is a primary serving slots, as that node sees it (gossip: polled). */
-async function untilPrimary(redis: RedisCluster, port: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const nodes = await redis.nodes(redis.server(port)).catch(() => []);
-    if (nodes.some((n) => n.port === port && n.role === 'primary' && n.slots.length > 0)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${port} did not become a primary`);
-}
 
 describe('cluster: pub/sub (classic and sharded) through moves, failovers and kills', function () {
   this.timeout(120_000);
@@ -160,8 +151,7 @@ describe('cluster: pub/sub (classic and sharded) through moves, failovers and ki
     const replica = redis.server(nodes.find((n) => n.primaryId === ownerId)!.port);
     // Graceful: the replica takes over; the subscription moves to it.
     let restored = next(sub, 'restored');
-    await replica.cli('CLUSTER', 'FAILOVER');
-    await untilPrimary(redis, replica.port);
+    await failover(redis, replica.port);
     await restored;
     await publisher.command(['SPUBLISH', channel, 'after-failover']);
     await box.next('after-failover');
