@@ -225,8 +225,10 @@ function explainLatency(concurrency: number, perSecond: number): void {
     `\nWhy the latency: Little's law. ${formatOps(concurrency)} requests are always in flight ` +
       `(DEMO_CONCURRENCY) and ${formatOps(perSecond)} complete per second, so each spends\n` +
       `${formatOps(concurrency)} / ${formatOps(perSecond)} per s = ${ms.toFixed(1)} ms on average, ` +
-      `mostly queued for the ${availableParallelism()} CPU core(s) this process and redis-server share, not waiting on Redis.\n` +
-      'Fewer requests at once (e.g. DEMO_CONCURRENCY=200) wait less at about the same throughput.',
+      `mostly queued for the ${availableParallelism()} CPU core(s) this process and redis-server share, not waiting on Redis.` +
+      (concurrency >= 20
+        ? `\nFewer requests at once (e.g. DEMO_CONCURRENCY=${Math.round(concurrency / 10)}) wait less at about the same throughput.`
+        : ''),
   );
 }
 

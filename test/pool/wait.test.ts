@@ -122,6 +122,24 @@ describe('WAIT inside pool.use covers the handle\'s writes (issue 8.4)', functio
     });
   });
 
+  it('a WAIT 0 that times out on the shared connection is unblocked on the server (CLIENT UNBLOCK)', async function () {
+    replica.pause();
+    await pool.use(async (c) => {
+      await c.command(['SET', 'wait:h', '1']);
+      const err = await c.command(['WAIT', 1, 0], { timeout: 300 }).then(() => null, (e: Error) => e);
+      expect(err).to.have.property('code', 'ETIMEDOUT');
+      expect(await c.command(['GET', 'wait:h'], { timeout: 5000 })).to.equal('1');
+    });
+    // The connection does not stay held until the replica answers.
+    let blocked = '';
+    for (let i = 0; i < 100; i++) {
+      blocked = /blocked_clients:(\d+)/.exec(await primary.cli('INFO', 'clients'))![1]!;
+      if (blocked === '0') break;
+      await new Promise((r) => setTimeout(r, 50)); // the unblock is a round trip away
+    }
+    expect(blocked).to.equal('0');
+  });
+
   it('close() ends a handle\'s WAIT 0 on a shared connection', async function () {
     replica.pause();
     let issued!: () => void;
