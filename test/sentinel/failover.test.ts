@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { inspect } from 'node:util';
-import { ConnectionError, createPool, type Pool, type PoolOptions } from '../../lib/index.js';
+import { ConnectionError, createPool, type Pool, type PoolOptions, type RedisError } from '../../lib/index.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 import { startSentinelSet, type SentinelSet } from '../helpers/sentinel-set.js';
 import { recordChannel } from '../diagnostics/record.js';
@@ -261,21 +261,21 @@ const address = (node: RedisServer) => `127.0.0.1:${node.port}`;
     }
   });
 
-  it('SIGKILL: a subscription is restored on the new primary and gets the messages published there', async () => {
-    const p = pool();
-    let arrived!: (message: string) => void;
-    const message = new Promise<string>((resolve) => (arrived = resolve));
-    const sub = await p.subscribe('after-kill', (m) => arrived(String(m)));
-    const restored = next(sub, 'restored');
-    const failover = next(p, 'failover');
+  it('while the primary is down, new commands wait at most acquireTimeout, at most maxPending of them, then run on the new one', async () => {
+    const p = pool({ size: 1, acquireTimeout: 500, maxPending: 5 });
+    await p.command(['PING']);
     const old = await set.primary();
+    const failover = next(p, 'failover');
     await old.kill();
-    const [{ to }] = await failover;
-    await restored;
-    const primary = await set.primary();
-    expect(to).to.equal(address(primary));
-    expect(await primary.cli('PUBLISH', 'after-kill', 'hello')).to.equal('1');
-    expect(await message).to.equal('hello');
+    const started = Date.now();
+    const results = await Promise.all(Array.from({ length: 20 }, () =>
+      p.command(['INCR', 'during-failover']).then(() => 'ok', (e: RedisError) => e.code)));
+    // Nothing waits forever or past its bound: refused as queue-full at once, or timed out.
+    expect(Date.now() - started).to.be.below(500 + 2500);
+    expect(results.filter((r) => r === 'EQUEUEFULL').length, results.join()).to.be.at.least(15);
+    expect(results.every((r) => r === 'EQUEUEFULL' || r === 'ETIMEDOUT' || r === 'ok'), results.join()).to.equal(true);
+    await failover;
+    expect(await p.command(['INCR', 'during-failover'])).to.be.a('number');
   });
 
   it('role replica: reads spread over the replicas, follows them through a failover', async () => {
