@@ -63,6 +63,16 @@ export class NodePools {
     return this.#entries.get(address)?.down ?? false;
   }
 
+  /**
+   * True while the node is down and its connections keep trying on their own (reconnect
+   * attempts unlimited, the default): commands for it can wait for the map to change, since
+   * its pool will say 'ready' when it is back. A frozen node's reconnect attempt would hold a
+   * command for the whole connectTimeout (TCP connects, the handshake never answers).
+   */
+  avoid(address: string): boolean {
+    return this.#base.reconnectMaxAttempts === null && (this.#entries.get(address)?.down ?? false);
+  }
+
   #create(address: string): Entry {
     const { host, port } = parseAddress(address);
     // Node pools always fail fast: a command for a node that is down must come back (unsent)

@@ -133,7 +133,7 @@ export class Sender {
     const address = this.address(map, slot, readOnly);
     if (address !== null) {
       try {
-        return await this.#nodes.get(address).command(command, options);
+        return await this.#pool(address).command(command, options);
       } catch (err) {
         const redirection = redirectionFor(err, parseAddress(address).host, this.#config.addressMap);
         if (redirection.action === 'none') throw err;
@@ -161,7 +161,7 @@ export class Sender {
       const address = this.address(map, slot, false);
       try {
         if (address === null) throw new RedisError(`no node serves slot ${slot}`, 'CLUSTERDOWN');
-        return await run(this.#nodes.get(address));
+        return await run(this.#pool(address));
       } catch (err) {
         const cause = err instanceof ReplyError && err.code === 'EXECABORT' && err.cause instanceof ReplyError
           ? err.cause
@@ -176,6 +176,18 @@ export class Sender {
         await this.#follow(redirection, state, address ?? '', slot);
       }
     }
+  }
+
+  /**
+   * The pool to send to, or (the node is down and reconnecting) an unsent ConnectionError: the
+   * command then refreshes, backs off and asks the map again, as when the node refused it, so
+   * it goes to the promoted replica as soon as the map names it.
+   */
+  #pool(address: string): Pool {
+    if (this.#nodes.avoid(address)) {
+      throw new ConnectionError(`${address} is down (its connection was lost and is not back)`, { unsent: true });
+    }
+    return this.#nodes.get(address);
   }
 
   #deadline(start: number, options: CommandOptions | undefined): number {
@@ -217,7 +229,7 @@ export class Sender {
         continue;
       }
       try {
-        const pool = this.#nodes.get(address);
+        const pool = this.#pool(address);
         if (ask === null) return await pool.command(command, attemptOptions);
         const [, reply] = await pool.pipeline([['ASKING'], command], attemptOptions);
         if (reply instanceof Error) throw reply;

@@ -57,6 +57,18 @@ async function untilSubscribedOn(redis: RedisCluster, port: number): Promise<voi
 }
 
 
+/** A live replica of the primary on `port` (gossip about replicas may lag: asked until known). */
+async function replicaOf(redis: RedisCluster, port: number): Promise<RedisServer> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const nodes = await redis.nodes();
+    const id = nodes.find((n) => n.port === port)!.id;
+    const replica = nodes.find((n) => n.primaryId === id && !n.flags.includes('fail'));
+    if (replica !== undefined) return redis.server(replica.port);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no live replica of ${port}`);
+}
+
 describe('cluster: pub/sub (classic and sharded) through moves, failovers and kills', function () {
   this.timeout(120_000);
   let redis: RedisCluster;
@@ -145,10 +157,8 @@ describe('cluster: pub/sub (classic and sharded) through moves, failovers and ki
     const slot = keySlot(channel);
     const box = inbox();
     const sub = await cluster.ssubscribe(channel, (m) => box.push(String(m)));
-    const nodes = await redis.nodes();
     const owner = await redis.ownerOf(slot);
-    const ownerId = nodes.find((n) => n.port === owner.port)!.id;
-    const replica = redis.server(nodes.find((n) => n.primaryId === ownerId)!.port);
+    const replica = await replicaOf(redis, owner.port);
     // Graceful: the replica takes over; the subscription moves to it.
     let restored = next(sub, 'restored');
     await failover(redis, replica.port);
