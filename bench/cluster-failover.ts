@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       firsts.push(first);
       promotions.push(promotedAt - killedAt);
       console.log(`run ${run}: promoted at ${promotedAt - killedAt} ms, first success at ${first} ms; ` +
-        `${keys.size} of ${CALLERS} callers on the killed primary; errors: ` +
+        `${keys.size} of ${CALLERS} callers on the faulted primary; errors: ` +
         `${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}; wrong replies: ${result.wrong.length}`);
       if (FAULT === 'stop') redis.server(victim.port).resume();
       else await redis.server(victim.port).restart();

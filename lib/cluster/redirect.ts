@@ -13,7 +13,7 @@
  * | `CLUSTERDOWN` (slot unserved, failover)   | yes            | `backoff` + refresh                                      |
  * | `LOADING` (a replica or restarted node)   | yes            | `backoff` + refresh                                      |
  * | `READONLY` (a write reached a replica)    | yes            | `reroute`: refresh, retry on the new primary             |
- * | ConnectionError with `unsent` (never written: the node is down) | yes | `reroute`: refresh, back off, retry on the slot's owner then |
+ * | ConnectionError with `unsent` (never written: the node is down; also what sender.ts raises, without trying, while the node's pool is down and reconnecting) | yes | `reroute`: refresh, back off, retry on the slot's owner then |
  * | anything else (other replies, a dropped connection, timeouts) | no / not known | `none`: the caller gets it |
  *
  * Retries stop at the command's deadline (its timeout, else acquireTimeout), and MOVED/ASK at
