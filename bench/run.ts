@@ -12,7 +12,8 @@
  * Environment: REDIS_URL (else a redis-server is started), BENCH_QUICK=1 (one short round),
  * BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONCURRENCY, and BENCH_CLIENTS
  * (a comma list of client ids, e.g. `respool,ioredis`); BENCH_CACHE=0 skips the client-side caching
- * scenario (bench/cache/run.ts, also `npm run bench:cache`).
+ * scenario (bench/cache/run.ts, also `npm run bench:cache`); BENCH_CLUSTER=0 skips the Redis Cluster
+ * scenario (bench/cluster/run.ts, also `npm run bench:cluster`).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -42,6 +43,7 @@ import {
 } from './report.js';
 import { SCENARIOS, settingsFromEnv, type BenchSettings } from './scenarios.js';
 import { runCacheBench } from './cache/run.js';
+import { runClusterBench } from './cluster/run.js';
 import { median, summarize, type RoundResult } from './stats.js';
 
 const RESULTS = new URL('results/', import.meta.url);
@@ -152,7 +154,7 @@ async function runMemory(
 }
 
 /** The parts of the bench, in the order they run; `npm run bench -- sweep openloop` picks some. */
-const PARTS = ['throughput', 'sweep', 'openloop', 'memory', 'cache'] as const;
+const PARTS = ['throughput', 'sweep', 'openloop', 'memory', 'cache', 'cluster'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectParts(args: readonly string[]): Set<Part> {
@@ -222,6 +224,10 @@ async function main(): Promise<void> {
     // The read-mostly client-side caching scenario (bench/cache/); BENCH_CACHE=0 skips it.
     if (withSubject && parts.has('cache') && process.env.BENCH_CACHE !== '0') {
       sections.push(await runCacheBench(target, settings));
+    }
+    // The Redis Cluster scenario (bench/cluster/), on a cluster of its own; BENCH_CLUSTER=0 skips it.
+    if (withSubject && parts.has('cluster') && process.env.BENCH_CLUSTER !== '0') {
+      sections.push(await runClusterBench(settings));
     }
     const markdown = [renderMarkdown(report), ...sections.filter((x) => x !== '')].join('\n');
     await mkdir(RESULTS, { recursive: true });

@@ -12,7 +12,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { LatencyHistogram, type RoundResult } from '../stats.js';
-import { keyOf, SCENARIO_TABLE, VALUE, type BenchClient, type ScenarioName } from '../scenarios.js';
+import { keyOf, SCENARIO_TABLE, VALUE, type BenchClient, type Scenario, type ScenarioName } from '../scenarios.js';
 import { measureOpenLoop, type OpenLoopResult } from './open-loop.js';
 
 /** What the parent asks a child to run, passed as JSON in argv[2]. */
@@ -61,8 +61,9 @@ interface RunState {
 export async function measure(
   client: BenchClient,
   task: ChildTask,
+  table: Readonly<Record<ScenarioName, Scenario>> = SCENARIO_TABLE,
 ): Promise<{ result: RoundResult; commandsCompleted: number }> {
-  const scenario = SCENARIO_TABLE[task.scenario];
+  const scenario = table[task.scenario];
   const state: RunState = {
     running: true,
     measuring: false,
@@ -144,10 +145,14 @@ async function callerLoop(operation: (tick: number) => Promise<unknown>, state: 
 
 /**
  * The entry of a child process: reads the task from argv, builds the client with the matching
- * factory, measures, reports over IPC and closes. Any failure is reported, never thrown past
- * here, so the parent always learns why a child produced no result.
+ * factory, measures (with `table`: the cluster bench has its own pipeline), reports over IPC and
+ * closes. Any failure is reported, never thrown past here, so the parent always learns why a
+ * child produced no result.
  */
-export async function runChild(factories: Readonly<Record<string, ClientFactory>>): Promise<void> {
+export async function runChild(
+  factories: Readonly<Record<string, ClientFactory>>,
+  table: Readonly<Record<ScenarioName, Scenario>> = SCENARIO_TABLE,
+): Promise<void> {
   let client: BenchClient | undefined;
   try {
     const task = JSON.parse(process.argv[2] ?? '') as ChildTask;
@@ -157,7 +162,7 @@ export async function runChild(factories: Readonly<Record<string, ClientFactory>
     if (task.mode === 'open') {
       await send({ type: 'open', ...(await measureOpenLoop(client, { ...task, rate: task.rate ?? 1000 })) });
     } else {
-      await send({ type: 'result', ...(await measure(client, task)) });
+      await send({ type: 'result', ...(await measure(client, task, table)) });
     }
   } catch (err) {
     await send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
