@@ -18,8 +18,10 @@ import { commandKind, commandName } from '../pool/command-kinds.js';
 import type { CommandOptions, Handle } from '../pool/handle.js';
 import type { Arg, Command, Reply } from '../resp/types.js';
 import type { ResolvedClusterOptions } from './options.js';
+import { redirectionFor } from './redirect.js';
 import { commandSlot, CROSS_SLOT, crossSlotError, groupSlot, KEYLESS } from './route.js';
 import type { Sender } from './sender.js';
+import { parseAddress } from './slot-map.js';
 
 type RunFn = (command: Command, options?: CommandOptions) => Promise<Reply>;
 
@@ -147,45 +149,82 @@ export class ClusterHandle {
       }
     }
     if (commandKind(commandName(command), command) !== 'shared') this.#pinned = true;
-    return inner.command(command, options);
+    if (this.exclusive) return inner.command(command, options);
+    return this.#sharedCommand(inner, command, options);
   }
 
+  /**
+   * A command on a shared handle: the handle holds no connection state, so one its node
+   * refused because the slot moved (MOVED, ASK, TRYAGAIN, CLUSTERDOWN: nothing ran) is sent
+   * again through the cluster, which follows the redirection. An exclusive handle cannot leave
+   * its connection: the refusal is the caller's.
+   */
+  async #sharedCommand(inner: Handle, command: Command, options: CommandOptions | undefined): Promise<Reply> {
+    try {
+      return await inner.command(command, options);
+    } catch (err) {
+      const host = parseAddress(this.#address!).host;
+      if (this.exclusive || redirectionFor(err, host, this.#options.addressMap).action === 'none') throw err;
+      return this.#clusterCommand(command, options);
+    }
+  }
+
+  /**
+   * Binds the handle to the node serving `slot`. With a map at hand (the usual case) this is
+   * synchronous up to the pool's checkout, whose callback runs at once: the first command
+   * goes out in the same tick, with no promise of ours in between.
+   */
   #bind(slot: number): void {
+    const map = this.#sender.currentMap();
+    const address = map === null ? null : this.#sender.address(map, slot, false);
+    if (address !== null) {
+      this.#binding = this.#checkout(address);
+      return;
+    }
     this.#binding = (async () => {
-      const map = await this.#sender.map(Date.now() + this.#options.pool.acquireTimeout);
-      const address = this.#sender.address(map, slot === KEYLESS ? KEYLESS : slot, false);
-      if (address === null) throw new RedisError(`no node serves slot ${slot}`, 'CLUSTERDOWN');
-      this.#address = address;
-      const pool = this.#sender.pool(address);
-      let bound!: (h: Handle) => void;
-      const handle = new Promise<Handle>((resolve) => (bound = resolve));
-      this.#used = pool.use((h) => {
-        bound(h);
-        return new Promise<void>((resolve) => (this.#finish = resolve));
-      }).catch((err: unknown) => {
-        if (err instanceof PoolClosedError) throw err;
-      });
-      const inner = await Promise.race([handle, this.#used.then(() => {
-        throw new PoolClosedError(`the pool of ${address} is closed`);
-      })]);
-      this.#inner = inner;
-      if (this.#deferredMulti) {
-        this.#deferredMulti = false;
-        this.#pinned = true;
-        // Its 'OK' was given already; an error here shows up again at EXEC.
-        inner.command(['MULTI']).catch(() => undefined);
-      }
-      return inner;
+      const known = await this.#sender.map(Date.now() + this.#options.pool.acquireTimeout);
+      const owner = this.#sender.address(known, slot, false);
+      if (owner === null) throw new RedisError(`no node serves slot ${slot}`, 'CLUSTERDOWN');
+      return this.#checkout(owner);
     })();
+  }
+
+  /** Holds a handle of `address`'s pool until release(); resolves once it is held. */
+  #checkout(address: string): Promise<Handle> {
+    this.#address = address;
+    return new Promise<Handle>((resolve, reject) => {
+      // #used never rejects: a checkout refused (pool closed) rejects the binding instead.
+      this.#used = this.#sender.pool(address).use((inner) => {
+        this.#held(inner);
+        resolve(inner);
+        return new Promise<void>((done) => (this.#finish = done));
+      }).then(undefined, reject);
+    });
+  }
+
+  #held(inner: Handle): void {
+    this.#inner = inner;
+    if (this.#deferredMulti) {
+      this.#deferredMulti = false;
+      this.#pinned = true;
+      // Its 'OK' was given already; an error here shows up again at EXEC.
+      inner.command(['MULTI']).catch(() => undefined);
+    }
   }
 
   /** @internal Called by the cluster when `fn` has ended. Never throws. */
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    if (this.#binding !== null) await this.#binding.catch(() => undefined);
+    if (this.#binding !== null) {
+      try {
+        await this.#binding;
+      } catch {
+        // A binding that failed was the caller's error already; nothing is held.
+      }
+    }
     this.#finish?.();
-    await this.#used?.catch(() => undefined);
+    if (this.#used !== null) await this.#used;
   }
 }
 

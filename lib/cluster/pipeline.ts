@@ -11,8 +11,8 @@
  * ```
  *
  * A reply that is a redirection (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, or a command never sent
- * because its node was down) is sent again alone through the Sender; everything else is the
- * caller's, in place.
+ * because its node was down) is sent again alone through the Sender, the redirected commands of
+ * one node one after another in input order; everything else is the caller's, in place.
  */
 import type { CommandOptions } from '../pool/handle.js';
 import type { Command, Reply } from '../resp/types.js';
@@ -31,13 +31,23 @@ interface Split {
   policy: string | undefined;
 }
 
-/** Where one reply goes: a result, or a part of a split command. */
-interface Sink {
-  index: number;
+/** One part of a split command. */
+interface Part {
   slot: number;
   command: Command;
-  split: Split | null;
+  split: Split;
   part: number;
+}
+
+/**
+ * The commands bound for one node. `at[j]` says where reply j goes: `i >= 0` is input index i,
+ * `-(p + 1)` is part p of a split command. Plain numbers, so a 1000-command pipeline allocates
+ * no object per command.
+ */
+interface Group {
+  address: string;
+  commands: Command[];
+  at: number[];
 }
 
 export async function runPipeline(
@@ -49,23 +59,28 @@ export async function runPipeline(
   deadline: number,
   addressMap?: (address: string) => string,
 ): Promise<unknown[]> {
-  const map = await sender.map(deadline);
+  const map = sender.currentMap() ?? (await sender.map(deadline));
   const results = new Array<unknown>(commands.length);
-  const groups = new Map<string, Sink[]>();
-  const later: Sink[] = [];
+  const groups = new Map<string, Group>();
+  const later: number[] = [];
+  const parts: Part[] = [];
   const splits: Split[] = [];
-  const add = (sink: Sink, reads: boolean) => {
-    const address = sender.address(map, sink.slot, reads);
-    if (address === null) return later.push(sink);
-    let group = groups.get(address);
-    if (group === undefined) groups.set(address, (group = []));
-    group.push(sink);
+  // Consecutive commands often go to the same node: skip the map lookup then.
+  let last: Group | null = null;
+  const add = (at: number, slot: number, command: Command, reads: boolean) => {
+    const address = sender.address(map, slot, reads);
+    if (address === null) return void later.push(at);
+    let group = last !== null && last.address === address ? last : groups.get(address);
+    if (group === undefined) groups.set(address, (group = { address, commands: [], at: [] }));
+    group.commands.push(command);
+    group.at.push(at);
+    last = group;
   };
   for (let i = 0; i < commands.length; i++) {
     const command = commands[i]!;
     const reads = readOnly(command);
     if (slots[i] !== CROSS_SLOT) {
-      add({ index: i, slot: slots[i]!, command, split: null, part: 0 }, reads);
+      add(i, slots[i]!, command, reads);
       continue;
     }
     const policy = splitPolicy(command);
@@ -73,39 +88,56 @@ export async function runPipeline(
       results[i] = crossSlotError(String(command[0]).toUpperCase());
       continue;
     }
-    const parts = splitBySlot(command);
-    const split: Split = { index: i, parts, replies: new Array(parts.length), policy: policy.response };
+    const pieces = splitBySlot(command);
+    const split: Split = { index: i, parts: pieces, replies: new Array(pieces.length), policy: policy.response };
     splits.push(split);
-    for (let p = 0; p < parts.length; p++) {
-      add({ index: i, slot: parts[p]!.slot, command: parts[p]!.command, split, part: p }, reads);
+    for (let p = 0; p < pieces.length; p++) {
+      parts.push({ slot: pieces[p]!.slot, command: pieces[p]!.command, split, part: p });
+      add(-parts.length, pieces[p]!.slot, pieces[p]!.command, reads);
     }
   }
-  const deliver = (sink: Sink, value: unknown) => {
-    if (sink.split === null) results[sink.index] = value;
-    else sink.split.replies[sink.part] = value;
+  const deliver = (at: number, value: unknown) => {
+    if (at >= 0) results[at] = value;
+    else {
+      const part = parts[-at - 1]!;
+      part.split.replies[part.part] = value;
+    }
   };
-  const resend = (sink: Sink) =>
-    sender.send(sink.command, options, sink.slot, false).then((r) => deliver(sink, r), (e) => deliver(sink, e));
-  // Dispatch every node's pipeline now, in one pass: per node, input order is kept.
-  const sent = [...groups].map(([address, sinks]) => ({
-    address,
-    sinks,
-    replies: sender.pool(address).pipeline(sinks.map((s) => s.command), options),
-  }));
-  const retries: Promise<void>[] = later.map(resend);
-  for (const { address, sinks, replies } of sent) {
-    const values = await replies;
-    const host = parseAddress(address).host;
-    for (let j = 0; j < sinks.length; j++) {
-      const value = values[j];
-      if (value instanceof Error && redirectionFor(value, host, addressMap).action !== 'none') {
-        retries.push(resend(sinks[j]!));
-      } else {
-        deliver(sinks[j]!, value);
+  // Commands sent again go one after another, in input order: sent side by side they could
+  // take different connections of the new owner, and a GET could overtake the SET before it.
+  const resendInOrder = async (ats: readonly number[]) => {
+    for (const at of ats) {
+      const command = at >= 0 ? commands[at]! : parts[-at - 1]!.command;
+      const slot = at >= 0 ? slots[at]! : parts[-at - 1]!.slot;
+      try {
+        deliver(at, await sender.send(command, options, slot, false));
+      } catch (err) {
+        deliver(at, err);
       }
     }
+  };
+  // Dispatch every node's pipeline now, in one pass: per node, input order is kept.
+  const sent: { group: Group; replies: Promise<unknown[]> }[] = [];
+  for (const group of groups.values()) {
+    sent.push({ group, replies: sender.pool(group.address).pipeline(group.commands, options) });
   }
-  await Promise.all(retries);
+  const retries: Promise<void>[] = later.length > 0 ? [resendInOrder(later)] : [];
+  for (const { group, replies } of sent) {
+    const values = await replies;
+    const host = parseAddress(group.address).host;
+    const at = group.at;
+    let redirected: number[] | null = null;
+    for (let j = 0; j < values.length; j++) {
+      const value = values[j];
+      if (value instanceof Error && redirectionFor(value, host, addressMap).action !== 'none') {
+        (redirected ??= []).push(at[j]!);
+      } else {
+        deliver(at[j]!, value);
+      }
+    }
+    if (redirected !== null) retries.push(resendInOrder(redirected));
+  }
+  if (retries.length > 0) await Promise.all(retries);
   for (const split of splits) {
     const failed = split.replies.find((r) => r instanceof Error);
     results[split.index] = failed ?? mergeReplies(split.parts, split.replies as Reply[], split.policy);

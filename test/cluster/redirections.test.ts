@@ -90,6 +90,41 @@ describe('cluster: redirections and live resharding', function () {
     expect(await mget).to.deep.equal(['moved-value', 'x']);
   });
 
+  it('a shared use() handle whose slot moved follows MOVED; an exclusive one keeps its connection', async () => {
+    const key = 'use:moved';
+    const slot = keySlot(key);
+    await cluster.command(['SET', key, 'v']);
+    const target = await otherPrimary(redis, slot);
+    const got = await cluster.use(async (handle) => {
+      await handle.command(['GET', key]); // binds the handle to the old owner
+      await redis.migrateSlot(slot, target);
+      // The map still names the old owner (refreshInterval 0), so this goes there and gets MOVED.
+      return handle.command(['GET', key]);
+    });
+    expect(got).to.equal('v');
+    const other = 'use:moved:exclusive';
+    const otherSlot = keySlot(other);
+    await cluster.command(['SET', other, '1']);
+    const back = await otherPrimary(redis, otherSlot);
+    const err = await cluster.use(async (handle) => {
+      await handle.command(['WATCH', other]); // exclusive: a connection of its own on the old owner
+      await redis.migrateSlot(otherSlot, back);
+      return handle.command(['GET', other]);
+    }).catch((e: unknown) => e);
+    expect(err).to.have.property('code', 'MOVED');
+  });
+
+  it('a pipeline whose slot moved sends the redirected commands again in input order', async () => {
+    const key = 'pipeline:moved';
+    const slot = keySlot(key);
+    await cluster.command(['SET', key, '0']);
+    await redis.migrateSlot(slot, await otherPrimary(redis, slot));
+    // Every INCR gets MOVED from the old owner (the map is stale) and is sent again: in order,
+    // the replies count up one by one.
+    const replies = await cluster.pipeline(Array.from({ length: 100 }, () => ['INCR', key]));
+    expect(replies).to.deep.equal(Array.from({ length: 100 }, (_, i) => i + 1));
+  });
+
   it('fails with ETOOMANYREDIRECTS naming the last redirection when MOVED never ends', async () => {
     const capped = createCluster({ nodes: redis.urls, maxRedirections: 2, refreshInterval: 0, minRefreshInterval: 0 });
     try {
