@@ -26,8 +26,12 @@ const PROJECTS = ['baseline', 'respool-50', 'ioredis-50', 'node-redis-50'];
 
 interface Sample {
   totalS: number;
+  checkS: number;
   memoryMB: number;
   rssMB: number;
+  /** tsc's own counts: the same on every run and machine, unlike the times. */
+  types: number;
+  instantiations: number;
 }
 
 function writeProject(name: string, skipLibCheck: boolean): string {
@@ -56,6 +60,9 @@ async function measure(dir: string): Promise<Sample> {
   const field = (re: RegExp, text: string) => Number(re.exec(text)?.[1] ?? NaN);
   return {
     totalS: field(/Total time:\s+([\d.]+)s/, stdout),
+    checkS: field(/Check time:\s+([\d.]+)s/, stdout),
+    types: field(/Types:\s+(\d+)/, stdout),
+    instantiations: field(/Instantiations:\s+(\d+)/, stdout),
     memoryMB: field(/Memory used:\s+(\d+)K/, stdout) / 1024,
     rssMB: field(/Maximum resident set size \(kbytes\): (\d+)/, stderr) / 1024,
   };
@@ -75,14 +82,18 @@ async function main(): Promise<void> {
     }
     const med = (p: string, k: keyof Sample) => median(samples.get(p)!.map((s) => s[k]));
     console.log(`\nskipLibCheck: ${skip} (medians of ${runs} runs)\n`);
-    console.log('| project | tsc total time | extra vs baseline | tsc memory used | extra | peak RSS | extra |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log('| project | tsc total time | extra | check time | extra | tsc memory used | extra | peak RSS | extra | types | instantiations |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    const extra = (p: string, k: keyof Sample, digits: number) => {
+      const d = med(p, k) - med('baseline', k);
+      return `${d >= 0 ? '+' : ''}${d.toFixed(digits)}`;
+    };
     for (const project of PROJECTS) {
-      const t = med(project, 'totalS');
-      const m = med(project, 'memoryMB');
-      const r = med(project, 'rssMB');
-      console.log(`| ${project} | ${t.toFixed(2)} s | +${(t - med('baseline', 'totalS')).toFixed(2)} s | ` +
-        `${m.toFixed(0)} MB | +${(m - med('baseline', 'memoryMB')).toFixed(0)} MB | ${r.toFixed(0)} MB | +${(r - med('baseline', 'rssMB')).toFixed(0)} MB |`);
+      console.log(`| ${project} | ${med(project, 'totalS').toFixed(2)} s | ${extra(project, 'totalS', 2)} s | ` +
+        `${med(project, 'checkS').toFixed(2)} s | ${extra(project, 'checkS', 2)} s | ` +
+        `${med(project, 'memoryMB').toFixed(0)} MB | ${extra(project, 'memoryMB', 0)} MB | ` +
+        `${med(project, 'rssMB').toFixed(0)} MB | ${extra(project, 'rssMB', 0)} MB | ` +
+        `${med(project, 'types')} | ${med(project, 'instantiations')} |`);
     }
   }
 }

@@ -23,7 +23,7 @@
 import { ArgumentError } from '../errors.js';
 import type { CommandOptions } from '../pool/command-options.js';
 import type { Arg } from '../resp/types.js';
-import { CALL_OPTION_KEYS, type MethodPlan, type OptionSlot, type SyntaxNode } from './syntax.js';
+import { CALL_OPTION_KEYS, type MethodPlan, type SyntaxNode } from './syntax.js';
 
 /** What a method needs to encode its calls. */
 export interface MethodSpec {
@@ -53,7 +53,7 @@ export function encodeCall(spec: MethodSpec, args: IArguments | readonly unknown
   if (n - 1 >= plan.required && isPlainObject(last)) {
     if (plan.loose) {
       // Only per-call options for a loose method.
-      takeCallOptions(spec, last as Record<string, unknown>, false);
+      takeCallOptions(spec, last as Record<string, unknown>);
       appendAll(spec, command, args, n - 1);
     } else {
       encodeWithOptions(spec, command, args, n - 1, last as Record<string, unknown>);
@@ -139,7 +139,8 @@ function encodeWithOptions(
   if (n > plan.positional.length && !plan.rest) {
     throw new ArgumentError(`${spec.method}: ${n} positional arguments given, at most ${plan.positional.length} expected`);
   }
-  takeCallOptions(spec, options, true);
+  // One pass over the keys the caller set (usually one to three), not over every option.
+  const set = markOptions(spec, options);
   const steps = plan.steps;
   for (let s = 0; s < steps.length; s++) {
     const step = steps[s]!;
@@ -160,45 +161,63 @@ function encodeWithOptions(
       } else if (!node.optional) throw missing(spec, node);
       continue;
     }
-    putSlots(spec, step.slots, options, command);
-  }
-}
-
-function putSlots(spec: MethodSpec, slots: OptionSlot[], options: Record<string, unknown>, command: Arg[]): void {
-  let chosen: OptionSlot | null = null;
-  for (let i = 0; i < slots.length; i++) {
-    const slot = slots[i]!;
-    const value = options[slot.key];
-    if (value === undefined || value === false) continue;
-    if (chosen !== null) {
-      throw new ArgumentError(`${spec.method}: options ${chosen.key} and ${slot.key} exclude each other`);
+    if ((set & step.bits) === 0) continue;
+    const slots = step.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      if ((set & slot.bit) !== 0) put(spec, slot.node, options[slot.key], command, true);
     }
-    chosen = slot;
-    put(spec, slot.node, value, command, true);
   }
 }
 
-/** Per-call options out of the options object; unknown keys refused (when `strict`). */
-function takeCallOptions(spec: MethodSpec, options: Record<string, unknown>, tokens: boolean): void {
+/**
+ * The bits of the option keys set (undefined and false count as absent); refuses unknown keys
+ * and two keys of one exclusive group. Leaves per-call options in {@link callOptions}.
+ */
+function markOptions(spec: MethodSpec, options: Record<string, unknown>): number {
+  const byKey = spec.plan.byKey;
+  let set = 0;
   let calls = 0;
-  let others = 0;
+  let tokens = 0;
   for (const key in options) {
-    if (CALL_OPTION_KEYS.has(key)) calls++;
-    else if (tokens && spec.plan.byKey.has(key)) others++;
-    else {
-      const known = [...spec.plan.byKey.keys(), ...CALL_OPTION_KEYS];
-      throw new ArgumentError(`${spec.method}: unknown option '${key}' (known: ${known.join(', ')})`);
+    const slot = byKey.get(key);
+    if (slot === undefined) {
+      if (CALL_OPTION_KEYS.has(key)) {
+        calls++;
+        continue;
+      }
+      throw unknownOption(spec, key);
     }
+    tokens++;
+    const value = options[key];
+    if (value === undefined || value === false) continue;
+    if ((set & slot.groupBits) !== 0) {
+      const other = spec.plan.options.find((o) => (set & o.bit) !== 0 && (o.groupBits & slot.bit) !== 0)!;
+      throw new ArgumentError(`${spec.method}: options ${other.key} and ${slot.key} exclude each other`);
+    }
+    set |= slot.bit;
   }
-  if (calls === 0) return;
-  if (others === 0) {
-    callOptions = options as CommandOptions;
-    return;
-  }
-  callOptions = {};
-  if (options.returnBuffers !== undefined) callOptions.returnBuffers = options.returnBuffers as boolean;
-  if (options.timeout !== undefined) callOptions.timeout = options.timeout as number;
-  if (options.signal !== undefined) callOptions.signal = options.signal as AbortSignal;
+  if (calls > 0) callOptions = tokens === 0 ? options as CommandOptions : pickCallOptions(options);
+  return set;
+}
+
+/** Only per-call options (for a loose method: its tokens are in the arguments). */
+function takeCallOptions(spec: MethodSpec, options: Record<string, unknown>): void {
+  for (const key in options) if (!CALL_OPTION_KEYS.has(key)) throw unknownOption(spec, key);
+  callOptions = options as CommandOptions;
+}
+
+function pickCallOptions(options: Record<string, unknown>): CommandOptions {
+  const out: CommandOptions = {};
+  if (options.returnBuffers !== undefined) out.returnBuffers = options.returnBuffers as boolean;
+  if (options.timeout !== undefined) out.timeout = options.timeout as number;
+  if (options.signal !== undefined) out.signal = options.signal as AbortSignal;
+  return out;
+}
+
+function unknownOption(spec: MethodSpec, key: string): ArgumentError {
+  const known = [...spec.plan.byKey.keys(), ...CALL_OPTION_KEYS];
+  return new ArgumentError(`${spec.method}: unknown option '${key}' (known: ${known.join(', ')})`);
 }
 
 /** Writes one node's value: its token (when it has one), then the value. */

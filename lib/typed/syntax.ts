@@ -56,7 +56,7 @@ export interface MethodPlan {
 }
 
 /** One step of the syntax, in order. */
-export type Step = { at: number; slots: null } | { at: -1; slots: OptionSlot[] };
+export type Step = { at: number; slots: null; bits: 0 } | { at: -1; slots: OptionSlot[]; bits: number };
 
 /** One key of the options object. */
 export interface OptionSlot {
@@ -66,6 +66,10 @@ export interface OptionSlot {
   group: number;
   /** Position in the syntax: options are written in this order. */
   order: number;
+  /** `1 << index in plan.options`: a call marks the keys it sets in one number. */
+  bit: number;
+  /** The bits of its exclusive group (0 when it has none). */
+  groupBits: number;
 }
 
 /** Keys of the per-call options (lib/pool/command-options.ts) share the options object. */
@@ -131,7 +135,7 @@ export function planMethod(nodes: readonly SyntaxNode[]): MethodPlan {
     if (!expressible(node)) plan.loose = true;
     if (!node.optional) {
       if (plan.rest) plan.loose = true; // a required argument after a trailing multiple
-      plan.steps.push({ at: plan.positional.length, slots: null });
+      plan.steps.push({ at: plan.positional.length, slots: null, bits: 0 });
       plan.positional.push(node);
       plan.required = plan.positional.length;
       // A last multiple is a rest parameter (DEL key...); one before others takes an array (BLPOP).
@@ -142,7 +146,7 @@ export function planMethod(nodes: readonly SyntaxNode[]): MethodPlan {
       continue; // EVAL's args after its keys: one rest takes both
     }
     if (i > lastRequired && node.token === '' && SIMPLE.has(node.type) && plan.options.length === 0 && !plan.rest) {
-      plan.steps.push({ at: plan.positional.length, slots: null });
+      plan.steps.push({ at: plan.positional.length, slots: null, bits: 0 });
       plan.positional.push(node);
       if (node.multiple) plan.rest = true;
       continue;
@@ -151,12 +155,14 @@ export function planMethod(nodes: readonly SyntaxNode[]): MethodPlan {
       const group = plan.options.length;
       const slots: OptionSlot[] = [];
       for (const alt of node.children) addOption(plan, alt, group, i, slots);
-      plan.steps.push({ at: -1, slots });
+      const bits = slots.reduce((m, slot) => m | slot.bit, 0);
+      for (const slot of slots) slot.groupBits = bits;
+      plan.steps.push({ at: -1, slots, bits });
       continue;
     }
     const slots: OptionSlot[] = [];
     addOption(plan, node, -1, i, slots);
-    plan.steps.push({ at: -1, slots });
+    plan.steps.push({ at: -1, slots, bits: slots.reduce((m, slot) => m | slot.bit, 0) });
   }
   // Options after a rest would be ambiguous with it for the ioredis spelling: keep such rare
   // shapes loose.
@@ -174,7 +180,13 @@ function addOption(plan: MethodPlan, node: SyntaxNode, group: number, order: num
     plan.loose = true;
     return;
   }
-  const slot: OptionSlot = { key, node, group, order };
+  // Keys are marked in a 31-bit number per call: more options than that stay loose (none has
+  // more than 8 in Redis 7.0).
+  if (plan.options.length >= 31) {
+    plan.loose = true;
+    return;
+  }
+  const slot: OptionSlot = { key, node, group, order, bit: 1 << plan.options.length, groupBits: 0 };
   plan.options.push(slot);
   plan.byKey.set(key, slot);
   slots.push(slot);
