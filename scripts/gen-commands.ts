@@ -7,7 +7,7 @@
  * What the server does not publish (reply types, connection-state effects, blocking commands it
  * does not flag) is curated by hand beside the generated files, never inside them.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPool } from '../lib/index.js';
@@ -144,12 +144,16 @@ function q(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
+/** `--out DIR` writes the files under DIR instead of the repository (the reproducibility test). */
 async function main(): Promise<void> {
+  const at = process.argv.indexOf('--out');
+  const out = at >= 0 ? process.argv[at + 1]! : ROOT;
   const server = await startRedis();
   try {
     const files = await generateCommandFiles(server.url);
     for (const [path, content] of Object.entries(files)) {
-      writeFileSync(join(ROOT, path), content);
+      mkdirSync(dirname(join(out, path)), { recursive: true });
+      writeFileSync(join(out, path), content);
       console.log(`wrote ${path} (${content.split('\n').length} lines)`);
     }
   } finally {

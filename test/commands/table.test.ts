@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { generateCommandFiles } from '../../scripts/gen-commands.js';
 import { COMMAND_ROWS, SERVER_VERSION } from '../../lib/commands/table.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
@@ -21,6 +26,24 @@ describe('command table: generated from the server', function () {
       expect(second[path], path).to.equal(content);
       expect(readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8'), `${path} is stale: npm run gen:commands`)
         .to.equal(content);
+    }
+  });
+
+  it('npm run gen:commands, run twice into temp dirs, writes exactly the committed files', async function () {
+    this.timeout(60_000);
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const dirs = [mkdtempSync(join(tmpdir(), 'respool-gen-')), mkdtempSync(join(tmpdir(), 'respool-gen-'))];
+    try {
+      for (const dir of dirs) {
+        await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/gen-commands.ts', '--out', dir], { cwd: root });
+      }
+      const paths = ['lib/commands/table.ts', 'lib/commands/syntax-table.ts', 'lib/commands/methods.ts'];
+      for (const path of paths) {
+        const committed = readFileSync(join(root, path), 'utf8');
+        for (const dir of dirs) expect(readFileSync(join(dir, path), 'utf8'), `${path} differs: npm run gen:commands`).to.equal(committed);
+      }
+    } finally {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     }
   });
 
