@@ -9,7 +9,7 @@
 import type { Reply } from '../lib/resp/types.js';
 import { ARG_TYPE_FIXES, IOREDIS_POSITIONAL, NO_METHOD, REPLY_WITH } from '../lib/commands/method-choices.js';
 import {
-  camel, pairsNode, parseNode, planMethod, type MethodPlan, type NodeRow, type SyntaxNode,
+  camel, pairsNode, parseNode, singleChild, planMethod, type MethodPlan, type NodeRow, type SyntaxNode,
 } from '../lib/typed/syntax.js';
 
 /** One command as the method generator sees it. */
@@ -216,6 +216,11 @@ function altType(alt: SyntaxNode): string {
 }
 
 function tupleType(node: SyntaxNode): string {
+  if (singleChild(node)) {
+    const child = node.children[0]!;
+    const type = child.type === 'T' ? `'${child.token}'` : child.multiple ? arrayOf(valueType(child, true)) : valueType(child, false);
+    return child.optional ? `${type} | true` : type;
+  }
   const kids = node.children.filter((c) => c.type !== 'T' || c.optional);
   const names = new Set<string>();
   let lastRequired = -1;

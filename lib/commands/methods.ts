@@ -30,7 +30,7 @@ export type BlmpopOptions = Call & { COUNT?: number };
 /** Options of BZMPOP. */
 export type BzmpopOptions = Call & { COUNT?: number };
 /** Options of CLIENT LIST. */
-export type ClientListOptions = Call & { TYPE?: 'NORMAL' | 'MASTER' | 'REPLICA' | 'PUBSUB'; ID?: [clientId: number[]] };
+export type ClientListOptions = Call & { TYPE?: 'NORMAL' | 'MASTER' | 'REPLICA' | 'PUBSUB'; ID?: number[] };
 /** Options of CLIENT PAUSE. */
 export type ClientPauseOptions = Call & OneOf<{ WRITE: boolean; ALL: boolean }>;
 /** Options of CLIENT TRACKING. */
@@ -90,7 +90,7 @@ export type LposOptions = Call & { RANK?: number; COUNT?: number; MAXLEN?: numbe
 /** Options of MEMORY USAGE. */
 export type MemoryUsageOptions = Call & { SAMPLES?: number };
 /** Options of MODULE LOADEX. */
-export type ModuleLoadexOptions = Call & { CONFIG?: [name: Arg, value: Arg][]; ARGS?: [arg: Arg][] };
+export type ModuleLoadexOptions = Call & { CONFIG?: [name: Arg, value: Arg][]; ARGS?: Arg[] };
 /** Options of PEXPIRE. */
 export type PexpireOptions = Call & OneOf<{ NX: boolean; XX: boolean; GT: boolean; LT: boolean }>;
 /** Options of PEXPIREAT. */
@@ -122,7 +122,7 @@ export type XgroupCreateOptions = Call & { MKSTREAM?: boolean; ENTRIESREAD?: num
 /** Options of XGROUP SETID. */
 export type XgroupSetidOptions = Call & { ENTRIESREAD?: number };
 /** Options of XINFO STREAM. */
-export type XinfoStreamOptions = Call & { FULL?: [count?: number] };
+export type XinfoStreamOptions = Call & { FULL?: number | true };
 /** Options of XPENDING. */
 export type XpendingOptions = Call & { filters?: [minIdleTime: number | undefined, start: Arg, end: Arg, count: number, consumer?: Arg] };
 /** Options of XRANGE. */
@@ -423,9 +423,9 @@ export interface Commands {
   commandList(options: CommandListOptions & Bufs): P<BufReplyOf<'commandList'>>;
   commandList(options?: CommandListOptions): P<ReplyOf<'commandList'>>;
   /** CONFIG GET: Get the values of configuration parameters */
-  configGet(parameter: [parameter: Arg][], options: Call & Bufs): P<BufReplyOf<'configGet'>>;
-  configGet(parameter: [parameter: Arg][], options: Call): P<ReplyOf<'configGet'>>;
-  configGet(...parameter: (Arg | [parameter: Arg] | [parameter: Arg][])[]): P<ReplyOf<'configGet'>>;
+  configGet(parameter: Arg[], options: Call & Bufs): P<BufReplyOf<'configGet'>>;
+  configGet(parameter: Arg[], options: Call): P<ReplyOf<'configGet'>>;
+  configGet(...parameter: (Arg | Arg | Arg[])[]): P<ReplyOf<'configGet'>>;
   /** CONFIG HELP: Show helpful text about the different subcommands */
   configHelp(options: Call & Bufs): P<BufReplyOf<'configHelp'>>;
   configHelp(options?: Call): P<ReplyOf<'configHelp'>>;

@@ -23,7 +23,7 @@
 import { ArgumentError } from '../errors.js';
 import type { CommandOptions } from '../pool/command-options.js';
 import type { Arg } from '../resp/types.js';
-import { CALL_OPTION_KEYS, type MethodPlan, type SyntaxNode } from './syntax.js';
+import { CALL_OPTION_KEYS, singleChild, type MethodPlan, type SyntaxNode } from './syntax.js';
 
 /** What a method needs to encode its calls. */
 export interface MethodSpec {
@@ -270,6 +270,13 @@ function one(spec: MethodSpec, node: SyntaxNode, value: unknown, command: Arg[])
 }
 
 function block(spec: MethodSpec, node: SyntaxNode, value: unknown, command: Arg[]): void {
+  if (singleChild(node)) {
+    // `{ ID: [1, 2] }`, `{ FULL: true }`, `{ FULL: 10 }` rather than one-element tuples.
+    const child = node.children[0]!;
+    if (value === true && child.optional) return;
+    put(spec, child, value, command, true);
+    return;
+  }
   if (!Array.isArray(value)) throw wrong(spec, node, value, `a tuple [${tupleNames(node)}]`);
   let j = 0;
   const children = node.children;

@@ -197,3 +197,8 @@ export function pairsNode(node: SyntaxNode): boolean {
   return node.type === 'b' && node.multiple && node.children.length === 2 &&
     'ks'.includes(node.children[0]!.type) && !node.children[1]!.multiple;
 }
+
+/** A block of one value (CLIENT LIST's `ID id...`, XINFO STREAM's `FULL [COUNT n]`) takes that value, not a tuple. */
+export function singleChild(node: SyntaxNode): boolean {
+  return node.type === 'b' && node.children.length === 1 && !(node.children[0]!.type === 'T' && !node.children[0]!.optional);
+}

@@ -85,7 +85,9 @@ describe('typed methods: arguments → command', function () {
 
   it('covers subcommands and loose methods', () => {
     expect(encode('scriptLoad', 'return 1')).to.deep.equal(['SCRIPT', 'LOAD', 'return 1']);
-    expect(encode('xinfoStream', 's', { FULL: [undefined] })).to.deep.equal(['XINFO', 'STREAM', 's', 'FULL']);
+    expect(encode('xinfoStream', 's', { FULL: true })).to.deep.equal(['XINFO', 'STREAM', 's', 'FULL']);
+    expect(encode('xinfoStream', 's', { FULL: 10 })).to.deep.equal(['XINFO', 'STREAM', 's', 'FULL', 'COUNT', 10]);
+    expect(encode('clientList', { ID: [1, 2] })).to.deep.equal(['CLIENT', 'LIST', 'ID', 1, 2]);
     expect(encode('clientKill', 'ID', 5)).to.deep.equal(['CLIENT', 'KILL', 'ID', 5]);
     expect(encode('geosearch', 'g', 'FROMMEMBER', 'm', 'BYRADIUS', 1, 'KM')).to.deep.equal(['GEOSEARCH', 'g', 'FROMMEMBER', 'm', 'BYRADIUS', 1, 'KM']);
   });
