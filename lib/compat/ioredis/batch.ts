@@ -1,0 +1,131 @@
+/**
+ * ioredis's `pipeline()` and `multi()`: a chain of command methods ending in `exec()`, which
+ * resolves to `[error, reply]` pairs (`[[null, 'OK'], [ReplyError, null]]`). A pipeline runs on
+ * `pool.pipeline` (one write, replies in order), a multi on `pool.transaction` (MULTI ... EXEC
+ * in one write, so nobody else's command lands inside). Defined scripts ride as EVALSHA; the
+ * ones the server is not known to hold are SCRIPT LOADed first (see ./scripts.ts).
+ */
+import type { Arg, Command, Reply } from '../../resp/types.js';
+import { splitCallback, withCallback, type Callback } from '../args.js';
+import type { Link } from '../link.js';
+import { buildCommand, transformReply, type ReplyTransform } from './shape.js';
+import { isNoScript, loadedScripts, type DefinedScript } from './scripts.js';
+
+interface Entry {
+  command: Arg[];
+  buffers: boolean;
+  transform: ReplyTransform | null;
+  script: DefinedScript | null;
+  /** ioredis also takes a callback per queued command (`multi.get(k, cb)`). */
+  callback: Callback | undefined;
+}
+
+/** `[error, reply]` per command, as ioredis's exec resolves. */
+export type ExecResult = [Error | null, unknown][];
+
+export class IoredisBatch {
+  readonly #link: Link;
+  readonly #transaction: boolean;
+  readonly #entries: Entry[] = [];
+  #error: Error | null = null;
+
+  constructor(link: Link, transaction: boolean, commands?: unknown) {
+    this.#link = link;
+    this.#transaction = transaction;
+    if (Array.isArray(commands)) {
+      for (const c of commands) {
+        if (!Array.isArray(c) || typeof c[0] !== 'string') {
+          throw new TypeError("pipeline/multi take an array of commands, e.g. [['set', 'k', 'v'], ['get', 'k']]");
+        }
+        this.queue(c[0].toLowerCase(), c.slice(1), false);
+      }
+    }
+  }
+
+  /** Commands queued so far. */
+  get length(): number {
+    return this.#entries.length;
+  }
+
+  /** @internal Queues `name(...args)`; an argument error fails exec, as ioredis does. */
+  queue(name: string, args: unknown[], buffers: boolean, script: DefinedScript | null = null): this {
+    const callback = splitCallback(args);
+    try {
+      const command = script !== null ? script.evalsha(args) : buildCommand(name, args);
+      this.#entries.push({ command, buffers, transform: transformReply(name), script, callback });
+    } catch (err) {
+      this.#error ??= err as Error;
+    }
+    return this;
+  }
+
+  /** Sends the queued commands; resolves to `[error, reply]` pairs (errors in place). */
+  exec(callback?: Callback): Promise<ExecResult> {
+    return withCallback(this.#exec(), typeof callback === 'function' ? callback : undefined);
+  }
+
+  async #exec(): Promise<ExecResult> {
+    this.#link.checkOpen();
+    if (this.#error !== null) throw this.#error;
+    const entries = this.#entries;
+    if (entries.length === 0) return [];
+    await this.#loadScripts();
+    const buffers = entries.some((e) => e.buffers);
+    const options = buffers ? { returnBuffers: true } : undefined;
+    const commands: Command[] = entries.map((e) => e.command);
+    const pool = this.#link.pool;
+    const replies = await this.#link.track(
+      this.#transaction ? pool.transaction(commands, options) : pool.pipeline(commands, options),
+    );
+    if (!this.#transaction) await this.#retryNoScript(replies, buffers);
+    else if (replies.some(isNoScript)) loadedScripts(pool).clear();
+    const out: ExecResult = new Array(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      let reply = replies[i];
+      if (reply instanceof Error) {
+        out[i] = [reply, null];
+      } else {
+        if (buffers && !entry.buffers) reply = asStrings(reply as Reply);
+        out[i] = [null, entry.transform !== null ? entry.transform(reply as Reply) : reply];
+      }
+      entry.callback?.(out[i]![0], out[i]![1]);
+    }
+    return out;
+  }
+
+  /** SCRIPT LOAD, in one pipeline, each script of the batch the server is not known to hold. */
+  async #loadScripts(): Promise<void> {
+    const pool = this.#link.pool;
+    const loaded = loadedScripts(pool);
+    const missing = new Map<string, DefinedScript>();
+    for (const e of this.#entries) {
+      if (e.script !== null && !loaded.has(e.script.sha1)) missing.set(e.script.sha1, e.script);
+    }
+    if (missing.size === 0) return;
+    const scripts = [...missing.values()];
+    const replies = await this.#link.track(pool.pipeline(scripts.map((s) => ['script', 'load', s.lua])));
+    for (let i = 0; i < scripts.length; i++) {
+      if (replies[i] instanceof Error) throw replies[i];
+      loaded.add(scripts[i]!.sha1);
+    }
+  }
+
+  /** A pipeline's NOSCRIPT did not run: each is sent again as EVAL (which loads it again). */
+  async #retryNoScript(replies: unknown[], buffers: boolean): Promise<void> {
+    for (let i = 0; i < replies.length; i++) {
+      const script = this.#entries[i]!.script;
+      if (script === null || !isNoScript(replies[i])) continue;
+      loadedScripts(this.#link.pool).clear();
+      replies[i] = await this.#link.send(script.asEval(this.#entries[i]!.command), buffers)
+        .catch((err: unknown) => err);
+    }
+  }
+}
+
+/** Bulk strings back to text, for the commands of a mixed batch that did not ask for Buffers. */
+function asStrings(reply: Reply): Reply {
+  if (Buffer.isBuffer(reply)) return reply.toString('utf8');
+  if (Array.isArray(reply)) return reply.map(asStrings);
+  return reply;
+}
