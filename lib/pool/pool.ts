@@ -580,7 +580,12 @@ function watchSignal(pending: Pending, signal: AbortSignal): void {
     pending.fail(new AbortError(undefined, { cause: signal.reason }));
     return;
   }
-  const onAbort = () => pending.fail(new AbortError(undefined, { cause: signal.reason }));
+  const onAbort = () => {
+    pending.fail(new AbortError(undefined, { cause: signal.reason }));
+    // As for a timeout: a blocked command holds its connection server-side until unblocked
+    // (else its lease is replaced only after a 10 s graceful close, and pool.close() waits).
+    if (pending.blocking && pending.owner !== null) pending.owner.unblock();
+  };
   signal.addEventListener('abort', onAbort, { once: true });
   pending.onSettle = () => signal.removeEventListener('abort', onAbort);
 }

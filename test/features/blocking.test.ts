@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createPool, TimeoutError } from '../../lib/index.js';
+import { AbortError, createPool, TimeoutError } from '../../lib/index.js';
 import { serverAndPool } from '../helpers/suite.js';
 
 describe('blocking commands', () => {
@@ -45,6 +45,22 @@ describe('blocking commands', () => {
     // With size 2 the CLIENT UNBLOCK went on the one shared connection, ahead of this RPUSH.
     await ctx.pool.command(['RPUSH', 'ghost', 'x']);
     expect(await ctx.pool.command(['LLEN', 'ghost'])).to.equal(1);
+  });
+
+  it('an aborted BLPOP is unblocked server-side too: it steals nothing, and close() does not wait for it', async () => {
+    const pool = createPool(ctx.server.url, { size: 2 });
+    const controller = new AbortController();
+    const blpop = pool.command(['BLPOP', 'ghost', 0], { signal: controller.signal });
+    // Abort once the server really holds it blocked.
+    while (!/flags=\w*b/.test(await ctx.server.cli('CLIENT', 'LIST'))) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    expect(await blpop.catch((err) => err)).to.be.instanceOf(AbortError);
+    await pool.command(['RPUSH', 'ghost', 'x']);
+    expect(await pool.command(['LLEN', 'ghost'])).to.equal(1);
+    const started = Date.now();
+    await pool.close();
+    expect(Date.now() - started).to.be.below(5_000); // not the 10 s graceful close of a blocked lease
+    expect(await ctx.server.cli('CLIENT', 'LIST')).to.not.match(/flags=\w*b/);
   });
 
   it('BLMOVE and BZPOPMIN run too, side by side', async () => {
