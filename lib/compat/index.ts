@@ -14,3 +14,6 @@ export { ioredisCompat, IoredisCompat, type IoredisCompatOptions, type ExecResul
 export { IoredisBatch } from './ioredis/batch.js';
 export type { CommandDefinition } from './ioredis/scripts.js';
 export { CLOSED_MESSAGE } from './link.js';
+export { nodeRedisCompat, NodeRedisCompat } from './node-redis/client.js';
+export { NodeRedisMulti } from './node-redis/multi.js';
+export type { SetOptions, ScanOptions as NodeRedisScanOptions, ScriptOptions } from './node-redis/commands.js';
