@@ -74,7 +74,7 @@ describe('ecosystem: Keyv 5 + @keyv/redis 5 (nodeRedisCompat)', () => {
     await kv.set('x', 1);
     await kv.set('y', 2);
     const seen: [string, unknown][] = [];
-    for await (const entry of kv.iterator!()) seen.push(entry as [string, unknown]);
+    for await (const entry of kv.iterator!('iter')) seen.push(entry as [string, unknown]);
     expect(seen.sort()).to.deep.equal([['x', 1], ['y', 2]]);
   });
 });

@@ -85,7 +85,7 @@ describe('ecosystem: locks (ioredisCompat)', () => {
       const lock = await redlock.lock('locks:x', 1_000);
       const extended = await lock.extend(20_000);
       expect(Number(await ctx.server.cli('PTTL', 'locks:x'))).to.be.above(1_000);
-      await new Promise<void>((resolve, reject) => extended.unlock((err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) => extended.unlock((err: unknown) => (err ? reject(err as Error) : resolve())));
       expect(await ctx.server.cli('EXISTS', 'locks:x')).to.equal('0');
     });
 

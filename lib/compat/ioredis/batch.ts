@@ -3,13 +3,14 @@
  * resolves to `[error, reply]` pairs (`[[null, 'OK'], [ReplyError, null]]`). A pipeline runs on
  * `pool.pipeline` (one write, replies in order), a multi on `pool.transaction` (MULTI ... EXEC
  * in one write, so nobody else's command lands inside). Defined scripts ride as EVALSHA; the
- * ones the server is not known to hold are SCRIPT LOADed first (see ./scripts.ts).
+ * ones the server is not known to hold are SCRIPT LOADed ahead, in the same write (./scripts.ts).
  */
 import type { Arg, Command, Reply } from '../../resp/types.js';
 import { splitCallback, withCallback, type Callback } from '../args.js';
 import type { Link } from '../link.js';
 import { buildCommand, transformReply, type ReplyTransform } from './shape.js';
 import { isNoScript, loadedScripts, type DefinedScript } from './scripts.js';
+import { runTransaction, type PipelineFn } from '../../commands/transaction.js';
 
 interface Entry {
   command: Arg[];
@@ -28,6 +29,9 @@ export class IoredisBatch {
   readonly #transaction: boolean;
   readonly #entries: Entry[] = [];
   #error: Error | null = null;
+  /** Command methods and defined scripts, chained (see ./client.ts); typed `any` as there. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [command: string]: any;
 
   constructor(link: Link, transaction: boolean, commands?: unknown) {
     this.#link = link;
@@ -59,6 +63,15 @@ export class IoredisBatch {
     return this;
   }
 
+  /** Any command by name, as on the client: `pipeline().call('JSON.SET', k, '$', v)`. */
+  call(name: string, ...args: unknown[]): this {
+    return this.queue(String(name), args, false);
+  }
+
+  callBuffer(name: string, ...args: unknown[]): this {
+    return this.queue(String(name), args, true);
+  }
+
   /** Sends the queued commands; resolves to `[error, reply]` pairs (errors in place). */
   exec(callback?: Callback): Promise<ExecResult> {
     return withCallback(this.#exec(), typeof callback === 'function' ? callback : undefined);
@@ -69,16 +82,14 @@ export class IoredisBatch {
     if (this.#error !== null) throw this.#error;
     const entries = this.#entries;
     if (entries.length === 0) return [];
-    await this.#loadScripts();
     const buffers = entries.some((e) => e.buffers);
     const options = buffers ? { returnBuffers: true } : undefined;
     const commands: Command[] = entries.map((e) => e.command);
-    const pool = this.#link.pool;
+    const send = this.#withLoads();
     const replies = await this.#link.track(
-      this.#transaction ? pool.transaction(commands, options) : pool.pipeline(commands, options),
+      this.#transaction ? runTransaction(send, commands, options).then((r) => r ?? []) : send(commands, options),
     );
-    if (!this.#transaction) await this.#retryNoScript(replies, buffers);
-    else if (replies.some(isNoScript)) loadedScripts(pool).clear();
+    if (replies.some(isNoScript)) loadedScripts(this.#link.pool).clear();
     const out: ExecResult = new Array(entries.length);
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
@@ -94,32 +105,26 @@ export class IoredisBatch {
     return out;
   }
 
-  /** SCRIPT LOAD, in one pipeline, each script of the batch the server is not known to hold. */
-  async #loadScripts(): Promise<void> {
+  /**
+   * `pool.pipeline` with a SCRIPT LOAD, ahead of the batch's commands, for each script of the
+   * batch the server is not known to hold (see ./scripts.ts); their replies are taken off.
+   */
+  #withLoads(): PipelineFn {
     const pool = this.#link.pool;
     const loaded = loadedScripts(pool);
     const missing = new Map<string, DefinedScript>();
     for (const e of this.#entries) {
       if (e.script !== null && !loaded.has(e.script.sha1)) missing.set(e.script.sha1, e.script);
     }
-    if (missing.size === 0) return;
+    if (missing.size === 0) return (commands, options) => pool.pipeline(commands, options);
     const scripts = [...missing.values()];
-    const replies = await this.#link.track(pool.pipeline(scripts.map((s) => ['script', 'load', s.lua])));
-    for (let i = 0; i < scripts.length; i++) {
-      if (replies[i] instanceof Error) throw replies[i];
-      loaded.add(scripts[i]!.sha1);
-    }
-  }
-
-  /** A pipeline's NOSCRIPT did not run: each is sent again as EVAL (which loads it again). */
-  async #retryNoScript(replies: unknown[], buffers: boolean): Promise<void> {
-    for (let i = 0; i < replies.length; i++) {
-      const script = this.#entries[i]!.script;
-      if (script === null || !isNoScript(replies[i])) continue;
-      loadedScripts(this.#link.pool).clear();
-      replies[i] = await this.#link.send(script.asEval(this.#entries[i]!.command), buffers)
-        .catch((err: unknown) => err);
-    }
+    const loads: Command[] = scripts.map((s) => ['script', 'load', s.lua]);
+    return async (commands, options) => {
+      const replies = await pool.pipeline([...loads, ...commands], options);
+      // A script the server refused to load (a Lua syntax error) shows as NOSCRIPT in place.
+      for (let i = 0; i < scripts.length; i++) if (!(replies[i] instanceof Error)) loaded.add(scripts[i]!.sha1);
+      return replies.slice(scripts.length);
+    };
   }
 }
 

@@ -159,13 +159,13 @@ export class IoredisCompat extends EventEmitter {
   }
 
   /** MULTI ... EXEC over `pool.transaction`: `exec()` resolves to `[error, reply]` pairs. */
-  multi(commands?: unknown): IoredisBatch & Record<string, unknown> {
-    return new this.#Batch(this.#link, true, commands) as IoredisBatch & Record<string, unknown>;
+  multi(commands?: unknown): IoredisBatch {
+    return new this.#Batch(this.#link, true, commands);
   }
 
   /** Commands in one write over `pool.pipeline`: `exec()` resolves to `[error, reply]` pairs. */
-  pipeline(commands?: unknown): IoredisBatch & Record<string, unknown> {
-    return new this.#Batch(this.#link, false, commands) as IoredisBatch & Record<string, unknown>;
+  pipeline(commands?: unknown): IoredisBatch {
+    return new this.#Batch(this.#link, false, commands);
   }
 
   /** ioredis's scanStream: a Readable of key arrays, one per SCAN reply. */

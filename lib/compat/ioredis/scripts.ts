@@ -60,14 +60,21 @@ export function isNoScript(reply: unknown): boolean {
 
 /**
  * The SHA1s each pool's server is known to hold, shared by every view on the pool. A batch
- * SCRIPT LOADs the scripts not in here before it runs, so the EVALSHAs inside a MULTI cannot
- * fail with NOSCRIPT (a failure there would break the transaction's all-or-nothing). A NOSCRIPT
- * seen anyway (SCRIPT FLUSH, a restarted server) empties the set.
+ * sends SCRIPT LOAD for the scripts not in here ahead of its commands, in the same write on the
+ * same connection, so the EVALSHAs inside a MULTI cannot fail with NOSCRIPT (a failure there
+ * would break the transaction's all-or-nothing) and a pipeline's commands keep their order
+ * (re-sending a NOSCRIPT as EVAL afterwards would run it after the commands behind it). The set
+ * empties when the pool (re)connects a socket (the server may have restarted) and when a
+ * NOSCRIPT is seen anyway (SCRIPT FLUSH): the batch that sees it reports it in place.
  */
 const LOADED = new WeakMap<Pool, Set<string>>();
 
 export function loadedScripts(pool: Pool): Set<string> {
   let set = LOADED.get(pool);
-  if (set === undefined) LOADED.set(pool, (set = new Set()));
+  if (set === undefined) {
+    const created = new Set<string>();
+    LOADED.set(pool, (set = created));
+    pool.on('ready', () => created.clear());
+  }
   return set;
 }
