@@ -213,6 +213,10 @@ describe('compat: ioredisCompat', () => {
       named.disconnect();
     });
 
+    it('refuses keyPrefix (it would be ignored) with a TypeError', () => {
+      expect(() => ioredisCompat(pool, { keyPrefix: 'app:' })).to.throw(TypeError, /keyPrefix/);
+    });
+
     it('refuses a RESP3 pool with a TypeError', async () => {
       const resp3 = createPool(server.url, { protocol: 3 });
       expect(() => ioredisCompat(resp3)).to.throw(TypeError, /protocol: 2/);

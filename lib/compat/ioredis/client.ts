@@ -39,8 +39,6 @@ export interface IoredisCompatOptions {
   [option: string]: unknown;
 }
 
-const STATUS: Record<LinkState, string> = { wait: 'wait', connecting: 'connecting', ready: 'ready', end: 'end' };
-
 export class IoredisCompat extends EventEmitter {
   /** Libraries read these; a pool is never an ioredis Cluster. */
   readonly isCluster = false;
@@ -59,6 +57,10 @@ export class IoredisCompat extends EventEmitter {
 
   constructor(pool: Pool, options: IoredisCompatOptions = {}) {
     super();
+    if (options.keyPrefix !== undefined && options.keyPrefix !== '') {
+      // Silently sending unprefixed keys would be worse than refusing.
+      throw new TypeError('ioredisCompat does not prefix keys (keyPrefix): put the prefix in your keys');
+    }
     this.#link = new Link(pool, {
       connecting: () => {},
       ready: () => {
@@ -86,11 +88,11 @@ export class IoredisCompat extends EventEmitter {
   }
 
   /** 'wait', 'connecting', 'ready' or 'end', as ioredis names them. Writes are ignored. */
-  get status(): string {
-    return STATUS[this.#link.state];
+  get status(): LinkState {
+    return this.#link.state;
   }
 
-  set status(_value: string) {
+  set status(_value: LinkState) {
     // bullmq writes 'end' after quit(), which it already is; the link's state is the truth.
   }
 
