@@ -143,6 +143,25 @@ describe('compat: ioredisCompat', () => {
       expect(await redis.pipeline().bump('p', 4).incr('p').exec()).to.deep.equal([[null, ['p', '4', 5]], [null, 6]]);
     });
 
+    it('after a server restart, batches load their scripts again (the pool reconnected): no NOSCRIPT', async () => {
+      const own = await startRedis();
+      const ownPool = createPool(own.url, { reconnectMaxDelay: 100 });
+      try {
+        const client = ioredisCompat(ownPool);
+        client.defineCommand('bump', { numberOfKeys: 1, lua });
+        expect(await client.multi().bump('r', 1).exec()).to.deep.equal([[null, ['r', '1', 1]]]);
+        await own.restart();
+        // Sockets cut by the restart fail what was written on them: wait for one that answers.
+        while ((await ownPool.command(['PING']).catch(() => null)) !== 'PONG');
+        expect(await client.multi().bump('r', 2).exec()).to.deep.equal([[null, ['r', '2', 2]]]);
+        expect(await client.pipeline().bump('r', 3).exec()).to.deep.equal([[null, ['r', '3', 5]]]);
+        client.disconnect();
+      } finally {
+        await ownPool.close();
+        await own.stop();
+      }
+    });
+
     it('defines on this client only; a bad definition is a TypeError', () => {
       redis.defineCommand('mine', { numberOfKeys: 0, lua: 'return 1' });
       expect(redis.duplicate().mine).to.equal(undefined);
