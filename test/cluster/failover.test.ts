@@ -109,6 +109,23 @@ describe('cluster: failover, killed and frozen primaries, under load', function 
     expect((await calls(primary, 'get')) - before).to.equal(keys.length);
   });
 
+  it('WAIT inside cluster.use counts the handle\'s writes on its node (replica held back: 0, then 1)', async () => {
+    const cluster = client();
+    await cluster.refresh();
+    const { primary, replica, nodes } = await shard(redis);
+    const key = [...keysOf(nodes, primary.port, Array.from({ length: 100 }, (_, i) => `wait:${i}`))][0]!;
+    await cluster.use(async (c) => {
+      replica.pause(); // well under the node timeout: not a failure to the cluster
+      try {
+        await c.command(['SET', key, '1']);
+        expect(await c.command(['WAIT', 1, 300])).to.equal(0);
+      } finally {
+        replica.resume();
+      }
+      expect(await c.command(['WAIT', 1, 15_000])).to.equal(1);
+    });
+  });
+
   describe('client-side cache (issue 13): what came from the old owner is dropped', () => {
     const cacheOf = (cluster: Cluster, port: number) =>
       cluster.stats.nodes.find((n) => n.address === `127.0.0.1:${port}`)?.clientCache;
