@@ -132,7 +132,8 @@ describe('diagnostics channels', () => {
       const pool = createPool(ctx.server.url, { protocol: 3, minIdle: 0 });
       try {
         await pool.command(['PING']);
-        const c = rec.events.find(([e]) => e === 'asyncEnd')![1];
+        // Channels are process-wide: another test's pool may be reconnecting meanwhile.
+        const c = rec.events.find(([e, c]) => e === 'asyncEnd' && c['server.port'] === ctx.server.port)![1];
         expect(c['server.address']).to.equal('127.0.0.1');
         expect(c['server.port']).to.equal(ctx.server.port);
         expect(c.attempt).to.equal(0);

@@ -69,7 +69,7 @@ describe('resilience: kill -9 mid-pipeline', function () {
     await server.stop();
   });
 
-  it(`settles all ${2 * PAIRS} commands within a second, each with its own reply or ConnectionError`, async () => {
+  it(`settles all ${2 * PAIRS} commands promptly, each with its own reply or ConnectionError`, async () => {
     // failFast: commands not yet written when the server dies fail at once too, instead of
     // waiting for a server that is not coming back during this test.
     const pool = trackedPool(server.url, { size: 8, failFast: true });
@@ -82,7 +82,9 @@ describe('resilience: kill -9 mid-pipeline', function () {
     expect(tally.wrong, tally.wrong.slice(0, 5).join('\n')).to.deep.equal([]);
     expect(tally.own + tally.connectionErrors).to.equal(2 * PAIRS);
     expect(tally.connectionErrors).to.be.greaterThan(0); // the kill did land mid-pipeline
-    expect(tally.lastSettledAt - killedAt).to.be.below(1000);
+    // Promptly: on the socket's close, not on the health check (15 s) or keep-alive (10 s) that
+    // would catch a silent loss. 3 s leaves room for a loaded 2-core CI machine (1,074 ms seen).
+    expect(tally.lastSettledAt - killedAt).to.be.below(3000);
     console.log(`      ${tally.own} own replies, ${tally.connectionErrors} ConnectionErrors, ` +
       `all settled ${tally.lastSettledAt - killedAt} ms after the kill`);
 
