@@ -1,6 +1,6 @@
 /**
- * Callers for the cluster fault tests: each caller owns one key and alternates SET and GET on
- * it, so a reply that reached the wrong caller shows up as a value of another caller's key.
+ * Callers for the cluster fault tests: each caller owns one key and loops on SET, GET and a
+ * pipeline of SET + GET on it, so a reply that reached the wrong caller shows up as a value of another caller's key.
  * Errors are kept with the time they came, so a test can say what failed and when.
  */
 import type { Cluster } from '../../lib/index.js';
@@ -61,6 +61,14 @@ export function startLoad(cluster: Cluster, callers: number, prefix: string): Lo
         // an older value of this key is possible; another key's value never is.
         if (got !== null && !(typeof got === 'string' && got.startsWith(own))) {
           result.wrong.push(`${key}: GET answered ${String(got)}`);
+        }
+        // And through a pipeline, whose errors come in place rather than thrown.
+        const again = `${value}p`;
+        const replies = await cluster.pipeline([['SET', key, again], ['GET', key]]);
+        const failed = replies.find((r): r is Error => r instanceof Error);
+        if (failed !== undefined) throw failed;
+        if (replies[0] !== 'OK' || replies[1] !== again) {
+          result.wrong.push(`${key}: pipeline answered ${JSON.stringify(replies)}`);
         }
         succeeded(key, issuedAt);
       } catch (err) {
