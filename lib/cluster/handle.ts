@@ -42,6 +42,8 @@ export class ClusterHandle {
   /** A command that needs a connection of its own was sent: the handle is (or is becoming) exclusive. */
   #pinned = false;
   #released = false;
+  /** The last command sent again through the cluster after a redirection, if any. */
+  #resending: Promise<Reply> | null = null;
 
   /** @internal created by Cluster.use */
   constructor(sender: Sender, options: ResolvedClusterOptions, clusterCommand: RunFn) {
@@ -165,7 +167,12 @@ export class ClusterHandle {
     } catch (err) {
       const host = parseAddress(this.#address!).host;
       if (this.exclusive || redirectionFor(err, host, this.#options.addressMap).action === 'none') throw err;
-      return this.#clusterCommand(command, options);
+      // Refusals arrive in the order the commands were issued (one connection); sending them
+      // again one after another keeps that order for callers that did not await each command.
+      const send = () => this.#clusterCommand(command, options);
+      const again = this.#resending === null ? send() : this.#resending.then(send, send);
+      this.#resending = again;
+      return again;
     }
   }
 
