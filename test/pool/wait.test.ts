@@ -140,6 +140,20 @@ describe('WAIT inside pool.use covers the handle\'s writes (issue 8.4)', functio
     expect(blocked).to.equal('0');
   });
 
+  it('the connection that carried the writes dropped: WAIT is not sent (ConnectionError, unsent)', async function () {
+    await pool.use(async (c) => {
+      const id = await c.command(['CLIENT', 'ID']);
+      await c.command(['SET', 'wait:i', '1']);
+      const lost = new Promise((resolve) => pool.once('reconnecting', resolve));
+      await primary.cli('CLIENT', 'KILL', 'ID', String(id));
+      await lost;
+      const err = await c.command(['WAIT', 1, 100]).then(() => null, (e: Error) => e);
+      expect(err).to.have.property('code', 'ECONNECTION');
+      expect(err).to.have.property('unsent', true);
+      expect((err as Error).message).to.match(/carried this handle's writes was lost/);
+    });
+  });
+
   it('close() ends a handle\'s WAIT 0 on a shared connection', async function () {
     replica.pause();
     let issued!: () => void;
