@@ -9,11 +9,20 @@
  *   redis-benchmark -P 1, -P 16
  * ```
  *
+ * Parts, all by default, or some by name: `npm run bench -- sweep openloop`:
+ * - `throughput`: use1, command, pipeline1000 at BENCH_CONCURRENCY callers, and redis-benchmark;
+ * - `sweep`: command and use1 at 1 to 10,000 callers, memory at 10,000 (bench/sweep.ts);
+ * - `openloop`: latency at fixed offered rates (bench/open-loop.ts);
+ * - `memory`: respool's heap per idle connection and heap drift (bench/clients/memory.ts);
+ * - `cache`: the client-side caching scenario (bench/cache/);
+ * - `cluster`: the Redis Cluster scenario, on a cluster of its own (bench/cluster/).
+ *
  * Environment: REDIS_URL (else a redis-server is started), BENCH_QUICK=1 (one short round),
  * BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONCURRENCY, and BENCH_CLIENTS
  * (a comma list of client ids, e.g. `respool,ioredis`); BENCH_CACHE=0 skips the client-side caching
  * scenario (bench/cache/run.ts, also `npm run bench:cache`); BENCH_CLUSTER=0 skips the Redis Cluster
- * scenario (bench/cluster/run.ts, also `npm run bench:cluster`).
+ * scenario (bench/cluster/run.ts, also `npm run bench:cluster`); BENCH_SWEEP_SECONDS and
+ * BENCH_OPEN_SECONDS, the measured seconds of one sweep or open-loop run.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
