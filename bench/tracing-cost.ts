@@ -18,23 +18,15 @@
  * Environment: REDIS_URL (else a redis-server is started), TRACING_ROUNDS (10),
  * TRACING_VARIANTS (comma list; default off,sdk,otel, plus base when TRACING_BASE_LIB is set).
  */
-import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import { redisTarget } from './redis.js';
+import { collectCpuSamples, printCpuSample } from './cpu-cost.js';
 import { median } from './stats.js';
 
-const run = promisify(execFile);
 const SELF = fileURLToPath(import.meta.url);
 const WARMUP = 100_000;
 const MEASURED = 400_000;
 const CALLERS = 200;
-
-interface Sample {
-  cpuNs: number;
-  opsPerSec: number;
-}
 
 async function child(variant: string, url: string): Promise<void> {
   if (variant === 'sdk' || variant === 'otel') {
@@ -51,21 +43,7 @@ async function child(variant: string, url: string): Promise<void> {
   const { createPool } = (await import(lib)) as typeof import('../lib/index.js');
   const pool = createPool(url, { size: 8 });
   await pool.command(['SET', 'tracing-cost:k', 'x'.repeat(64)]);
-  const load = async (total: number) => {
-    let left = total;
-    const caller = async () => {
-      while (left-- > 0) await pool.command(['GET', 'tracing-cost:k']);
-    };
-    await Promise.all(Array.from({ length: CALLERS }, caller));
-  };
-  await load(WARMUP);
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  await load(MEASURED);
-  const used = process.cpuUsage(cpu);
-  const seconds = (performance.now() - started) / 1000;
-  const sample: Sample = { cpuNs: ((used.user + used.system) * 1000) / MEASURED, opsPerSec: MEASURED / seconds };
-  console.log(JSON.stringify(sample));
+  await printCpuSample(() => pool.command(['GET', 'tracing-cost:k']), WARMUP, MEASURED, CALLERS);
   await pool.close();
 }
 
@@ -73,19 +51,7 @@ async function main(): Promise<void> {
   const rounds = Number(process.env.TRACING_ROUNDS ?? 10);
   const variants = process.env.TRACING_VARIANTS?.split(',')
     ?? ['off', 'sdk', 'otel', ...(process.env.TRACING_BASE_LIB ? ['base'] : [])];
-  const target = await redisTarget();
-  const samples = new Map<string, Sample[]>(variants.map((v) => [v, []]));
-  try {
-    for (let round = 1; round <= rounds; round++) {
-      for (const variant of variants) {
-        const { stdout } = await run(process.execPath, ['--import', 'tsx', SELF, variant, target.url], { cwd: process.cwd() });
-        samples.get(variant)!.push(JSON.parse(stdout.trim().split('\n').pop()!) as Sample);
-      }
-      process.stderr.write(`round ${round}/${rounds}\n`);
-    }
-  } finally {
-    await target.stop();
-  }
+  const samples = await collectCpuSamples(SELF, variants, rounds, false);
   const off = median(samples.get(variants[0]!)!.map((s) => s.cpuNs));
   console.log(`| variant | CPU ns per command (median of ${rounds}) | vs ${variants[0]} | ops/s (median) |`);
   console.log('| --- | ---: | ---: | ---: |');

@@ -16,13 +16,10 @@
  * Environment: REDIS_URL (else a redis-server is started), TYPED_ROUNDS (8), TYPED_VARIANTS
  * (comma list).
  */
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { redisTarget } from './redis.js';
+import { collectCpuSamples, printCpuSample } from './cpu-cost.js';
 import { median } from './stats.js';
 
-const run = promisify(execFile);
 const SELF = fileURLToPath(import.meta.url);
 const WARMUP = 100_000;
 const MEASURED = 300_000;
@@ -30,11 +27,6 @@ const CALLERS = 200;
 const VARIANTS = [
   'command-get', 'typed-get', 'command-set', 'typed-set', 'typed-set-redis-order', 'command-hgetall', 'typed-hgetall',
 ];
-
-interface Sample {
-  cpuNs: number;
-  opsPerSec: number;
-}
 
 async function child(variant: string, url: string): Promise<void> {
   const { createPool } = await import('../lib/index.js');
@@ -53,42 +45,15 @@ async function child(variant: string, url: string): Promise<void> {
     'command-hgetall': () => pool.command(['HGETALL', h]),
     'typed-hgetall': () => pool.hgetall(h),
   }[variant]!;
-  const load = async (total: number) => {
-    let left = total;
-    const caller = async () => {
-      while (left-- > 0) await one();
-    };
-    await Promise.all(Array.from({ length: CALLERS }, caller));
-  };
-  await load(WARMUP);
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  await load(MEASURED);
-  const used = process.cpuUsage(cpu);
-  const seconds = (performance.now() - started) / 1000;
-  const sample: Sample = { cpuNs: ((used.user + used.system) * 1000) / MEASURED, opsPerSec: MEASURED / seconds };
-  console.log(JSON.stringify(sample));
+  await printCpuSample(one, WARMUP, MEASURED, CALLERS);
   await pool.close();
 }
 
 async function main(): Promise<void> {
   const rounds = Number(process.env.TYPED_ROUNDS ?? 8);
   const variants = process.env.TYPED_VARIANTS?.split(',') ?? VARIANTS;
-  const target = await redisTarget();
-  const samples = new Map<string, Sample[]>(variants.map((v) => [v, []]));
-  try {
-    for (let round = 1; round <= rounds; round++) {
-      // Alternate the order too, so neither side of a pair always runs first.
-      const order = round % 2 === 0 ? [...variants].reverse() : variants;
-      for (const variant of order) {
-        const { stdout } = await run(process.execPath, ['--import', 'tsx', SELF, variant, target.url], { cwd: process.cwd() });
-        samples.get(variant)!.push(JSON.parse(stdout.trim().split('\n').pop()!) as Sample);
-      }
-      process.stderr.write(`round ${round}/${rounds}\n`);
-    }
-  } finally {
-    await target.stop();
-  }
+  // Alternate the order too, so neither side of a pair always runs first.
+  const samples = await collectCpuSamples(SELF, variants, rounds, true);
   console.log(`| variant | CPU ns per command (median of ${rounds}) | vs command([...]) | ops/s (median) | vs command([...]) |`);
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const [variant, list] of samples) {
