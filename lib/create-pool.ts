@@ -1,5 +1,6 @@
 import { resolveOptions, type PoolOptions } from './options.js';
-import { connectionConfig, Pool } from './pool/pool.js';
+import { connectionConfig } from './pool/connection-config.js';
+import { Pool } from './pool/pool.js';
 import { SentinelResolver } from './sentinel/resolver.js';
 
 /**

@@ -1,4 +1,5 @@
 import { isBlockingNamed } from '../commands/info.js';
+import type { Pending } from '../connection/pending.js';
 import type { Command } from '../resp/types.js';
 import { CLIENT_STATE, CONNECTION_STATE, helloEffect, upper } from './connection-state.js';
 
@@ -43,4 +44,18 @@ export function commandKind(name: string, command: Command, protocol?: 2 | 3): C
   if (name === 'CLIENT') return command.length > 1 ? CLIENT_STATE.get(upper(command[1])) ?? 'shared' : 'shared';
   if (name === 'HELLO') return helloEffect(command, protocol) ?? 'shared';
   return 'shared';
+}
+
+/** Shared connections take stateless commands, and whole MULTI...EXEC blocks sent in one go. */
+export function sharable(pendings: readonly Pending[], commands: readonly Command[], protocol: 2 | 3): boolean {
+  let inMulti = false;
+  for (let i = 0; i < pendings.length; i++) {
+    const name = pendings[i]!.name;
+    const kind = commandKind(name, commands[i]!, protocol);
+    if (kind === 'shared') continue;
+    if (name === 'MULTI' && !inMulti) inMulti = true;
+    else if ((name === 'EXEC' || name === 'DISCARD') && inMulti) inMulti = false;
+    else return false;
+  }
+  return !inMulti;
 }

@@ -17,11 +17,12 @@ import {
 } from '../diagnostics/channels.js';
 import { poolName, serverTarget, startCommand, traceBatch } from '../diagnostics/trace.js';
 import '../diagnostics/debug.js';
-import { resolveOptions, type PoolOptions, type ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options.js';
 import { encodeCommand } from '../resp/encoder.js';
 import type { Command, Reply } from '../resp/types.js';
-import { commandKind, commandName } from './command-kinds.js';
+import { commandKind, commandName, sharable } from './command-kinds.js';
 import { setsName } from './connection-state.js';
+import { connectionConfig } from './connection-config.js';
 import { connectionFactory, CreateGate } from './factory.js';
 import { Handle, type CommandOptions, type PoolCore } from './handle.js';
 import { checkCommandOptions } from './command-options.js';
@@ -550,20 +551,6 @@ export class Pool extends EventEmitter {
   }
 }
 
-/** Shared connections take stateless commands, and whole MULTI...EXEC blocks sent in one go. */
-function sharable(pendings: Pending[], commands: readonly Command[], protocol: 2 | 3): boolean {
-  let inMulti = false;
-  for (let i = 0; i < pendings.length; i++) {
-    const name = pendings[i]!.name;
-    const kind = commandKind(name, commands[i]!, protocol);
-    if (kind === 'shared') continue;
-    if (name === 'MULTI' && !inMulti) inMulti = true;
-    else if ((name === 'EXEC' || name === 'DISCARD') && inMulti) inMulti = false;
-    else return false;
-  }
-  return !inMulti;
-}
-
 function ignore(): void {}
 
 /**
@@ -588,32 +575,4 @@ function watchSignal(pending: Pending, signal: AbortSignal): void {
   };
   signal.addEventListener('abort', onAbort, { once: true });
   pending.onSettle = () => signal.removeEventListener('abort', onAbort);
-}
-
-/** The connection settings a pool's options give (where to connect aside, with a locator). */
-export function connectionConfig(options: ResolvedOptions, locator: Locator | null = null): ConnectionConfig {
-  return {
-    ...(locator !== null ? { locate: () => locator.next(), expectRole: locator.expectRole } : {}),
-    address: options.address,
-    host: options.host,
-    port: options.port,
-    path: options.path,
-    tls: options.tls,
-    keepAlive: options.keepAlive,
-    noDelay: options.noDelay,
-    protocol: options.protocol,
-    username: options.username,
-    password: options.password,
-    name: options.name,
-    db: options.db,
-    initialDelay: options.reconnectInitialDelay,
-    maxDelay: options.reconnectMaxDelay,
-    factor: options.reconnectFactor,
-    maxAttempts: options.reconnectMaxAttempts,
-    connectTimeout: options.connectTimeout,
-    queueTimeout: options.acquireTimeout,
-    maxPending: options.maxPending,
-    failFast: options.failFast,
-    healthCheckInterval: options.healthCheckInterval,
-  };
 }
