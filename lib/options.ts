@@ -1,6 +1,6 @@
 /**
  * The options schema. Every option is one row of {@link OPTION_TABLE}: its type, default, bounds
- * and doc. Validation, URL query parsing and the README's option table are all driven by it, so
+ * and doc. Validation, URL query parsing and the README's option table (lib/options-markdown.ts) are all driven by it, so
  * a new option is one new row, not an edit in three places.
  *
  * ```
@@ -13,6 +13,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { inspect, type InspectOptions } from 'node:util';
 import { SentinelConfig, validateSentinel, type SentinelOptions } from './sentinel/config.js';
 import type { ClientCacheOptions } from './cache/config.js';
+import { nearestName } from './nearest-name.js';
 
 /** What users pass to the pool. Every field is optional; see {@link OPTION_TABLE} for defaults. */
 export interface PoolOptions {
@@ -189,7 +190,8 @@ function fail(
   throw new Kind(`option '${spec.name}'${where} must be ${want}${got}`);
 }
 
-function rangeText(spec: OptionSpec): string {
+/** The allowed values of a numeric option, in words: `from 1 to 65535`, `>= 0`, `2 or 3`. */
+export function rangeText(spec: OptionSpec): string {
   if (spec.oneOf) return spec.oneOf.join(' or ');
   if (spec.max !== undefined) return `from ${spec.min ?? '-∞'} to ${spec.max}`;
   return spec.min !== undefined ? `>= ${spec.min}` : 'finite';
@@ -271,40 +273,9 @@ function checkSentinelAlone(given: Record<string, unknown>): void {
   }
 }
 
-/** Edit distance, to suggest the option a typo meant. Option names are short: O(n·m) is fine. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitute = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitute);
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
-
 /** The option a mistyped key most likely meant: a name it begins (`pass`), or one a typo away. */
 function nearestOption(key: string): string | undefined {
   return nearestName(key, OPTION_TABLE.map((spec) => spec.name));
-}
-
-/**
- * The name of `names` a mistyped `key` most likely meant, or undefined when none is close.
- * Shared with the per-command options (lib/pool/command-options.ts).
- */
-export function nearestName(key: string, names: readonly string[]): string | undefined {
-  const lower = key.toLowerCase();
-  // Short keys are a few edits from many names: allow fewer edits so the hint is not a guess.
-  const limit = lower.length < 3 ? 0 : lower.length < 6 ? 1 : 2;
-  let best: { name: string; score: number } | undefined;
-  for (const name of names) {
-    const target = name.toLowerCase();
-    const score = lower.length >= 3 && target.startsWith(lower) ? 0 : distance(lower, target);
-    if (score <= limit && (!best || score < best.score)) best = { name, score };
-  }
-  return best?.name;
 }
 
 function unknownOption(key: string, where: string): TypeError {
@@ -586,33 +557,4 @@ export function resolveOptions(input?: string | PoolOptions, overrides?: PoolOpt
   if (typeof values.host === 'string') values.host = values.host.replace(/^\[(.*)\]$/, '$1');
   checkCombinations(values);
   return new ResolvedPoolOptions(values);
-}
-
-// ─── Documentation ─────────────────────────────────────────────────────────────────────────
-
-function typeCell(spec: OptionSpec): string {
-  let text: string;
-  if (spec.type === 'tls') text = 'boolean | tls.ConnectionOptions';
-  else if (spec.type === 'sentinel') text = 'object';
-  else if (spec.name === 'role') text = "'primary' | 'replica'";
-  else if (spec.type === 'cache') text = 'boolean | object';
-  else if (spec.oneOf) text = spec.oneOf.join(' | ');
-  else if (spec.type === 'integer' || spec.type === 'number') text = `${spec.type} ${rangeText(spec)}`;
-  else text = spec.type;
-  return spec.nullable ? `${text} | null` : text;
-}
-
-function defaultCell(spec: OptionSpec): string {
-  if (spec.default === undefined) return 'unset';
-  return `\`${typeof spec.default === 'string' ? `'${spec.default}'` : String(spec.default)}\``;
-}
-
-/** Renders {@link OPTION_TABLE} as a Markdown table, for the README. */
-export function optionsMarkdown(): string {
-  const cell = (text: string) => text.replace(/\|/g, '\\|');
-  const rows = OPTION_TABLE.map((spec) =>
-    [`\`${spec.name}\``, typeCell(spec), defaultCell(spec), spec.doc].map(cell).join(' | '),
-  );
-  const lines = ['Option | Type | Default | Description', '---|---|---|---', ...rows];
-  return lines.map((line) => `| ${line} |`).join('\n') + '\n';
 }

@@ -1,4 +1,4 @@
-import { nearestName } from '../options.js';
+import { nearestName } from '../nearest-name.js';
 
 /** Per-command options. */
 export interface CommandOptions {
