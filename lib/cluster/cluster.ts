@@ -174,7 +174,7 @@ export class Cluster extends EventEmitter {
    */
   async use<T>(fn: (handle: ClusterHandle) => T | Promise<T>): Promise<T> {
     if (this.#closing !== null) throw new PoolClosedError('The cluster client is closed');
-    const handle = new ClusterHandle(this.#sender, this.options, (c, o) => this.command(c, o));
+    const handle = new ClusterHandle(this.#sender, this.options, this);
     try {
       return await fn(handle);
     } finally {

@@ -11,8 +11,18 @@
  * ```
  *
  * Keyless commands before the first keyed one go to any primary (MULTI excepted, see above).
+ *
+ * Redirections: a command the node refused because of where its slot is (MOVED, ASK, TRYAGAIN,
+ * CLUSTERDOWN, or never sent: the refusals that prove it did not run, redirect.ts) is sent again
+ * through the cluster, which follows the redirection, as long as the handle holds no state on
+ * its connection. That covers `command`, each refused command of a `pipeline` (sent again in
+ * input order, replies put back in place) and a `transaction` whose commands were all refused
+ * (EXECABORT caused by MOVED...: nothing ran; run again on the new owner). Once the handle has
+ * sent MULTI, WATCH, SELECT or another command that leaves state on its connection, a
+ * refusal is the caller's: what it relied on (the WATCH, the open MULTI) lives on the old node.
+ * Blocking commands (BLPOP...) leave no state: a handle that only ran those still follows.
  */
-import { PoolClosedError, RedisError } from '../errors.js';
+import { PoolClosedError, RedisError, ReplyError } from '../errors.js';
 import { runTransaction } from '../commands/transaction.js';
 import { commandKind, commandName } from '../pool/command-kinds.js';
 import type { CommandOptions, Handle } from '../pool/handle.js';
@@ -23,12 +33,17 @@ import { commandSlot, CROSS_SLOT, crossSlotError, groupSlot, KEYLESS } from './r
 import type { Sender } from './sender.js';
 import { parseAddress } from './slot-map.js';
 
-type RunFn = (command: Command, options?: CommandOptions) => Promise<Reply>;
+/** What the handle sends through the cluster (the Cluster itself): redirections followed. */
+export interface ClusterSend {
+  command(command: Command, options?: CommandOptions): Promise<Reply>;
+  pipeline(commands: readonly Command[], options?: CommandOptions): Promise<unknown[]>;
+  transaction(commands: readonly Command[], options?: CommandOptions): Promise<Reply[]>;
+}
 
 export class ClusterHandle {
   readonly #sender: Sender;
   readonly #options: ResolvedClusterOptions;
-  readonly #clusterCommand: RunFn;
+  readonly #cluster: ClusterSend;
   /** The pool handle, once bound. */
   #inner: Handle | null = null;
   #address: string | null = null;
@@ -41,15 +56,21 @@ export class ClusterHandle {
   #deferredMulti = false;
   /** A command that needs a connection of its own was sent: the handle is (or is becoming) exclusive. */
   #pinned = false;
+  /**
+   * A command that leaves state on the connection (MULTI, WATCH, SELECT...) was sent: from then
+   * on the handle's commands stay on its connection, refusals included. Never cleared: after
+   * EXEC a WATCH may still be pending, and telling the two apart is not worth the risk.
+   */
+  #stateful = false;
   #released = false;
   /** The last command sent again through the cluster after a redirection, if any. */
   #resending: Promise<Reply> | null = null;
 
   /** @internal created by Cluster.use */
-  constructor(sender: Sender, options: ResolvedClusterOptions, clusterCommand: RunFn) {
+  constructor(sender: Sender, options: ResolvedClusterOptions, cluster: ClusterSend) {
     this.#sender = sender;
     this.#options = options;
-    this.#clusterCommand = clusterCommand;
+    this.#cluster = cluster;
   }
 
   /** The node this handle is bound to, or null before its first keyed command. */
@@ -76,7 +97,7 @@ export class ClusterHandle {
           this.#deferredMulti = true;
           return Promise.resolve('OK');
         }
-        return this.#clusterCommand(command, options);
+        return this.#cluster.command(command, options);
       }
       if (slot === KEYLESS && (name === 'EXEC' || name === 'DISCARD')) {
         // MULTI then EXEC with nothing keyed in between: an empty transaction.
@@ -92,7 +113,10 @@ export class ClusterHandle {
     return this.#binding!.then((h) => this.#onBound(h, command, options, slot));
   }
 
-  /** Sends commands in order on this handle; replies in order, errors in place. */
+  /**
+   * Sends commands in order on this handle; replies in order, errors in place. Commands refused
+   * because of where their slot is are sent again through the cluster (see the class comment).
+   */
   async pipeline(commands: readonly Command[], options?: CommandOptions): Promise<unknown[]> {
     if (this.#released) throw usedAfterRelease();
     if (this.#binding === null) {
@@ -101,7 +125,23 @@ export class ClusterHandle {
       this.#bind(slot);
     }
     const inner = this.#inner ?? (await this.#binding!);
-    return inner.pipeline(commands, options);
+    // Decided before sending: a pipeline that opens a MULTI or a WATCH keeps its refusals.
+    const stateful = this.#stateful || this.#deferredMulti || (Array.isArray(commands) && commands.some(leavesState));
+    if (stateful) this.#stateful = true;
+    const results = await inner.pipeline(commands, options);
+    return stateful ? results : this.#redirectRefused(commands, results, options);
+  }
+
+  /** Sends the commands of `results` that were refused for their slot again, in input order. */
+  async #redirectRefused(commands: readonly Command[], results: unknown[], options: CommandOptions | undefined): Promise<unknown[]> {
+    let refused: number[] | null = null;
+    for (let i = 0; i < results.length; i++) {
+      if (results[i] instanceof Error && this.#provesNotRun(results[i])) (refused ??= []).push(i);
+    }
+    if (refused === null) return results;
+    const again = await this.#cluster.pipeline(refused.map((i) => commands[i]!), options);
+    for (let j = 0; j < refused.length; j++) results[refused[j]!] = again[j];
+    return results;
   }
 
   /** WATCHes keys (they must share the handle's slot) for the next transaction. */
@@ -127,12 +167,26 @@ export class ClusterHandle {
       this.#bind(slot);
     }
     const inner = this.#inner ?? (await this.#binding!);
-    return runTransaction((c, o) => inner.pipeline(c, o), commands, options);
+    // A WATCH (or a MULTI of the caller's) lives on this connection: its refusal is the caller's.
+    const stateful = this.#stateful || this.#deferredMulti;
+    try {
+      return await runTransaction((c, o) => inner.pipeline(c, o), commands, options);
+    } catch (err) {
+      // EXECABORT whose cause is a refusal for the slot (MOVED while queueing): nothing ran.
+      const cause = err instanceof ReplyError && err.code === 'EXECABORT' ? err.cause : err;
+      if (stateful || !this.#provesNotRun(cause)) throw err;
+      return this.#cluster.transaction(commands, options);
+    }
+  }
+
+  /** True for a refusal that proves the command did not run and names where to go instead. */
+  #provesNotRun(err: unknown): boolean {
+    return redirectionFor(err, parseAddress(this.#address!).host, this.#options.addressMap).action !== 'none';
   }
 
   #crossSlot(command: Command, options: CommandOptions | undefined): Promise<Reply> {
     // A shared handle may send a splittable command (MGET...) through the cluster.
-    if (!this.exclusive && !this.#deferredMulti) return this.#clusterCommand(command, options);
+    if (!this.#stateful && !this.#deferredMulti) return this.#cluster.command(command, options);
     return Promise.reject(crossSlotError(commandName(command)));
   }
 
@@ -142,34 +196,37 @@ export class ClusterHandle {
       const map = this.#sender.currentMap();
       const owner = map === null ? null : this.#sender.address(map, slot, false);
       if (owner !== null && owner !== this.#address) {
-        if (!this.exclusive) return this.#clusterCommand(command, options);
+        if (!this.#stateful && !leavesState(command)) return this.#cluster.command(command, options);
+        const held = this.#stateful ? ' and holds state there (MULTI, WATCH, SELECT...)' : '';
         return Promise.reject(new RedisError(
-          `this use() handle holds a connection to ${this.#address} (in MULTI, WATCH or a blocking ` +
-            `command); slot ${slot} is served by ${owner}: keep a handle's keys under one hash tag`,
+          `this use() handle is bound to ${this.#address}${held}; slot ${slot} is served by ${owner}: ` +
+            "keep a handle's keys under one hash tag",
           'CROSSSLOT',
         ));
       }
     }
-    if (commandKind(commandName(command), command) !== 'shared') this.#pinned = true;
-    if (this.exclusive) return inner.command(command, options);
-    return this.#sharedCommand(inner, command, options);
+    const kind = commandKind(commandName(command), command);
+    if (kind !== 'shared') this.#pinned = true;
+    if (kind === 'session' || kind === 'poison') this.#stateful = true;
+    if (this.#stateful) return inner.command(command, options);
+    return this.#followingCommand(inner, command, options);
   }
 
   /**
-   * A command on a shared handle: the handle holds no connection state, so one its node
-   * refused because the slot moved (MOVED, ASK, TRYAGAIN, CLUSTERDOWN: nothing ran) is sent
-   * again through the cluster, which follows the redirection. An exclusive handle cannot leave
-   * its connection: the refusal is the caller's.
+   * A command on a handle that holds no connection state (shared, or exclusive only for
+   * blocking commands): one its node refused because of where the slot is (MOVED, ASK,
+   * TRYAGAIN, CLUSTERDOWN, unsent: nothing ran) is sent again through the cluster, which
+   * follows the redirection. Anything else (a reply, a connection lost after writing) is the
+   * caller's: the command may have run.
    */
-  async #sharedCommand(inner: Handle, command: Command, options: CommandOptions | undefined): Promise<Reply> {
+  async #followingCommand(inner: Handle, command: Command, options: CommandOptions | undefined): Promise<Reply> {
     try {
       return await inner.command(command, options);
     } catch (err) {
-      const host = parseAddress(this.#address!).host;
-      if (this.exclusive || redirectionFor(err, host, this.#options.addressMap).action === 'none') throw err;
+      if (this.#stateful || !this.#provesNotRun(err)) throw err;
       // Refusals arrive in the order the commands were issued (one connection); sending them
       // again one after another keeps that order for callers that did not await each command.
-      const send = () => this.#clusterCommand(command, options);
+      const send = () => this.#cluster.command(command, options);
       const again = this.#resending === null ? send() : this.#resending.then(send, send);
       this.#resending = again;
       return again;
@@ -214,6 +271,7 @@ export class ClusterHandle {
     if (this.#deferredMulti) {
       this.#deferredMulti = false;
       this.#pinned = true;
+      this.#stateful = true;
       // Its 'OK' was given already; an error here shows up again at EXEC.
       inner.command(['MULTI']).catch(() => undefined);
     }
@@ -237,4 +295,11 @@ export class ClusterHandle {
 
 function usedAfterRelease(): RedisError {
   return new RedisError('this handle was used after its use() callback returned', 'EUSAGE');
+}
+
+/** MULTI, WATCH, SELECT...: the command leaves state on its connection (see command-kinds.ts). */
+function leavesState(command: Command): boolean {
+  if (!Array.isArray(command) || command.length === 0) return false;
+  const kind = commandKind(commandName(command), command);
+  return kind === 'session' || kind === 'poison';
 }

@@ -2,7 +2,7 @@
  * MOVED, ASK and live resharding against a real cluster of its own (these tests move slots).
  */
 import { expect } from 'chai';
-import { createCluster, type Cluster } from '../../lib/index.js';
+import { ConnectionError, createCluster, type Cluster } from '../../lib/index.js';
 import type { RedirectionEvent } from '../../lib/cluster/sender.js';
 import { keySlot } from '../../lib/cluster/slot.js';
 import { startCluster, type RedisCluster } from '../helpers/redis-cluster.js';
@@ -114,6 +114,152 @@ describe('cluster: redirections and live resharding', function () {
       return handle.command(['GET', other]);
     }).catch((e: unknown) => e);
     expect(err).to.have.property('code', 'MOVED');
+  });
+
+  describe('use() handles follow refusals that prove nothing ran, as cluster.command does', () => {
+    it("a handle's pipeline: refused commands are sent again in input order, replies in place", async () => {
+      const key = 'use:pipeline';
+      const slot = keySlot(key);
+      await cluster.command(['SET', key, '0']);
+      const target = await otherPrimary(redis, slot);
+      const events: RedirectionEvent[] = [];
+      cluster.on('redirection', (e: RedirectionEvent) => events.push(e));
+      const replies = await cluster.use(async (handle) => {
+        await handle.command(['GET', key]); // binds the handle to the old owner
+        await redis.migrateSlot(slot, target);
+        // The stale map sends all to the old owner: the INCRs get MOVED, PING runs there.
+        return handle.pipeline([['INCR', key], ['PING'], ['INCR', key], ['GET', key]]);
+      });
+      expect(replies).to.deep.equal([1, 'PONG', 2, '2']);
+      expect(events.map((e) => e.kind)).to.include('moved');
+      expect(await redis.server(target).cli('GET', key)).to.equal('2');
+    });
+
+    it("a handle's transaction refused while queueing (MOVED: EXECABORT, nothing ran) runs on the new owner", async () => {
+      const key = 'use:transaction';
+      const slot = keySlot(key);
+      await cluster.command(['SET', key, '10']);
+      const target = await otherPrimary(redis, slot);
+      const result = await cluster.use(async (handle) => {
+        await handle.command(['GET', key]);
+        await redis.migrateSlot(slot, target);
+        return handle.transaction([['INCR', key], ['INCR', key]]);
+      });
+      expect(result).to.deep.equal([11, 12]);
+      expect(await redis.server(target).cli('GET', key)).to.equal('12');
+    });
+
+    it('a handle exclusive only for a blocking command still follows; one in WATCH does not re-run', async () => {
+      const list = 'use:blocking';
+      const slot = keySlot(list);
+      const target = await otherPrimary(redis, slot);
+      const popped = await cluster.use(async (handle) => {
+        // BLPOP takes a connection of its own on the owner; an empty list times out: null.
+        expect(await handle.command(['BLPOP', list, 0.05])).to.equal(null);
+        expect(handle.exclusive).to.equal(true);
+        await redis.migrateSlot(slot, target);
+        expect(await handle.command(['RPUSH', list, 'x'])).to.equal(1);
+        return handle.command(['BLPOP', list, 5]);
+      });
+      expect(popped).to.deep.equal([list, 'x']);
+      const watched = 'use:watched';
+      const watchedSlot = keySlot(watched);
+      await cluster.command(['SET', watched, '1']);
+      const away = await otherPrimary(redis, watchedSlot);
+      const outcome = await cluster.use(async (handle) => {
+        await handle.watch(watched);
+        await redis.migrateSlot(watchedSlot, away);
+        return handle.transaction([['INCR', watched]]).catch((e: unknown) => e);
+      });
+      // The WATCH was on the old owner: following would drop it, so the refusal is the caller's.
+      expect(outcome).to.have.property('code', 'EXECABORT');
+      expect(await redis.server(away).cli('GET', watched)).to.equal('1');
+    });
+
+    it('ASK mid-migration: a handle reads and writes keys already moved and keys not yet moved', async () => {
+      const keys = Array.from({ length: 30 }, (_, i) => `{use:ask}${i}`);
+      const slot = keySlot(keys[0]!);
+      await cluster.pipeline(keys.map((k) => ['SET', k, k]));
+      const target = await otherPrimary(redis, slot);
+      const events: RedirectionEvent[] = [];
+      cluster.on('redirection', (e: RedirectionEvent) => events.push(e));
+      const seen: unknown[][] = [];
+      await cluster.use(async (handle) => {
+        await handle.command(['GET', keys[0]!]);
+        await redis.migrateSlot(slot, target, {
+          batch: 10,
+          onBatch: async () => {
+            seen.push(await handle.pipeline(keys.map((k) => ['GET', k])));
+            seen.push([await handle.command(['GET', keys[0]!])]);
+          },
+        });
+      });
+      expect(seen.length).to.be.greaterThan(0);
+      for (let b = 0; b < seen.length; b += 2) {
+        expect(seen[b]).to.deep.equal(keys);
+        expect(seen[b + 1]).to.deep.equal([keys[0]]);
+      }
+      expect(events.map((e) => e.kind)).to.include('ask');
+    });
+
+    it('a command that may have run (its connection lost after writing) is not sent again', async () => {
+      const source = 'use:lost:src';
+      const slot = keySlot(source);
+      const owner = await redis.ownerOf(slot);
+      const before = await calls(redis, 'blmove');
+      const outcome = await cluster.use(async (handle) => {
+        // BLMOVE blocks on an empty source: then the owner drops every normal connection.
+        const blocked = handle.command(['BLMOVE', source, `{${source}}dst`, 'LEFT', 'RIGHT', 0]).catch((e: unknown) => e);
+        while ((await owner.cli('CLIENT', 'LIST')).indexOf('cmd=blmove') === -1) await new Promise((r) => setImmediate(r));
+        await owner.cli('CLIENT', 'KILL', 'TYPE', 'normal');
+        return blocked;
+      });
+      expect(outcome).to.be.instanceOf(ConnectionError);
+      expect((outcome as ConnectionError).unsent).to.equal(false);
+      expect((await calls(redis, 'blmove')) - before).to.equal(1);
+    });
+
+    it('live resharding under 100 callers using handles (command, pipeline, transaction): zero errors', async () => {
+      const callers = 100;
+      const keys = Array.from({ length: callers }, (_, i) => `handle:${i}`);
+      const slots = [...new Set(keys.map(keySlot))];
+      let running = true;
+      const errors: unknown[] = [];
+      const wrong: string[] = [];
+      let done = 0;
+      const loop = async (i: number) => {
+        const key = keys[i]!;
+        let n = 0;
+        while (running) {
+          try {
+            await cluster.use(async (handle) => {
+              const value = await handle.command(['INCR', key]);
+              const [read] = await handle.pipeline([['GET', key]]);
+              const [after] = (await handle.transaction([['INCR', key]]))!;
+              n += 2;
+              if (value !== n - 1 || read !== String(n - 1) || after !== n) {
+                wrong.push(`${key}: INCR ${String(value)}, GET ${String(read)}, EXEC INCR ${String(after)}; expected ${n - 1}, ${n}`);
+              }
+            });
+            done++;
+          } catch (err) {
+            errors.push(err);
+            return;
+          }
+        }
+      };
+      const loops = keys.map((_, i) => loop(i));
+      const primaries = await redis.primaries();
+      for (const slot of slots.slice(0, Math.ceil(slots.length / 3))) {
+        const owner = await redis.ownerOf(slot);
+        await redis.migrateSlot(slot, primaries.find((p) => p.port !== owner.port)!.port, { batch: 1 });
+      }
+      running = false;
+      await Promise.all(loops);
+      expect(errors.map((e) => String(e)).slice(0, 3)).to.deep.equal([]);
+      expect(wrong.slice(0, 3)).to.deep.equal([]);
+      expect(done).to.be.greaterThan(callers);
+    });
   });
 
   it('a pipeline whose slot moved sends the redirected commands again in input order', async () => {
