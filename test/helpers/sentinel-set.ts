@@ -43,8 +43,12 @@ export interface SentinelSet {
   readonly sentinels: SentinelProcess[];
   /** `{ host, port }` of each sentinel, for the pool's `sentinel.nodes`. */
   readonly sentinelNodes: { host: string; port: number }[];
-  /** The data node the sentinels report as primary now. */
-  primary(): Promise<RedisServer>;
+  /**
+   * The data node every running sentinel reports as primary. Right after a failover they may
+   * disagree for a moment (only the leader announced +switch-master yet): asked again until
+   * they agree, up to `timeoutMs` (default 10 s).
+   */
+  primary(timeoutMs?: number): Promise<RedisServer>;
   /** The data nodes other than the primary. */
   replicas(): Promise<RedisServer[]>;
   /**
@@ -206,24 +210,36 @@ class Set_ implements SentinelSet {
     return this.sentinels.map((s) => ({ host: s.host, port: s.port }));
   }
 
-  async #reportedPort(): Promise<number> {
+  /** Each running sentinel's answer to GET-MASTER-ADDR-BY-NAME (those that do not answer are skipped). */
+  async #reportedPorts(): Promise<number[]> {
+    const ports: number[] = [];
     for (const sentinel of this.sentinels) {
       if (!sentinel.running) continue;
       try {
         const reply = await sentinel.cli('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME);
-        if (Array.isArray(reply)) return Number(reply[1]);
+        if (Array.isArray(reply)) ports.push(Number(reply[1]));
       } catch {
-        // try the next one
+        // frozen or going down: the others answer
       }
     }
-    throw new Error('no sentinel answered GET-MASTER-ADDR-BY-NAME');
+    if (ports.length === 0) throw new Error('no sentinel answered GET-MASTER-ADDR-BY-NAME');
+    return ports;
   }
 
-  async primary(): Promise<RedisServer> {
-    const port = await this.#reportedPort();
-    const node = this.nodes.find((n) => n.port === port);
-    if (node === undefined) throw new Error(`sentinels report an unknown primary port ${port}`);
-    return node;
+  async primary(timeoutMs = 10_000): Promise<RedisServer> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const ports = await this.#reportedPorts();
+      if (ports.every((port) => port === ports[0])) {
+        const node = this.nodes.find((n) => n.port === ports[0]);
+        if (node === undefined) throw new Error(`sentinels report an unknown primary port ${ports[0]}`);
+        return node;
+      }
+      if (Date.now() > deadline) throw new Error(`sentinels still disagree on the primary after ${timeoutMs} ms: ${ports.join(', ')}`);
+      // The leader's +switch-master reaches the other sentinels through its hello messages
+      // (every 2 s): nothing to await from outside, so ask again.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   async replicas(): Promise<RedisServer[]> {
