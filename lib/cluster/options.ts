@@ -14,7 +14,11 @@ export type Seed = string | { host?: string; port: number };
 export interface ClusterOptions extends Omit<PoolOptions, 'host' | 'port' | 'path' | 'db'> {
   /** Seeds: any reachable node is enough; the rest is discovered. */
   nodes: readonly Seed[];
-  /** Where read-only commands go: 'primary' (default), 'replica' or 'preferReplica'. */
+  /**
+   * Where keyed read-only commands go: 'primary' (default); 'replica' (replicas only: with none
+   * up, a read waits until its deadline, then fails with code ENOREPLICA); 'preferReplica' (a
+   * replica while one is up, else the primary).
+   */
   readFrom?: ReadFrom;
   /** Maps an announced 'host:port' to one this process can reach (NAT, docker). */
   addressMap?: (address: string) => string;
@@ -50,7 +54,7 @@ interface Row {
 /** The cluster-only options (the pool's are in lib/options.ts). */
 export const CLUSTER_OPTION_TABLE: Readonly<Record<string, Row>> = {
   readFrom: { type: 'readFrom', default: 'primary',
-    doc: "'primary', 'replica' or 'preferReplica': where read-only commands go. Replica reads may lag the primary; connections to replicas send READONLY." },
+    doc: "'primary', 'replica' or 'preferReplica': where keyed read-only commands go. 'replica': replicas only; with none up a read waits for one until its deadline, then fails with ConnectionError code ENOREPLICA (failFast: at once). 'preferReplica': a replica while one is up, else the primary. Replica reads may lag the primary; connections to replicas send READONLY." },
   addressMap: { type: 'function',
     doc: "Maps an announced 'host:port' to a reachable one (NAT, docker port mapping). Applied to the topology and to MOVED/ASK targets." },
   maxRedirections: { type: 'integer', default: 16, min: 1,

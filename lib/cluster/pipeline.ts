@@ -110,7 +110,9 @@ export async function runPipeline(
       const command = at >= 0 ? commands[at]! : parts[-at - 1]!.command;
       const slot = at >= 0 ? slots[at]! : parts[-at - 1]!.slot;
       try {
-        deliver(at, await sender.send(command, options, slot, false));
+        // A read sent again goes to the primary, unless readFrom 'replica' says replicas only.
+        const replicasOnly = sender.readFrom === 'replica' && readOnly(command);
+        deliver(at, await sender.send(command, options, slot, replicasOnly));
       } catch (err) {
         deliver(at, err);
       }

@@ -87,9 +87,16 @@ export class Sender {
     }
   }
 
+  /** Where read-only commands go (the cluster option). */
+  get readFrom(): ReadFrom {
+    return this.#config.readFrom;
+  }
+
   /**
    * The address to send a command for `slot` to (KEYLESS: any primary), or null when no node
-   * serves the slot. Read-only commands go to a replica that is up when readFrom says so.
+   * serves the slot. Read-only commands go to a replica that is up when readFrom says so:
+   * with 'preferReplica' the primary when none is, with 'replica' nowhere (null: see
+   * {@link Sender.unserved}).
    */
   address(map: SlotMap, slot: number, readOnly: boolean): string | null {
     if (slot === KEYLESS) {
@@ -106,8 +113,29 @@ export class Sender {
         const replica = replicas[(this.#roundRobin++ & 0x7fffffff) % replicas.length]!;
         if (!this.#nodes.isDown(replica)) return replica;
       }
+      if (this.#config.readFrom === 'replica') return null;
     }
     return shard.primary;
+  }
+
+  /**
+   * Why {@link Sender.address} gave null: no node serves the slot (CLUSTERDOWN), or (readFrom
+   * 'replica', a read) the shard serving it has no replica up: a ConnectionError with code
+   * ENOREPLICA, unsent. Both are waited out (refresh, back off) until the command's deadline:
+   * a replica restarting or resyncing is back within seconds, and the refreshed map lists it.
+   */
+  unserved(map: SlotMap, slot: number, readOnly: boolean): RedisError {
+    const index = slot === KEYLESS ? -1 : map.slots[slot]!;
+    if (!readOnly || this.#config.readFrom !== 'replica' || index < 0) {
+      return new RedisError(`no node serves slot ${slot}`, 'CLUSTERDOWN');
+    }
+    const shard = map.shards[index]!;
+    const replicas = shard.replicas.length === 0 ? 'it has none in the cluster\'s map' : `${shard.replicas.join(', ')} down`;
+    return new ConnectionError(
+      `no replica is up for slot ${slot} (primary ${shard.primary}; ${replicas}), and readFrom ` +
+        "'replica' reads only from replicas ('preferReplica' falls back to the primary); the command was not sent",
+      { code: 'ENOREPLICA', unsent: true },
+    );
   }
 
   /** The map as it is now (null before the first refresh). */
@@ -142,7 +170,8 @@ export class Sender {
         return this.#retry(command, options, slot, readOnly, state);
       }
     }
-    const state = this.#state(command, options, start, new RedisError(`no node serves slot ${slot}`, 'CLUSTERDOWN'));
+    const state = this.#state(command, options, start, this.unserved(map, slot, readOnly));
+    if (this.#config.failFast && noReplica(state.last)) throw state.last;
     await this.#follow({ action: 'backoff', refresh: true }, state, '', slot);
     return this.#retry(command, options, slot, readOnly, state);
   }
@@ -221,10 +250,13 @@ export class Sender {
       state.ask = null;
       const map = await this.map(state.deadline);
       // After ASK the importing node answers; after anything else the map (patched) decides.
-      // A retried read goes to the primary: the replica it tried may be the trouble.
-      const address = ask ?? this.address(map, slot, readOnly && state.retries === 0);
+      // A retried read goes to the primary (the replica it tried may be the trouble), unless
+      // readFrom 'replica' says replicas only.
+      const replicasOnly = readOnly && this.#config.readFrom === 'replica';
+      const address = ask ?? this.address(map, slot, replicasOnly || (readOnly && state.retries === 0));
       if (address === null) {
-        state.last = new RedisError(`no node serves slot ${slot}`, 'CLUSTERDOWN');
+        state.last = this.unserved(map, slot, readOnly);
+        if (this.#config.failFast && replicasOnly) throw state.last;
         await this.#follow({ action: 'backoff', refresh: true }, state, '', slot);
         continue;
       }
@@ -297,6 +329,7 @@ export class Sender {
   /** The error of a command whose retries ran out of time: it names the last cause. */
   #gaveUp(state: RetryState): Error {
     const last = state.last;
+    if (noReplica(last)) return last;
     if (last instanceof ConnectionError) {
       return new ConnectionError(
         `${state.name}: the node serving its slot stayed unreachable (${last.message}); the command was not sent`,
@@ -315,3 +348,8 @@ export class Sender {
 }
 
 function ignore(): void {}
+
+/** The ENOREPLICA error of {@link Sender.unserved}: already says what was waited for. */
+function noReplica(err: Error): boolean {
+  return err instanceof ConnectionError && err.code === 'ENOREPLICA';
+}

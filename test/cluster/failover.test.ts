@@ -109,6 +109,44 @@ describe('cluster: failover, killed and frozen primaries, under load', function 
     expect((await calls(primary, 'get')) - before).to.equal(keys.length);
   });
 
+  it("readFrom 'replica': never the primary; with its shard's replica down a read waits for it until its deadline, then ENOREPLICA", async () => {
+    const cluster = client({ readFrom: 'replica' });
+    const fast = client({ readFrom: 'replica', failFast: true });
+    await Promise.all([cluster.refresh(), fast.refresh()]);
+    const { primary, replica, nodes } = await shard(redis);
+    const key = [...keysOf(nodes, primary.port, Array.from({ length: 100 }, (_, i) => `ro:${i}`))][0]!;
+    await cluster.command(['SET', key, 'v']);
+    await primary.cli('WAIT', 1, 5000);
+    // Both clients read from the replica once, so both notice when it goes.
+    expect(await cluster.command(['GET', key])).to.equal('v');
+    expect(await fast.command(['GET', key])).to.equal('v');
+    const lost = (c: Cluster) => new Promise<void>((resolve) => {
+      c.on('reconnecting', (e: { address: string }) => e.address === `127.0.0.1:${replica.port}` && resolve());
+    });
+    const noticed = Promise.all([lost(cluster), lost(fast)]);
+    const before = await calls(primary, 'get');
+    await replica.kill();
+    await noticed;
+    const started = Date.now();
+    const waited = await cluster.command(['GET', key], { timeout: 1000 }).catch((e: unknown) => e);
+    // It waited: retries stop once the next backoff step (at most 500 ms) would pass the deadline.
+    expect(Date.now() - started).to.be.at.least(1000 - 500);
+    expect(waited).to.be.instanceOf(ConnectionError);
+    expect(waited).to.include({ code: 'ENOREPLICA', unsent: true });
+    expect((waited as Error).message).to.include(`primary 127.0.0.1:${primary.port}`);
+    // failFast: at once, for a command and in a pipeline.
+    expect(await fast.command(['GET', key]).catch((e: unknown) => e)).to.have.property('code', 'ENOREPLICA');
+    const [inPipeline] = await fast.pipeline([['GET', key]]);
+    expect(inPipeline).to.have.property('code', 'ENOREPLICA');
+    expect(await calls(primary, 'get')).to.equal(before);
+    // A read issued while the replica is away waits for it (20 s deadline) and is served there.
+    const waiting = cluster.command(['GET', key], { timeout: 20_000 });
+    await replica.restart();
+    expect(await waiting).to.equal('v');
+    expect(await calls(primary, 'get')).to.equal(before);
+    expect(await calls(replica, 'get')).to.be.greaterThan(0);
+  });
+
   it('WAIT inside cluster.use counts the handle\'s writes on its node (replica held back: 0, then 1)', async () => {
     const cluster = client();
     await cluster.refresh();
