@@ -27,18 +27,27 @@ function keysOf(nodes: NodeInfo[], port: number, keys: readonly string[]): Set<s
 /** A primary and its replica, as the cluster sees them now. */
 async function shard(redis: RedisCluster): Promise<{ primary: RedisServer; replica: RedisServer; nodes: NodeInfo[] }> {
   // Gossip about who replicates whom may lag the slot owners (which waitForOk checks): ask
-  // until some primary has a replica in this node's view.
+  // until some primary has a replica in this node's view, and that replica itself says it is
+  // linked to that primary (a third node's view alone may still name a node that fails or
+  // follows another primary).
   for (let attempt = 0; ; attempt++) {
     const nodes = await redis.nodes();
     for (const primary of nodes.filter((n) => n.role === 'primary' && n.slots.length > 0)) {
-      const replica = nodes.find((n) => n.primaryId === primary.id && !n.flags.includes('fail'));
-      if (replica !== undefined) return { primary: redis.server(primary.port), replica: redis.server(replica.port), nodes };
+      const replica = nodes.find((n) => n.primaryId === primary.id && !n.flags.some((f) => f.startsWith('fail')));
+      if (replica !== undefined && await linked(redis.server(replica.port), primary.port)) {
+        return { primary: redis.server(primary.port), replica: redis.server(replica.port), nodes };
+      }
     }
     if (attempt === 100) throw new Error('no primary with a live replica');
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
+/** True when `replica` says (ROLE) it replicates the node on `primaryPort` over a live link. */
+async function linked(replica: RedisServer, primaryPort: number): Promise<boolean> {
+  const role = await replica.cli('ROLE').then((r) => JSON.parse(r) as unknown[], () => []);
+  return role[0] === 'slave' && Number(role[2]) === primaryPort && role[3] === 'connected';
+}
 
 /** INFO commandstats calls of `command` on `server`. */
 async function calls(server: RedisServer, command: string): Promise<number> {
