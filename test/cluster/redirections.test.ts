@@ -24,6 +24,46 @@ async function otherPrimary(redis: RedisCluster, slot: number): Promise<number> 
   return (await redis.primaries()).find((s) => s.port !== owner.port)!.port;
 }
 
+/**
+ * Runs `callers` callers, each looping `step(key, n, wrong)` on its own key (`n`: its count so
+ * far; `step` returns the new count and notes replies that were not the caller's in `wrong`),
+ * while a third of their slots move, one key per MIGRATE so moves overlap the traffic. A
+ * caller stops at its first error.
+ */
+async function reshardUnderLoad(
+  redis: RedisCluster,
+  callers: number,
+  prefix: string,
+  step: (key: string, n: number, wrong: string[]) => Promise<number>,
+): Promise<{ keys: string[]; errors: unknown[]; wrong: string[]; done: number }> {
+  const keys = Array.from({ length: callers }, (_, i) => `${prefix}:${i}`);
+  const slots = [...new Set(keys.map(keySlot))];
+  let running = true;
+  const errors: unknown[] = [];
+  const wrong: string[] = [];
+  let done = 0;
+  const loop = async (key: string) => {
+    for (let n = 0; running;) {
+      try {
+        n = await step(key, n, wrong);
+        done++;
+      } catch (err) {
+        errors.push(err);
+        return;
+      }
+    }
+  };
+  const loops = keys.map(loop);
+  const primaries = await redis.primaries();
+  for (const slot of slots.slice(0, Math.ceil(slots.length / 3))) {
+    const owner = await redis.ownerOf(slot);
+    await redis.migrateSlot(slot, primaries.find((p) => p.port !== owner.port)!.port, { batch: 1 });
+  }
+  running = false;
+  await Promise.all(loops);
+  return { keys, errors, wrong, done };
+}
+
 describe('cluster: redirections and live resharding', function () {
   this.timeout(120_000);
   let redis: RedisCluster;
@@ -221,41 +261,16 @@ describe('cluster: redirections and live resharding', function () {
 
     it('live resharding under 100 callers using handles (command, pipeline, transaction): zero errors', async () => {
       const callers = 100;
-      const keys = Array.from({ length: callers }, (_, i) => `handle:${i}`);
-      const slots = [...new Set(keys.map(keySlot))];
-      let running = true;
-      const errors: unknown[] = [];
-      const wrong: string[] = [];
-      let done = 0;
-      const loop = async (i: number) => {
-        const key = keys[i]!;
-        let n = 0;
-        while (running) {
-          try {
-            await cluster.use(async (handle) => {
-              const value = await handle.command(['INCR', key]);
-              const [read] = await handle.pipeline([['GET', key]]);
-              const [after] = (await handle.transaction([['INCR', key]]))!;
-              n += 2;
-              if (value !== n - 1 || read !== String(n - 1) || after !== n) {
-                wrong.push(`${key}: INCR ${String(value)}, GET ${String(read)}, EXEC INCR ${String(after)}; expected ${n - 1}, ${n}`);
-              }
-            });
-            done++;
-          } catch (err) {
-            errors.push(err);
-            return;
+      const { errors, wrong, done } = await reshardUnderLoad(redis, callers, 'handle', (key, n, wrong) =>
+        cluster.use(async (handle) => {
+          const value = await handle.command(['INCR', key]);
+          const [read] = await handle.pipeline([['GET', key]]);
+          const [after] = (await handle.transaction([['INCR', key]]))!;
+          if (value !== n + 1 || read !== String(n + 1) || after !== n + 2) {
+            wrong.push(`${key}: INCR ${String(value)}, GET ${String(read)}, EXEC INCR ${String(after)}; expected ${n + 1}, ${n + 2}`);
           }
-        }
-      };
-      const loops = keys.map((_, i) => loop(i));
-      const primaries = await redis.primaries();
-      for (const slot of slots.slice(0, Math.ceil(slots.length / 3))) {
-        const owner = await redis.ownerOf(slot);
-        await redis.migrateSlot(slot, primaries.find((p) => p.port !== owner.port)!.port, { batch: 1 });
-      }
-      running = false;
-      await Promise.all(loops);
+          return n + 2;
+        }));
       expect(errors.map((e) => String(e)).slice(0, 3)).to.deep.equal([]);
       expect(wrong.slice(0, 3)).to.deep.equal([]);
       expect(done).to.be.greaterThan(callers);
@@ -294,39 +309,13 @@ describe('cluster: redirections and live resharding', function () {
 
   it('live resharding under 200 callers: zero errors, every reply its caller\'s own', async () => {
     const callers = 200;
-    const keys = Array.from({ length: callers }, (_, i) => `caller:${i}`);
-    const slots = [...new Set(keys.map(keySlot))];
-    let running = true;
-    const errors: unknown[] = [];
-    const wrong: string[] = [];
-    let done = 0;
-    const loop = async (i: number) => {
-      let n = 0;
-      while (running) {
-        try {
-          const value = await cluster.command(['INCR', keys[i]!]);
-          n++;
-          if (value !== n) wrong.push(`${keys[i]}: expected ${n}, got ${String(value)}`);
-          const [echo] = (await cluster.pipeline([['GET', keys[i]!]])) as [unknown];
-          if (echo !== String(n)) wrong.push(`${keys[i]}: pipeline read ${String(echo)}, expected ${n}`);
-          done++;
-        } catch (err) {
-          errors.push(err);
-          return;
-        }
-      }
-    };
-    const loops = keys.map((_, i) => loop(i));
-    // Move a third of the callers' slots, in small batches so moves overlap the traffic.
-    const primaries = await redis.primaries();
-    const moved = slots.slice(0, Math.ceil(slots.length / 3));
-    for (let s = 0; s < moved.length; s++) {
-      const owner = await redis.ownerOf(moved[s]!);
-      const to = primaries.find((p) => p.port !== owner.port)!;
-      await redis.migrateSlot(moved[s]!, to.port, { batch: 1 });
-    }
-    running = false;
-    await Promise.all(loops);
+    const { keys, errors, wrong, done } = await reshardUnderLoad(redis, callers, 'caller', async (key, n, wrong) => {
+      const value = await cluster.command(['INCR', key]);
+      if (value !== n + 1) wrong.push(`${key}: expected ${n + 1}, got ${String(value)}`);
+      const [echo] = (await cluster.pipeline([['GET', key]])) as [unknown];
+      if (echo !== String(n + 1)) wrong.push(`${key}: pipeline read ${String(echo)}, expected ${n + 1}`);
+      return n + 1;
+    });
     expect(errors.map((e) => String(e)).slice(0, 3)).to.deep.equal([]);
     expect(wrong.slice(0, 3)).to.deep.equal([]);
     expect(done).to.be.greaterThan(callers * 3);
