@@ -6,6 +6,20 @@ import { freePort } from '../helpers/ports.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { SentinelProcess, startSentinelSet, type SentinelSet } from '../helpers/sentinel-set.js';
 
+/**
+ * A scripted sentinel: names the node on `port()` (read at each ask) as the primary, or knows
+ * no primary without `port`; confirms the pool's +switch-master subscription, then stays silent.
+ */
+function scriptedSentinel(port?: () => number): ReturnType<typeof startScriptedServer> {
+  return startScriptedServer({
+    SENTINEL: (args) => port !== undefined && args[0]!.toUpperCase() === 'GET-MASTER-ADDR-BY-NAME'
+      ? reply.array([reply.bulk('127.0.0.1'), reply.bulk(String(port()))])
+      : reply.array([]),
+    SUBSCRIBE: (args) => Buffer.concat(args.map((channel, i) =>
+      reply.array([reply.bulk('subscribe'), reply.bulk(channel), reply.int(i + 1)]))),
+  });
+}
+
 describe('sentinel: discovery', function () {
   this.timeout(30_000);
   let set: SentinelSet;
@@ -110,85 +124,47 @@ describe('sentinel: discovery', function () {
     }
   });
 
-  it('a READONLY reply makes the pool ask the sentinels again and move (the command itself is not retried)', async () => {
-    const primary = await set.primary();
-    // A node that passed its ROLE check, then got demoted under the pool: writes say READONLY.
-    const demoted = await startScriptedServer({
-      ROLE: reply.array([reply.bulk('master'), reply.int(0), reply.array([])]),
-      SET: reply.error("READONLY You can't write against a read only replica."),
+  // A node that passed its ROLE check, then stopped serving: demoted under the pool (writes say
+  // READONLY), or restarted and still loading its dataset (a fake: a real server answers
+  // LOADING only for the moments its load takes).
+  const misplaced = [
+    { code: 'READONLY', command: ['SET', 'k', 'first'], error: "READONLY You can't write against a read only replica." },
+    { code: 'LOADING', command: ['GET', 'k'], error: 'LOADING Redis is loading the dataset in memory' },
+  ];
+  for (const { code, command, error } of misplaced) {
+    it(`a ${code} reply makes the pool ask the sentinels again and move (the command itself is not retried)`, async () => {
+      const primary = await set.primary();
+      const node = await startScriptedServer({
+        ROLE: reply.array([reply.bulk('master'), reply.int(0), reply.array([])]),
+        [command[0]!]: reply.error(error),
+      });
+      let named = node.port;
+      const sentinel = await scriptedSentinel(() => named);
+      try {
+        const p = pool([`127.0.0.1:${sentinel.port}`]);
+        await p.command(['PING']);
+        named = primary.port; // Sentinel has caught up with the failover
+        const failover = new Promise<{ from: string; to: string }>((resolve) => p.once('failover', resolve));
+        const started = Date.now();
+        const err = await p.command(command).then(() => null, (e: Error) => e);
+        expect((err as { code?: string }).code).to.equal(code);
+        expect(await failover).to.deep.equal({ from: `127.0.0.1:${node.port}`, to: `127.0.0.1:${primary.port}` });
+        // Prompted by the reply, not found by the periodic round (every 15 s).
+        expect(Date.now() - started).to.be.below(7500);
+        await p.command(['SET', 'k', 'second']);
+        expect(await primary.cli('GET', 'k')).to.equal('second');
+        expect(await p.command(['GET', 'k'])).to.equal('second');
+        expect(node.commands.filter((c) => c[0] === command[0])).to.have.length(1);
+      } finally {
+        await sentinel.close();
+        await node.close();
+      }
     });
-    let named = demoted.port;
-    const sentinel = await startScriptedServer({
-      SENTINEL: (args) => args[0]!.toUpperCase() === 'GET-MASTER-ADDR-BY-NAME'
-        ? reply.array([reply.bulk('127.0.0.1'), reply.bulk(String(named))])
-        : reply.array([]),
-      // Confirms the pool's +switch-master subscription, and then stays silent.
-      SUBSCRIBE: (args) => Buffer.concat(args.map((channel, i) =>
-        reply.array([reply.bulk('subscribe'), reply.bulk(channel), reply.int(i + 1)]))),
-    });
-    try {
-      const p = pool([`127.0.0.1:${sentinel.port}`]);
-      await p.command(['PING']);
-      named = primary.port; // Sentinel has caught up with the failover
-      const failover = new Promise<{ from: string; to: string }>((resolve) => p.once('failover', resolve));
-      const err = await p.command(['SET', 'k', 'first']).then(() => null, (e: Error) => e);
-      expect((err as { code?: string }).code).to.equal('READONLY');
-      expect(await failover).to.deep.equal({ from: `127.0.0.1:${demoted.port}`, to: `127.0.0.1:${primary.port}` });
-      await p.command(['SET', 'k', 'second']);
-      expect(await primary.cli('GET', 'k')).to.equal('second');
-      expect(demoted.commands.filter((c) => c[0] === 'SET')).to.have.length(1);
-    } finally {
-      await sentinel.close();
-      await demoted.close();
-    }
-  });
-
-  it('a LOADING reply makes the pool ask the sentinels again and move (the command itself is not retried)', async () => {
-    const primary = await set.primary();
-    // A node restarted under the pool that is still loading its dataset: it refuses reads.
-    // (A fake: a real server answers LOADING only for the moments its load takes.)
-    const loading = await startScriptedServer({
-      ROLE: reply.array([reply.bulk('master'), reply.int(0), reply.array([])]),
-      GET: reply.error('LOADING Redis is loading the dataset in memory'),
-    });
-    let named = loading.port;
-    const sentinel = await startScriptedServer({
-      SENTINEL: (args) => args[0]!.toUpperCase() === 'GET-MASTER-ADDR-BY-NAME'
-        ? reply.array([reply.bulk('127.0.0.1'), reply.bulk(String(named))])
-        : reply.array([]),
-      SUBSCRIBE: (args) => Buffer.concat(args.map((channel, i) =>
-        reply.array([reply.bulk('subscribe'), reply.bulk(channel), reply.int(i + 1)]))),
-    });
-    try {
-      const p = pool([`127.0.0.1:${sentinel.port}`]);
-      await p.command(['PING']);
-      named = primary.port;
-      const failover = new Promise<{ from: string; to: string }>((resolve) => p.once('failover', resolve));
-      const started = Date.now();
-      const err = await p.command(['GET', 'k']).then(() => null, (e: Error) => e);
-      expect((err as { code?: string }).code).to.equal('LOADING');
-      expect(await failover).to.deep.equal({ from: `127.0.0.1:${loading.port}`, to: `127.0.0.1:${primary.port}` });
-      // Prompted by the reply, not found by the periodic round (every 15 s).
-      expect(Date.now() - started).to.be.below(7500);
-      await primary.cli('SET', 'k', 'loaded');
-      expect(await p.command(['GET', 'k'])).to.equal('loaded');
-      expect(loading.commands.filter((c) => c[0] === 'GET')).to.have.length(1);
-    } finally {
-      await sentinel.close();
-      await loading.close();
-    }
-  });
+  }
 
   it('asks the sentinel that answered last first: one that does not know the name is not asked again', async () => {
-    const subscribe = (args: string[]) => Buffer.concat(args.map((channel, i) =>
-      reply.array([reply.bulk('subscribe'), reply.bulk(channel), reply.int(i + 1)])));
-    const stranger = await startScriptedServer({ SENTINEL: reply.array([]), SUBSCRIBE: subscribe });
-    const knowing = await startScriptedServer({
-      SENTINEL: (args) => args[0]!.toUpperCase() === 'GET-MASTER-ADDR-BY-NAME'
-        ? reply.array([reply.bulk('127.0.0.1'), reply.bulk(String(plain.port))])
-        : reply.array([]),
-      SUBSCRIBE: subscribe,
-    });
+    const stranger = await scriptedSentinel();
+    const knowing = await scriptedSentinel(() => plain.port);
     const asked = (server: typeof stranger) =>
       server.commands.filter((c) => c[0]!.toUpperCase() === 'SENTINEL' && c[1]!.toUpperCase() === 'GET-MASTER-ADDR-BY-NAME').length;
     try {
