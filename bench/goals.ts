@@ -2,7 +2,7 @@
  * The goals of issue 14, checked against the figures of one run: each line says the figure, the
  * bar, and met or not. Parts that did not run leave their goals out.
  */
-import type { OpenLoopReport } from './open-loop.js';
+import { DRIVER_ALONE, type OpenLoopReport } from './open-loop.js';
 import { formatBytes, formatLatency, formatOps, formatRatio, type BenchReport } from './report.js';
 import { REFERENCE_CALLERS, SWEEP_LEVELS, SWEEP_SCENARIOS, type SweepReport } from './sweep.js';
 
@@ -67,12 +67,14 @@ function openLoopGoal(open: OpenLoopReport, subject: string): Goal[] {
   if (half === undefined) return [];
   const rows = open.rows.filter((r) => r.rate === half.rate);
   const own = rows.find((r) => r.client === subject);
-  const peers = rows.filter((r) => r.client !== subject);
+  const peers = rows.filter((r) => r.client !== subject && r.client !== DRIVER_ALONE.id);
   if (own === undefined || peers.length === 0) return [];
   const best = Math.min(...peers.map((r) => r.p99));
+  const alone = rows.find((r) => r.client === DRIVER_ALONE.id);
+  const floor = alone !== undefined ? ` (driver alone, no client: ${formatLatency(alone.p99)})` : '';
   return [{
     goal: `open-loop p99 at ${formatOps(half.rate)}/s (${half.label}) ≤ best peer's`,
-    figure: `${formatLatency(own.p99)} vs ${formatLatency(best)}`,
+    figure: `${formatLatency(own.p99)} vs ${formatLatency(best)}${floor}`,
     met: own.p99 <= best,
   }];
 }

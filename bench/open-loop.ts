@@ -6,6 +6,11 @@
  * of the slowest peer's, and one above every peer's peak that respool should still sustain.
  *
  * The peaks are the sweep's when it ran in the same invocation, else a short probe here.
+ *
+ * Every rate also runs the driver alone (bench/clients/none.ts: "commands" answered on the next
+ * event-loop turn, no I/O), alternating with the clients: the floor the host and the driver set
+ * in that very run. Each row splits its p99 into how late arrivals were issued and how long
+ * their replies took, so a tail made of the process not running shows as such.
  */
 import type { OpenLoopResult } from './clients/open-loop.js';
 import { MISS_MS } from './clients/open-loop.js';
@@ -21,6 +26,14 @@ export const LOAD_SHARES = [0.25, 0.5, 0.8] as const;
 const BEYOND_PEERS = 1.3;
 const STARTUP_MS = 1500;
 
+/** The driver alone, as a row of its own: not a peer, never in a goal's comparison. */
+export const DRIVER_ALONE: ClientEntry = {
+  id: 'none',
+  label: 'driver alone (no client)',
+  file: 'none.ts',
+  note: 'the open-loop driver with "commands" answered on the next event-loop turn, no I/O: the host\'s and the driver\'s own tail.',
+};
+
 export interface OfferedRate {
   rate: number;
   /** "25 % of the slowest peer's peak", ... */
@@ -35,6 +48,9 @@ export interface OpenLoopRow {
   p50: number;
   p99: number;
   p999: number;
+  /** p99 of how late arrivals were issued, and of issue-to-reply time (see OpenLoopResult). */
+  issueP99: number;
+  replyP99: number;
   missed: number;
   errors: number;
 }
@@ -98,12 +114,14 @@ export async function runOpenLoop(
   const rates = offeredRates(peaks, subject);
   const measureMs = 1000 * Number(process.env.BENCH_OPEN_SECONDS ?? (settings.quick ? 1 : 2.5));
   const runMs = settings.warmupMs + measureMs + STARTUP_MS;
-  const progress = new Progress(settings.rounds * rates.length * clients.length * runMs, settings.rounds * rates.length * clients.length);
+  const runners = [...clients, DRIVER_ALONE];
+  const runs = settings.rounds * rates.length * runners.length;
+  const progress = new Progress(runs * runMs, runs);
   const results: OpenLoopResult[] = [];
   try {
     for (let round = 1; round <= settings.rounds; round++) {
       for (const { rate } of rates) {
-        for (const client of clients) {
+        for (const client of runners) {
           progress.start(`${client.id} · open loop ${formatOps(rate)}/s · round ${round}/${settings.rounds}`, runMs);
           const task = {
             client: client.id, scenario: 'command' as const, url: target.url, ...settings,
@@ -120,7 +138,7 @@ export async function runOpenLoop(
   }
   const rows: OpenLoopRow[] = [];
   for (const { rate } of rates) {
-    for (const client of clients) {
+    for (const client of runners) {
       const same = results.filter((r) => r.client === client.id && r.rate === rate);
       if (same.length === 0) continue;
       rows.push({
@@ -131,6 +149,8 @@ export async function runOpenLoop(
         p50: median(same.map((r) => r.p50)),
         p99: median(same.map((r) => r.p99)),
         p999: median(same.map((r) => r.p999)),
+        issueP99: median(same.map((r) => r.issueP99)),
+        replyP99: median(same.map((r) => r.replyP99)),
         missed: median(same.map((r) => r.missed)),
         errors: same.reduce((sum, r) => sum + r.errors, 0),
       });
@@ -150,16 +170,23 @@ export function renderOpenLoop(report: OpenLoopReport, subject: string, labelOf:
     'GET/SET arrivals on a fixed schedule, whatever the replies do; latency counted from each arrival\'s ' +
       `scheduled time (no coordinated omission). "missed": arrivals issued more than ${MISS_MS} ms late or ` +
       `not at all (100,000 already waiting). ${report.seconds} s measured per run, medians over the rounds. ` +
+      '"issue p99": how late arrivals were issued (the driver\'s event loop busy or the process waiting for a CPU); ' +
+      '"reply p99": from issue to reply. "driver alone" answers on the next event-loop turn without I/O: the floor ' +
+      'the host and the driver set in the same run. ' +
       'Peaks (`command`, 200 callers): ' +
       Object.entries(report.peaks).map(([id, v]) => `${labelOf(id)} ${formatOps(v)}`).join(', ') + '.',
     '',
   );
   for (const { rate, label } of report.rates) {
     out.push(`### ${formatOps(rate)} commands/s (${label})`, '');
-    out.push('| client | p50 | p99 | p99.9 | missed | answered/s | errors |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    out.push(
+      '| client | p50 | p99 | p99.9 | issue p99 | reply p99 | missed | answered/s | errors |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
     for (const r of report.rows.filter((x) => x.rate === rate).sort((a, b) => a.p99 - b.p99)) {
-      const name = r.client === subject ? `**${labelOf(r.client)}**` : labelOf(r.client);
-      out.push(`| ${name} | ${formatLatency(r.p50)} | ${formatLatency(r.p99)} | ${formatLatency(r.p999)} | ${percent(r.missed)} | ${formatOps(r.achieved)} | ${r.errors} |`);
+      const name = r.client === subject ? `**${labelOf(r.client)}**` : r.client === DRIVER_ALONE.id ? `_${DRIVER_ALONE.label}_` : labelOf(r.client);
+      const cells = [r.p50, r.p99, r.p999, r.issueP99, r.replyP99].map(formatLatency);
+      out.push(`| ${name} | ${cells.join(' | ')} | ${percent(r.missed)} | ${formatOps(r.achieved)} | ${r.errors} |`);
     }
     out.push('');
   }
@@ -197,20 +224,22 @@ export function renderOpenLoopSvg(report: OpenLoopReport, subject: string, label
   }
   const clients = [...new Set(report.rows.map((r) => r.client))];
   clients.forEach((client, i) => {
-    const color = client === subject ? COLORS[0] : COLORS[1 + (i % (COLORS.length - 1))];
+    const alone = client === DRIVER_ALONE.id;
+    const color = client === subject ? COLORS[0] : alone ? '#999' : COLORS[1 + (i % (COLORS.length - 1))];
     const points = report.rows
       .filter((r) => r.client === client && r.p99 > 0)
       .sort((a, b) => a.rate - b.rate)
       .map((r) => `${x(r.rate).toFixed(1)},${y(r.p99).toFixed(1)}`);
     const widthAttr = client === subject ? 3 : 1.5;
-    body.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${color}" stroke-width="${widthAttr}"/>`);
+    const dash = alone ? ' stroke-dasharray="5 4"' : '';
+    body.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${color}" stroke-width="${widthAttr}"${dash}/>`);
     for (const p of points) {
       const [px, py] = p.split(',');
       body.push(`<circle cx="${px}" cy="${py}" r="3" fill="${color}"/>`);
     }
     const ly = top + 10 + i * 18;
     body.push(`<rect x="${width - right + 15}" y="${ly - 9}" width="12" height="12" fill="${color}"/>`);
-    body.push(`<text x="${width - right + 32}" y="${ly + 1}">${escapeXml(labelOf(client))}</text>`);
+    body.push(`<text x="${width - right + 32}" y="${ly + 1}">${escapeXml(alone ? DRIVER_ALONE.label : labelOf(client))}</text>`);
   });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,

@@ -29,6 +29,8 @@ export interface BenchClient {
   pipeline(commands: readonly BenchCommand[]): Promise<unknown>;
   /** Closes every connection so the child can exit by itself. */
   close(): Promise<void>;
+  /** True for the open loop's driver-alone baseline (bench/clients/none.ts), which sends nothing. */
+  readonly sendsNothing?: boolean;
 }
 
 /** The scenario names, in report order. */

@@ -37,6 +37,13 @@ export interface OpenLoopResult {
   p50: number;
   p99: number;
   p999: number;
+  /**
+   * The two parts of that latency, at p99 (microseconds): how late the driver issued the
+   * arrival (its event loop was busy or the process was not running: the same for every
+   * client but for what the client's own work adds), and the time from issue to reply.
+   */
+  issueP99: number;
+  replyP99: number;
   /** Arrivals issued late or not at all, over arrivals scheduled (measured window). */
   missed: number;
   errors: number;
@@ -50,6 +57,8 @@ export async function measureOpenLoop(
   const commands: BenchCommand[] = [];
   for (let k = 0; k < KEYS; k++) commands.push(['SET', keyOf(k), VALUE], ['GET', keyOf(k)]);
   const histogram = new LatencyHistogram();
+  const issueDelays = new LatencyHistogram();
+  const replyTimes = new LatencyHistogram();
   const interval = 1000 / task.rate;
   const total = Math.floor(((task.warmupMs + task.measureMs) / 1000) * task.rate);
   const firstMeasured = Math.floor((task.warmupMs / 1000) * task.rate);
@@ -62,13 +71,16 @@ export async function measureOpenLoop(
   let onIdle: (() => void) | null = null;
   const t0 = performance.now() + 5;
 
-  const issue = (i: number, scheduled: number) => {
+  const issue = (i: number, scheduled: number, issuedAt: number) => {
     outstanding++;
     client.command(commands[i % commands.length]!).then(
       () => {
         completed++;
         if (i >= firstMeasured) {
-          histogram.record((performance.now() - scheduled) * 1000);
+          const now = performance.now();
+          histogram.record((now - scheduled) * 1000);
+          issueDelays.record((issuedAt - scheduled) * 1000);
+          replyTimes.record((now - issuedAt) * 1000);
           measuredDone++;
         }
         if (--outstanding === 0 && onIdle !== null) onIdle();
@@ -92,7 +104,7 @@ export async function measureOpenLoop(
           continue;
         }
         if (late && issued >= firstMeasured) missed++;
-        issue(issued, scheduled);
+        issue(issued, scheduled, now);
       }
       if (issued < total) setImmediate(tick);
       else resolve();
@@ -118,9 +130,12 @@ export async function measureOpenLoop(
       p50: histogram.quantile(0.5),
       p99: histogram.quantile(0.99),
       p999: histogram.quantile(0.999),
+      issueP99: issueDelays.quantile(0.99),
+      replyP99: replyTimes.quantile(0.99),
       missed: (missed + unanswered) / scheduledMeasured,
       errors,
     },
-    commandsCompleted: completed,
+    // The driver-alone baseline talks to no server: nothing for the parent to check.
+    commandsCompleted: client.sendsNothing === true ? 0 : completed,
   };
 }

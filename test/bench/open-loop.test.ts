@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { measureOpenLoop } from '../../bench/clients/open-loop.js';
-import { offeredRates, renderOpenLoopSvg, type OpenLoopReport } from '../../bench/open-loop.js';
+import { renderGoals } from '../../bench/goals.js';
+import { DRIVER_ALONE, offeredRates, renderOpenLoop, renderOpenLoopSvg, type OpenLoopReport } from '../../bench/open-loop.js';
+import type { BenchReport } from '../../bench/report.js';
 import type { BenchClient } from '../../bench/scenarios.js';
 
 /** A stand-in client (no Redis involved: this tests the schedule, not a library). */
@@ -36,6 +38,9 @@ describe('bench/open-loop', () => {
     // waited up to the whole stall.
     expect(result.p99).to.be.at.least(100_000);
     expect(result.missed).to.be.at.least(0.1);
+    // ...and the split says where: issued late, answered at once once issued.
+    expect(result.issueP99).to.be.at.least(100_000);
+    expect(result.replyP99).to.be.below(result.issueP99);
     expect(result.errors).to.equal(0);
   });
 
@@ -44,12 +49,29 @@ describe('bench/open-loop', () => {
       peaks: {},
       rates: [{ rate: 1000, label: 'x' }, { rate: 2000, label: 'y' }],
       rows: ['respool', 'ioredis'].flatMap((client) => [1000, 2000].map((rate) => ({
-        client, rate, rounds: 1, achieved: rate, p50: 100, p99: 1000, p999: 2000, missed: 0, errors: 0,
+        client, rate, rounds: 1, achieved: rate, p50: 100, p99: 1000, p999: 2000, issueP99: 10, replyP99: 900, missed: 0, errors: 0,
       }))),
       seconds: 1,
     };
     const svg = renderOpenLoopSvg(report, 'respool', (id) => id);
     expect(svg.match(/<polyline/g)).to.have.length(2);
     expect(svg).to.contain('ioredis');
+  });
+
+  it('shows the driver alone as a floor, never as the best peer of the p99 goal', () => {
+    const row = (client: string, p99: number) => ({
+      client, rate: 1000, rounds: 1, achieved: 1000, p50: 50, p99, p999: p99, issueP99: p99, replyP99: 40, missed: 0, errors: 0,
+    });
+    const open: OpenLoopReport = {
+      peaks: {},
+      rates: [{ rate: 500, label: 'a' }, { rate: 1000, label: '50 %' }],
+      rows: [row('respool', 2000), row('ioredis', 3000), row(DRIVER_ALONE.id, 1000)],
+      seconds: 1,
+    };
+    const report = { subject: 'respool', summaries: [], reference: [] } as unknown as BenchReport;
+    const goals = renderGoals(report, undefined, open);
+    expect(goals).to.contain('2.00 ms vs 3.00 ms (driver alone, no client: 1.00 ms)');
+    expect(goals).to.match(/\| yes \|/);
+    expect(renderOpenLoop(open, 'respool', (id) => id)).to.contain(`_${DRIVER_ALONE.label}_`);
   });
 });
