@@ -27,7 +27,9 @@ export {
 } from './errors.js';
 export type { Commands } from './commands/methods.js';
 export type * from './commands/methods.js';
-export type { Replies, RepliesWith, ReplyOf, StreamEntry, StreamRead } from './commands/replies.js';
+export type {
+  BufReplies, BufStreamEntry, BufStreamRead, Replies, RepliesWith, ReplyOf, StreamEntry, StreamRead, WithOf,
+} from './commands/replies.js';
 export type { Batch } from './typed/chain.js';
 export type { Call, Buf, OneOf, Pairs } from './typed/types.js';
 export { OPTION_TABLE, type PoolOptions, type ResolvedOptions } from './options.js';

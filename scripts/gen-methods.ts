@@ -96,15 +96,19 @@ ${rows.join('\n')}
  * Replies: ./replies.ts (curated); a command not curated there replies \`Reply\`.
  */
 import type { Arg, Reply } from '../resp/types.js';
-import type { Bufs, Call, OneOf, Pairs } from '../typed/types.js';
-import type { BufReplyOf, ReplyOf, RepliesWith } from './replies.js';
+import type { Call, OneOf, Pairs } from '../typed/types.js';
+import type { ReplyOf, WithOf } from './replies.js';
 
 type P<T> = Promise<T>;
 
 ${optionTypes.join('\n')}
 
-/** Every typed method, each returning a promise of its reply. */
-export interface Commands {
+/**
+ * Every typed method, each returning a promise of its reply. \`B\`: whether the receiver's
+ * replies are Buffers (a pool created with \`returnBuffers: true\`); a call's own
+ * \`returnBuffers\` wins over it.
+ */
+export interface Commands<out B extends boolean = false> {
 ${sigs.join('\n')}
 }
 `,
@@ -118,7 +122,7 @@ interface Rendered {
 
 function renderSignatures(method: string, source: MethodSource, plan: MethodPlan): Rendered {
   const doc = `  /** ${source.name.replace('|', ' ')}: ${source.summary.replace(/\*\//g, '*\\/')} */`;
-  const reply = `ReplyOf<'${method}'>`;
+  const reply = `ReplyOf<'${method}', B>`;
   if (plan.loose) {
     return { lines: [doc, `  ${method}(...args: Arg[]): P<${reply}>;`], optionType: null };
   }
@@ -158,14 +162,17 @@ function renderSignatures(method: string, source: MethodSource, plan: MethodPlan
     while (simple < plan.required && isPlain(plan.positional[simple]!)) simple++;
     const lead = params.slice(0, simple).join(', ');
     // In Redis order the option a reply depends on may be there (`'WITHSCORES'`): either type.
-    const either = REPLY_WITH.has(method) ? `${reply} | RepliesWith['${method}']` : reply;
+    const either = REPLY_WITH.has(method) ? `${reply} | WithOf<'${method}', B>` : reply;
     lines.push(`  ${method}(${lead}${lead === '' ? '' : ', '}...redisOrder: [Arg, ...Arg[]]): P<${either}>;`);
   }
-  lines.push(`  ${method}(${fixed}${sep}options: ${opts} & Bufs): P<BufReplyOf<'${method}'>>;`);
+  // The option a reply's shape depends on (`{ GET: true }`), with or without a call's own
+  // returnBuffers (R defaults to the receiver's B when the call does not say).
   const withToken = REPLY_WITH.get(method);
   if (withToken !== undefined && plan.byKey.has(withToken)) {
-    lines.push(`  ${method}(${fixed}${sep}options: ${opts} & { ${withToken}: true }): P<RepliesWith['${method}']>;`);
+    lines.push(`  ${method}<R extends boolean = B>(${fixed}${sep}options: ${opts} & { ${withToken}: true; returnBuffers?: R }): P<WithOf<'${method}', R>>;`);
   }
+  // A call's own returnBuffers (true, false, or a boolean known only at run time).
+  lines.push(`  ${method}<R extends boolean>(${fixed}${sep}options: ${opts} & { returnBuffers: R }): P<ReplyOf<'${method}', R>>;`);
   lines.push(`  ${method}(${plan.rest ? fixed : head}${sep}options${optional}: ${opts}): P<${reply}>;`);
   if (plan.rest) lines.push(`  ${method}(${restParams.join(', ')}): P<${reply}>;`);
   return { lines, optionType };

@@ -66,8 +66,11 @@ function usageError(name: string): RedisError {
  * Events: `'ready'` (the first topology is known), `'topology'` `{ primaries, replicas }` (the
  * map changed), `'reconnecting'` `{ address, error }` (a node's connection was lost),
  * `'redirection'` {@link RedirectionEvent}, `'error'` (only when listened), `'end'`.
+ *
+ * `B` (types only): whether replies are Buffers, the cluster having been created with
+ * `returnBuffers: true` (inferred by {@link createCluster} from its options).
  */
-export class Cluster extends EventEmitter {
+export class Cluster<out B extends boolean = false> extends EventEmitter {
   readonly options: ResolvedClusterOptions;
   readonly #nodes: NodePools;
   readonly #topology: Topology;
@@ -172,9 +175,9 @@ export class Cluster extends EventEmitter {
    * Runs `fn` with a handle bound to the node serving the slot of its first keyed command (see
    * {@link ClusterHandle}); the handle is released whatever `fn` does.
    */
-  async use<T>(fn: (handle: ClusterHandle) => T | Promise<T>): Promise<T> {
+  async use<T>(fn: (handle: ClusterHandle<B>) => T | Promise<T>): Promise<T> {
     if (this.#closing !== null) throw new PoolClosedError('The cluster client is closed');
-    const handle = new ClusterHandle(this.#sender, this.options, this);
+    const handle = new ClusterHandle<B>(this.#sender, this.options, this);
     try {
       return await fn(handle);
     } finally {
@@ -374,8 +377,15 @@ export class Cluster extends EventEmitter {
  * seeds, and commands issued before it is known wait for it (within acquireTimeout).
  *
  * @throws TypeError / RangeError for bad options (unknown names, a db other than 0, no seeds)
+ *
+ * `returnBuffers: true` written in the options gives a `Cluster<true>`, whose typed methods
+ * reply Buffers; a `boolean` known only at run time gives `Cluster<boolean>`.
  */
-export function createCluster(options: ClusterOptions): Cluster {
+export function createCluster(options: ClusterOptions & { returnBuffers: true }): Cluster<true>;
+export function createCluster(options: ClusterOptions & { returnBuffers: false }): Cluster;
+export function createCluster(options: ClusterOptions & { returnBuffers: boolean }): Cluster<boolean>;
+export function createCluster(options: ClusterOptions): Cluster;
+export function createCluster(options: ClusterOptions): Cluster<boolean> {
   return new Cluster(resolveClusterOptions(options));
 }
 

@@ -40,7 +40,8 @@ export interface ClusterSend {
   transaction(commands: readonly Command[], options?: CommandOptions): Promise<Reply[]>;
 }
 
-export class ClusterHandle {
+/** `B` (types only): the cluster's `returnBuffers`, for the typed methods' reply types. */
+export class ClusterHandle<out B extends boolean = false> {
   readonly #sender: Sender;
   readonly #options: ResolvedClusterOptions;
   readonly #cluster: ClusterSend;

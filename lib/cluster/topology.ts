@@ -181,7 +181,8 @@ export class Topology {
       tls: this.#config.tls,
       map: this.#config.addressMap,
     };
-    const options = { timeout: this.#config.queryTimeout };
+    // Text replies whatever the user's returnBuffers: the parsers read host names and ids.
+    const options = { timeout: this.#config.queryTimeout, returnBuffers: false };
     if (!this.#slotsOnly.has(address)) {
       try {
         return fromShards(await pool.command(['CLUSTER', 'SHARDS'], options), ctx);

@@ -8,8 +8,8 @@
  * Replies: ./replies.ts (curated); a command not curated there replies `Reply`.
  */
 import type { Arg, Reply } from '../resp/types.js';
-import type { Bufs, Call, OneOf, Pairs } from '../typed/types.js';
-import type { BufReplyOf, ReplyOf, RepliesWith } from './replies.js';
+import type { Call, OneOf, Pairs } from '../typed/types.js';
+import type { ReplyOf, WithOf } from './replies.js';
 
 type P<T> = Promise<T>;
 
@@ -168,1099 +168,1103 @@ export type ZunionOptions = Call & { WEIGHTS?: number[]; AGGREGATE?: 'SUM' | 'MI
 /** Options of ZUNIONSTORE. */
 export type ZunionstoreOptions = Call & { WEIGHTS?: number[]; AGGREGATE?: 'SUM' | 'MIN' | 'MAX' };
 
-/** Every typed method, each returning a promise of its reply. */
-export interface Commands {
+/**
+ * Every typed method, each returning a promise of its reply. `B`: whether the receiver's
+ * replies are Buffers (a pool created with `returnBuffers: true`); a call's own
+ * `returnBuffers` wins over it.
+ */
+export interface Commands<out B extends boolean = false> {
   /** ACL CAT: List the ACL categories or the commands inside a category */
-  aclCat(categoryname: Arg | undefined, options: Call & Bufs): P<BufReplyOf<'aclCat'>>;
-  aclCat(categoryname?: Arg, options?: Call): P<ReplyOf<'aclCat'>>;
+  aclCat<R extends boolean>(categoryname: Arg | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'aclCat', R>>;
+  aclCat(categoryname?: Arg, options?: Call): P<ReplyOf<'aclCat', B>>;
   /** ACL DELUSER: Remove the specified ACL users and the associated rules */
-  aclDeluser(username: Arg[], options: Call & Bufs): P<BufReplyOf<'aclDeluser'>>;
-  aclDeluser(username: Arg[], options: Call): P<ReplyOf<'aclDeluser'>>;
-  aclDeluser(...username: (Arg | Arg[])[]): P<ReplyOf<'aclDeluser'>>;
+  aclDeluser<R extends boolean>(username: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'aclDeluser', R>>;
+  aclDeluser(username: Arg[], options: Call): P<ReplyOf<'aclDeluser', B>>;
+  aclDeluser(...username: (Arg | Arg[])[]): P<ReplyOf<'aclDeluser', B>>;
   /** ACL DRYRUN: Returns whether the user can execute the given command without executing the command. */
-  aclDryrun(username: Arg, command: Arg, arg: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'aclDryrun'>>;
-  aclDryrun(username: Arg, command: Arg, arg: Arg[] | undefined, options: Call): P<ReplyOf<'aclDryrun'>>;
-  aclDryrun(username: Arg, command: Arg, ...arg: (Arg | Arg[])[]): P<ReplyOf<'aclDryrun'>>;
+  aclDryrun<R extends boolean>(username: Arg, command: Arg, arg: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'aclDryrun', R>>;
+  aclDryrun(username: Arg, command: Arg, arg: Arg[] | undefined, options: Call): P<ReplyOf<'aclDryrun', B>>;
+  aclDryrun(username: Arg, command: Arg, ...arg: (Arg | Arg[])[]): P<ReplyOf<'aclDryrun', B>>;
   /** ACL GENPASS: Generate a pseudorandom secure password to use for ACL users */
-  aclGenpass(bits: number | undefined, options: Call & Bufs): P<BufReplyOf<'aclGenpass'>>;
-  aclGenpass(bits?: number, options?: Call): P<ReplyOf<'aclGenpass'>>;
+  aclGenpass<R extends boolean>(bits: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'aclGenpass', R>>;
+  aclGenpass(bits?: number, options?: Call): P<ReplyOf<'aclGenpass', B>>;
   /** ACL GETUSER: Get the rules for a specific ACL user */
-  aclGetuser(username: Arg, options: Call & Bufs): P<BufReplyOf<'aclGetuser'>>;
-  aclGetuser(username: Arg, options?: Call): P<ReplyOf<'aclGetuser'>>;
+  aclGetuser<R extends boolean>(username: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'aclGetuser', R>>;
+  aclGetuser(username: Arg, options?: Call): P<ReplyOf<'aclGetuser', B>>;
   /** ACL HELP: Show helpful text about the different subcommands */
-  aclHelp(options: Call & Bufs): P<BufReplyOf<'aclHelp'>>;
-  aclHelp(options?: Call): P<ReplyOf<'aclHelp'>>;
+  aclHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'aclHelp', R>>;
+  aclHelp(options?: Call): P<ReplyOf<'aclHelp', B>>;
   /** ACL LIST: List the current ACL rules in ACL config file format */
-  aclList(options: Call & Bufs): P<BufReplyOf<'aclList'>>;
-  aclList(options?: Call): P<ReplyOf<'aclList'>>;
+  aclList<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'aclList', R>>;
+  aclList(options?: Call): P<ReplyOf<'aclList', B>>;
   /** ACL LOAD: Reload the ACLs from the configured ACL file */
-  aclLoad(options: Call & Bufs): P<BufReplyOf<'aclLoad'>>;
-  aclLoad(options?: Call): P<ReplyOf<'aclLoad'>>;
+  aclLoad<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'aclLoad', R>>;
+  aclLoad(options?: Call): P<ReplyOf<'aclLoad', B>>;
   /** ACL LOG: List latest events denied because of ACLs in place */
-  aclLog(options: AclLogOptions & Bufs): P<BufReplyOf<'aclLog'>>;
-  aclLog(options?: AclLogOptions): P<ReplyOf<'aclLog'>>;
+  aclLog<R extends boolean>(options: AclLogOptions & { returnBuffers: R }): P<ReplyOf<'aclLog', R>>;
+  aclLog(options?: AclLogOptions): P<ReplyOf<'aclLog', B>>;
   /** ACL SAVE: Save the current ACL rules in the configured ACL file */
-  aclSave(options: Call & Bufs): P<BufReplyOf<'aclSave'>>;
-  aclSave(options?: Call): P<ReplyOf<'aclSave'>>;
+  aclSave<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'aclSave', R>>;
+  aclSave(options?: Call): P<ReplyOf<'aclSave', B>>;
   /** ACL SETUSER: Modify or create the rules for a specific ACL user */
-  aclSetuser(username: Arg, rule: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'aclSetuser'>>;
-  aclSetuser(username: Arg, rule: Arg[] | undefined, options: Call): P<ReplyOf<'aclSetuser'>>;
-  aclSetuser(username: Arg, ...rule: (Arg | Arg[])[]): P<ReplyOf<'aclSetuser'>>;
+  aclSetuser<R extends boolean>(username: Arg, rule: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'aclSetuser', R>>;
+  aclSetuser(username: Arg, rule: Arg[] | undefined, options: Call): P<ReplyOf<'aclSetuser', B>>;
+  aclSetuser(username: Arg, ...rule: (Arg | Arg[])[]): P<ReplyOf<'aclSetuser', B>>;
   /** ACL USERS: List the username of all the configured ACL rules */
-  aclUsers(options: Call & Bufs): P<BufReplyOf<'aclUsers'>>;
-  aclUsers(options?: Call): P<ReplyOf<'aclUsers'>>;
+  aclUsers<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'aclUsers', R>>;
+  aclUsers(options?: Call): P<ReplyOf<'aclUsers', B>>;
   /** ACL WHOAMI: Return the name of the user associated to the current connection */
-  aclWhoami(options: Call & Bufs): P<BufReplyOf<'aclWhoami'>>;
-  aclWhoami(options?: Call): P<ReplyOf<'aclWhoami'>>;
+  aclWhoami<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'aclWhoami', R>>;
+  aclWhoami(options?: Call): P<ReplyOf<'aclWhoami', B>>;
   /** APPEND: Append a value to a key */
-  append(key: Arg, value: Arg, options: Call & Bufs): P<BufReplyOf<'append'>>;
-  append(key: Arg, value: Arg, options?: Call): P<ReplyOf<'append'>>;
+  append<R extends boolean>(key: Arg, value: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'append', R>>;
+  append(key: Arg, value: Arg, options?: Call): P<ReplyOf<'append', B>>;
   /** ASKING: Sent by cluster clients after an -ASK redirect */
-  asking(options: Call & Bufs): P<BufReplyOf<'asking'>>;
-  asking(options?: Call): P<ReplyOf<'asking'>>;
+  asking<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'asking', R>>;
+  asking(options?: Call): P<ReplyOf<'asking', B>>;
   /** BGREWRITEAOF: Asynchronously rewrite the append-only file */
-  bgrewriteaof(options: Call & Bufs): P<BufReplyOf<'bgrewriteaof'>>;
-  bgrewriteaof(options?: Call): P<ReplyOf<'bgrewriteaof'>>;
+  bgrewriteaof<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'bgrewriteaof', R>>;
+  bgrewriteaof(options?: Call): P<ReplyOf<'bgrewriteaof', B>>;
   /** BGSAVE: Asynchronously save the dataset to disk */
-  bgsave(options: BgsaveOptions & Bufs): P<BufReplyOf<'bgsave'>>;
-  bgsave(options?: BgsaveOptions): P<ReplyOf<'bgsave'>>;
+  bgsave<R extends boolean>(options: BgsaveOptions & { returnBuffers: R }): P<ReplyOf<'bgsave', R>>;
+  bgsave(options?: BgsaveOptions): P<ReplyOf<'bgsave', B>>;
   /** BITCOUNT: Count set bits in a string */
-  bitcount(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bitcount'>>;
-  bitcount(key: Arg, options: BitcountOptions & Bufs): P<BufReplyOf<'bitcount'>>;
-  bitcount(key: Arg, options?: BitcountOptions): P<ReplyOf<'bitcount'>>;
+  bitcount(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bitcount', B>>;
+  bitcount<R extends boolean>(key: Arg, options: BitcountOptions & { returnBuffers: R }): P<ReplyOf<'bitcount', R>>;
+  bitcount(key: Arg, options?: BitcountOptions): P<ReplyOf<'bitcount', B>>;
   /** BITFIELD: Perform arbitrary bitfield integer operations on strings */
-  bitfield(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bitfield'>>;
-  bitfield(key: Arg, options: BitfieldOptions & Bufs): P<BufReplyOf<'bitfield'>>;
-  bitfield(key: Arg, options?: BitfieldOptions): P<ReplyOf<'bitfield'>>;
+  bitfield(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bitfield', B>>;
+  bitfield<R extends boolean>(key: Arg, options: BitfieldOptions & { returnBuffers: R }): P<ReplyOf<'bitfield', R>>;
+  bitfield(key: Arg, options?: BitfieldOptions): P<ReplyOf<'bitfield', B>>;
   /** BITFIELD_RO: Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD */
-  bitfield_ro(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bitfield_ro'>>;
-  bitfield_ro(key: Arg, options: BitfieldRoOptions & Bufs): P<BufReplyOf<'bitfield_ro'>>;
-  bitfield_ro(key: Arg, options?: BitfieldRoOptions): P<ReplyOf<'bitfield_ro'>>;
+  bitfield_ro(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bitfield_ro', B>>;
+  bitfield_ro<R extends boolean>(key: Arg, options: BitfieldRoOptions & { returnBuffers: R }): P<ReplyOf<'bitfield_ro', R>>;
+  bitfield_ro(key: Arg, options?: BitfieldRoOptions): P<ReplyOf<'bitfield_ro', B>>;
   /** BITOP: Perform bitwise operations between strings */
-  bitop(operation: Arg, destkey: Arg, key: Arg[], options: Call & Bufs): P<BufReplyOf<'bitop'>>;
-  bitop(operation: Arg, destkey: Arg, key: Arg[], options: Call): P<ReplyOf<'bitop'>>;
-  bitop(operation: Arg, destkey: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'bitop'>>;
+  bitop<R extends boolean>(operation: Arg, destkey: Arg, key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'bitop', R>>;
+  bitop(operation: Arg, destkey: Arg, key: Arg[], options: Call): P<ReplyOf<'bitop', B>>;
+  bitop(operation: Arg, destkey: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'bitop', B>>;
   /** BITPOS: Find first bit set or clear in a string */
-  bitpos(key: Arg, bit: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bitpos'>>;
-  bitpos(key: Arg, bit: number, options: BitposOptions & Bufs): P<BufReplyOf<'bitpos'>>;
-  bitpos(key: Arg, bit: number, options?: BitposOptions): P<ReplyOf<'bitpos'>>;
+  bitpos(key: Arg, bit: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bitpos', B>>;
+  bitpos<R extends boolean>(key: Arg, bit: number, options: BitposOptions & { returnBuffers: R }): P<ReplyOf<'bitpos', R>>;
+  bitpos(key: Arg, bit: number, options?: BitposOptions): P<ReplyOf<'bitpos', B>>;
   /** BLMOVE: Pop an element from a list, push it to another list and return it; or block until one is available */
-  blmove(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', timeout: number | string, options: Call & Bufs): P<BufReplyOf<'blmove'>>;
-  blmove(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', timeout: number | string, options?: Call): P<ReplyOf<'blmove'>>;
+  blmove<R extends boolean>(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'blmove', R>>;
+  blmove(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', timeout: number | string, options?: Call): P<ReplyOf<'blmove', B>>;
   /** BLMPOP: Pop elements from a list, or block until one is available */
-  blmpop(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options: BlmpopOptions & Bufs): P<BufReplyOf<'blmpop'>>;
-  blmpop(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options?: BlmpopOptions): P<ReplyOf<'blmpop'>>;
+  blmpop<R extends boolean>(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options: BlmpopOptions & { returnBuffers: R }): P<ReplyOf<'blmpop', R>>;
+  blmpop(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options?: BlmpopOptions): P<ReplyOf<'blmpop', B>>;
   /** BLPOP: Remove and get the first element in a list, or block until one is available */
-  blpop(key: Arg | Arg[], timeout: number | string, options: Call & Bufs): P<BufReplyOf<'blpop'>>;
-  blpop(key: Arg | Arg[], timeout: number | string, options?: Call): P<ReplyOf<'blpop'>>;
+  blpop<R extends boolean>(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'blpop', R>>;
+  blpop(key: Arg | Arg[], timeout: number | string, options?: Call): P<ReplyOf<'blpop', B>>;
   /** BRPOP: Remove and get the last element in a list, or block until one is available */
-  brpop(key: Arg | Arg[], timeout: number | string, options: Call & Bufs): P<BufReplyOf<'brpop'>>;
-  brpop(key: Arg | Arg[], timeout: number | string, options?: Call): P<ReplyOf<'brpop'>>;
+  brpop<R extends boolean>(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'brpop', R>>;
+  brpop(key: Arg | Arg[], timeout: number | string, options?: Call): P<ReplyOf<'brpop', B>>;
   /** BRPOPLPUSH: Pop an element from a list, push it to another list and return it; or block until one is available */
-  brpoplpush(source: Arg, destination: Arg, timeout: number | string, options: Call & Bufs): P<BufReplyOf<'brpoplpush'>>;
-  brpoplpush(source: Arg, destination: Arg, timeout: number | string, options?: Call): P<ReplyOf<'brpoplpush'>>;
+  brpoplpush<R extends boolean>(source: Arg, destination: Arg, timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'brpoplpush', R>>;
+  brpoplpush(source: Arg, destination: Arg, timeout: number | string, options?: Call): P<ReplyOf<'brpoplpush', B>>;
   /** BZMPOP: Remove and return members with scores in a sorted set or block until one is available */
-  bzmpop(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options: BzmpopOptions & Bufs): P<BufReplyOf<'bzmpop'>>;
-  bzmpop(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options?: BzmpopOptions): P<ReplyOf<'bzmpop'>>;
+  bzmpop<R extends boolean>(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options: BzmpopOptions & { returnBuffers: R }): P<ReplyOf<'bzmpop', R>>;
+  bzmpop(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options?: BzmpopOptions): P<ReplyOf<'bzmpop', B>>;
   /** BZPOPMAX: Remove and return the member with the highest score from one or more sorted sets, or block until one is available */
-  bzpopmax(key: Arg | Arg[], timeout: number | string, options: Call & Bufs): P<BufReplyOf<'bzpopmax'>>;
-  bzpopmax(key: Arg | Arg[], timeout: number | string, options?: Call): P<ReplyOf<'bzpopmax'>>;
+  bzpopmax<R extends boolean>(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'bzpopmax', R>>;
+  bzpopmax(key: Arg | Arg[], timeout: number | string, options?: Call): P<ReplyOf<'bzpopmax', B>>;
   /** BZPOPMIN: Remove and return the member with the lowest score from one or more sorted sets, or block until one is available */
-  bzpopmin(key: Arg | Arg[], timeout: number | string, options: Call & Bufs): P<BufReplyOf<'bzpopmin'>>;
-  bzpopmin(key: Arg | Arg[], timeout: number | string, options?: Call): P<ReplyOf<'bzpopmin'>>;
+  bzpopmin<R extends boolean>(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'bzpopmin', R>>;
+  bzpopmin(key: Arg | Arg[], timeout: number | string, options?: Call): P<ReplyOf<'bzpopmin', B>>;
   /** CLIENT CACHING: Instruct the server about tracking or not keys in the next request */
-  clientCaching(mode: 'YES' | 'NO', options: Call & Bufs): P<BufReplyOf<'clientCaching'>>;
-  clientCaching(mode: 'YES' | 'NO', options?: Call): P<ReplyOf<'clientCaching'>>;
+  clientCaching<R extends boolean>(mode: 'YES' | 'NO', options: Call & { returnBuffers: R }): P<ReplyOf<'clientCaching', R>>;
+  clientCaching(mode: 'YES' | 'NO', options?: Call): P<ReplyOf<'clientCaching', B>>;
   /** CLIENT GETNAME: Get the current connection name */
-  clientGetname(options: Call & Bufs): P<BufReplyOf<'clientGetname'>>;
-  clientGetname(options?: Call): P<ReplyOf<'clientGetname'>>;
+  clientGetname<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clientGetname', R>>;
+  clientGetname(options?: Call): P<ReplyOf<'clientGetname', B>>;
   /** CLIENT GETREDIR: Get tracking notifications redirection client ID if any */
-  clientGetredir(options: Call & Bufs): P<BufReplyOf<'clientGetredir'>>;
-  clientGetredir(options?: Call): P<ReplyOf<'clientGetredir'>>;
+  clientGetredir<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clientGetredir', R>>;
+  clientGetredir(options?: Call): P<ReplyOf<'clientGetredir', B>>;
   /** CLIENT HELP: Show helpful text about the different subcommands */
-  clientHelp(options: Call & Bufs): P<BufReplyOf<'clientHelp'>>;
-  clientHelp(options?: Call): P<ReplyOf<'clientHelp'>>;
+  clientHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clientHelp', R>>;
+  clientHelp(options?: Call): P<ReplyOf<'clientHelp', B>>;
   /** CLIENT ID: Returns the client ID for the current connection */
-  clientId(options: Call & Bufs): P<BufReplyOf<'clientId'>>;
-  clientId(options?: Call): P<ReplyOf<'clientId'>>;
+  clientId<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clientId', R>>;
+  clientId(options?: Call): P<ReplyOf<'clientId', B>>;
   /** CLIENT INFO: Returns information about the current client connection. */
-  clientInfo(options: Call & Bufs): P<BufReplyOf<'clientInfo'>>;
-  clientInfo(options?: Call): P<ReplyOf<'clientInfo'>>;
+  clientInfo<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clientInfo', R>>;
+  clientInfo(options?: Call): P<ReplyOf<'clientInfo', B>>;
   /** CLIENT KILL: Kill the connection of a client */
-  clientKill(...args: Arg[]): P<ReplyOf<'clientKill'>>;
+  clientKill(...args: Arg[]): P<ReplyOf<'clientKill', B>>;
   /** CLIENT LIST: Get the list of client connections */
-  clientList(...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'clientList'>>;
-  clientList(options: ClientListOptions & Bufs): P<BufReplyOf<'clientList'>>;
-  clientList(options?: ClientListOptions): P<ReplyOf<'clientList'>>;
+  clientList(...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'clientList', B>>;
+  clientList<R extends boolean>(options: ClientListOptions & { returnBuffers: R }): P<ReplyOf<'clientList', R>>;
+  clientList(options?: ClientListOptions): P<ReplyOf<'clientList', B>>;
   /** CLIENT NO-EVICT: Set client eviction mode for the current connection */
-  clientNoEvict(enabled: 'ON' | 'OFF', options: Call & Bufs): P<BufReplyOf<'clientNoEvict'>>;
-  clientNoEvict(enabled: 'ON' | 'OFF', options?: Call): P<ReplyOf<'clientNoEvict'>>;
+  clientNoEvict<R extends boolean>(enabled: 'ON' | 'OFF', options: Call & { returnBuffers: R }): P<ReplyOf<'clientNoEvict', R>>;
+  clientNoEvict(enabled: 'ON' | 'OFF', options?: Call): P<ReplyOf<'clientNoEvict', B>>;
   /** CLIENT PAUSE: Stop processing commands from clients for some time */
-  clientPause(timeout: number, options: ClientPauseOptions & Bufs): P<BufReplyOf<'clientPause'>>;
-  clientPause(timeout: number, options?: ClientPauseOptions): P<ReplyOf<'clientPause'>>;
+  clientPause<R extends boolean>(timeout: number, options: ClientPauseOptions & { returnBuffers: R }): P<ReplyOf<'clientPause', R>>;
+  clientPause(timeout: number, options?: ClientPauseOptions): P<ReplyOf<'clientPause', B>>;
   /** CLIENT SETNAME: Set the current connection name */
-  clientSetname(connectionName: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'clientSetname'>>;
-  clientSetname(connectionName: Arg, options: Call & Bufs): P<BufReplyOf<'clientSetname'>>;
-  clientSetname(connectionName: Arg, options?: Call): P<ReplyOf<'clientSetname'>>;
+  clientSetname(connectionName: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'clientSetname', B>>;
+  clientSetname<R extends boolean>(connectionName: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'clientSetname', R>>;
+  clientSetname(connectionName: Arg, options?: Call): P<ReplyOf<'clientSetname', B>>;
   /** CLIENT TRACKING: Enable or disable server assisted client side caching support */
-  clientTracking(status: 'ON' | 'OFF', options: ClientTrackingOptions & Bufs): P<BufReplyOf<'clientTracking'>>;
-  clientTracking(status: 'ON' | 'OFF', options?: ClientTrackingOptions): P<ReplyOf<'clientTracking'>>;
+  clientTracking<R extends boolean>(status: 'ON' | 'OFF', options: ClientTrackingOptions & { returnBuffers: R }): P<ReplyOf<'clientTracking', R>>;
+  clientTracking(status: 'ON' | 'OFF', options?: ClientTrackingOptions): P<ReplyOf<'clientTracking', B>>;
   /** CLIENT TRACKINGINFO: Return information about server assisted client side caching for the current connection */
-  clientTrackinginfo(options: Call & Bufs): P<BufReplyOf<'clientTrackinginfo'>>;
-  clientTrackinginfo(options?: Call): P<ReplyOf<'clientTrackinginfo'>>;
+  clientTrackinginfo<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clientTrackinginfo', R>>;
+  clientTrackinginfo(options?: Call): P<ReplyOf<'clientTrackinginfo', B>>;
   /** CLIENT UNBLOCK: Unblock a client blocked in a blocking command from a different connection */
-  clientUnblock(clientId: number, options: ClientUnblockOptions & Bufs): P<BufReplyOf<'clientUnblock'>>;
-  clientUnblock(clientId: number, options?: ClientUnblockOptions): P<ReplyOf<'clientUnblock'>>;
+  clientUnblock<R extends boolean>(clientId: number, options: ClientUnblockOptions & { returnBuffers: R }): P<ReplyOf<'clientUnblock', R>>;
+  clientUnblock(clientId: number, options?: ClientUnblockOptions): P<ReplyOf<'clientUnblock', B>>;
   /** CLIENT UNPAUSE: Resume processing of clients that were paused */
-  clientUnpause(options: Call & Bufs): P<BufReplyOf<'clientUnpause'>>;
-  clientUnpause(options?: Call): P<ReplyOf<'clientUnpause'>>;
+  clientUnpause<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clientUnpause', R>>;
+  clientUnpause(options?: Call): P<ReplyOf<'clientUnpause', B>>;
   /** CLUSTER ADDSLOTS: Assign new hash slots to receiving node */
-  clusterAddslots(slot: number[], options: Call & Bufs): P<BufReplyOf<'clusterAddslots'>>;
-  clusterAddslots(slot: number[], options: Call): P<ReplyOf<'clusterAddslots'>>;
-  clusterAddslots(...slot: (number | number[])[]): P<ReplyOf<'clusterAddslots'>>;
+  clusterAddslots<R extends boolean>(slot: number[], options: Call & { returnBuffers: R }): P<ReplyOf<'clusterAddslots', R>>;
+  clusterAddslots(slot: number[], options: Call): P<ReplyOf<'clusterAddslots', B>>;
+  clusterAddslots(...slot: (number | number[])[]): P<ReplyOf<'clusterAddslots', B>>;
   /** CLUSTER ADDSLOTSRANGE: Assign new hash slots to receiving node */
-  clusterAddslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call & Bufs): P<BufReplyOf<'clusterAddslotsrange'>>;
-  clusterAddslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call): P<ReplyOf<'clusterAddslotsrange'>>;
-  clusterAddslotsrange(...startSlotEndSlot: (Arg | [startSlot: number, endSlot: number] | [startSlot: number, endSlot: number][])[]): P<ReplyOf<'clusterAddslotsrange'>>;
+  clusterAddslotsrange<R extends boolean>(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call & { returnBuffers: R }): P<ReplyOf<'clusterAddslotsrange', R>>;
+  clusterAddslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call): P<ReplyOf<'clusterAddslotsrange', B>>;
+  clusterAddslotsrange(...startSlotEndSlot: (Arg | [startSlot: number, endSlot: number] | [startSlot: number, endSlot: number][])[]): P<ReplyOf<'clusterAddslotsrange', B>>;
   /** CLUSTER BUMPEPOCH: Advance the cluster config epoch */
-  clusterBumpepoch(options: Call & Bufs): P<BufReplyOf<'clusterBumpepoch'>>;
-  clusterBumpepoch(options?: Call): P<ReplyOf<'clusterBumpepoch'>>;
+  clusterBumpepoch<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterBumpepoch', R>>;
+  clusterBumpepoch(options?: Call): P<ReplyOf<'clusterBumpepoch', B>>;
   /** CLUSTER COUNT-FAILURE-REPORTS: Return the number of failure reports active for a given node */
-  clusterCountFailureReports(nodeId: Arg, options: Call & Bufs): P<BufReplyOf<'clusterCountFailureReports'>>;
-  clusterCountFailureReports(nodeId: Arg, options?: Call): P<ReplyOf<'clusterCountFailureReports'>>;
+  clusterCountFailureReports<R extends boolean>(nodeId: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterCountFailureReports', R>>;
+  clusterCountFailureReports(nodeId: Arg, options?: Call): P<ReplyOf<'clusterCountFailureReports', B>>;
   /** CLUSTER COUNTKEYSINSLOT: Return the number of local keys in the specified hash slot */
-  clusterCountkeysinslot(slot: number, options: Call & Bufs): P<BufReplyOf<'clusterCountkeysinslot'>>;
-  clusterCountkeysinslot(slot: number, options?: Call): P<ReplyOf<'clusterCountkeysinslot'>>;
+  clusterCountkeysinslot<R extends boolean>(slot: number, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterCountkeysinslot', R>>;
+  clusterCountkeysinslot(slot: number, options?: Call): P<ReplyOf<'clusterCountkeysinslot', B>>;
   /** CLUSTER DELSLOTS: Set hash slots as unbound in receiving node */
-  clusterDelslots(slot: number[], options: Call & Bufs): P<BufReplyOf<'clusterDelslots'>>;
-  clusterDelslots(slot: number[], options: Call): P<ReplyOf<'clusterDelslots'>>;
-  clusterDelslots(...slot: (number | number[])[]): P<ReplyOf<'clusterDelslots'>>;
+  clusterDelslots<R extends boolean>(slot: number[], options: Call & { returnBuffers: R }): P<ReplyOf<'clusterDelslots', R>>;
+  clusterDelslots(slot: number[], options: Call): P<ReplyOf<'clusterDelslots', B>>;
+  clusterDelslots(...slot: (number | number[])[]): P<ReplyOf<'clusterDelslots', B>>;
   /** CLUSTER DELSLOTSRANGE: Set hash slots as unbound in receiving node */
-  clusterDelslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call & Bufs): P<BufReplyOf<'clusterDelslotsrange'>>;
-  clusterDelslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call): P<ReplyOf<'clusterDelslotsrange'>>;
-  clusterDelslotsrange(...startSlotEndSlot: (Arg | [startSlot: number, endSlot: number] | [startSlot: number, endSlot: number][])[]): P<ReplyOf<'clusterDelslotsrange'>>;
+  clusterDelslotsrange<R extends boolean>(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call & { returnBuffers: R }): P<ReplyOf<'clusterDelslotsrange', R>>;
+  clusterDelslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call): P<ReplyOf<'clusterDelslotsrange', B>>;
+  clusterDelslotsrange(...startSlotEndSlot: (Arg | [startSlot: number, endSlot: number] | [startSlot: number, endSlot: number][])[]): P<ReplyOf<'clusterDelslotsrange', B>>;
   /** CLUSTER FAILOVER: Forces a replica to perform a manual failover of its master. */
-  clusterFailover(options: ClusterFailoverOptions & Bufs): P<BufReplyOf<'clusterFailover'>>;
-  clusterFailover(options?: ClusterFailoverOptions): P<ReplyOf<'clusterFailover'>>;
+  clusterFailover<R extends boolean>(options: ClusterFailoverOptions & { returnBuffers: R }): P<ReplyOf<'clusterFailover', R>>;
+  clusterFailover(options?: ClusterFailoverOptions): P<ReplyOf<'clusterFailover', B>>;
   /** CLUSTER FLUSHSLOTS: Delete a node's own slots information */
-  clusterFlushslots(options: Call & Bufs): P<BufReplyOf<'clusterFlushslots'>>;
-  clusterFlushslots(options?: Call): P<ReplyOf<'clusterFlushslots'>>;
+  clusterFlushslots<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterFlushslots', R>>;
+  clusterFlushslots(options?: Call): P<ReplyOf<'clusterFlushslots', B>>;
   /** CLUSTER FORGET: Remove a node from the nodes table */
-  clusterForget(nodeId: Arg, options: Call & Bufs): P<BufReplyOf<'clusterForget'>>;
-  clusterForget(nodeId: Arg, options?: Call): P<ReplyOf<'clusterForget'>>;
+  clusterForget<R extends boolean>(nodeId: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterForget', R>>;
+  clusterForget(nodeId: Arg, options?: Call): P<ReplyOf<'clusterForget', B>>;
   /** CLUSTER GETKEYSINSLOT: Return local key names in the specified hash slot */
-  clusterGetkeysinslot(slot: number, count: number, options: Call & Bufs): P<BufReplyOf<'clusterGetkeysinslot'>>;
-  clusterGetkeysinslot(slot: number, count: number, options?: Call): P<ReplyOf<'clusterGetkeysinslot'>>;
+  clusterGetkeysinslot<R extends boolean>(slot: number, count: number, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterGetkeysinslot', R>>;
+  clusterGetkeysinslot(slot: number, count: number, options?: Call): P<ReplyOf<'clusterGetkeysinslot', B>>;
   /** CLUSTER HELP: Show helpful text about the different subcommands */
-  clusterHelp(options: Call & Bufs): P<BufReplyOf<'clusterHelp'>>;
-  clusterHelp(options?: Call): P<ReplyOf<'clusterHelp'>>;
+  clusterHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterHelp', R>>;
+  clusterHelp(options?: Call): P<ReplyOf<'clusterHelp', B>>;
   /** CLUSTER INFO: Provides info about Redis Cluster node state */
-  clusterInfo(options: Call & Bufs): P<BufReplyOf<'clusterInfo'>>;
-  clusterInfo(options?: Call): P<ReplyOf<'clusterInfo'>>;
+  clusterInfo<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterInfo', R>>;
+  clusterInfo(options?: Call): P<ReplyOf<'clusterInfo', B>>;
   /** CLUSTER KEYSLOT: Returns the hash slot of the specified key */
-  clusterKeyslot(key: Arg, options: Call & Bufs): P<BufReplyOf<'clusterKeyslot'>>;
-  clusterKeyslot(key: Arg, options?: Call): P<ReplyOf<'clusterKeyslot'>>;
+  clusterKeyslot<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterKeyslot', R>>;
+  clusterKeyslot(key: Arg, options?: Call): P<ReplyOf<'clusterKeyslot', B>>;
   /** CLUSTER LINKS: Returns a list of all TCP links to and from peer nodes in cluster */
-  clusterLinks(options: Call & Bufs): P<BufReplyOf<'clusterLinks'>>;
-  clusterLinks(options?: Call): P<ReplyOf<'clusterLinks'>>;
+  clusterLinks<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterLinks', R>>;
+  clusterLinks(options?: Call): P<ReplyOf<'clusterLinks', B>>;
   /** CLUSTER MEET: Force a node cluster to handshake with another node */
-  clusterMeet(ip: Arg, port: number, clusterBusPort: number | undefined, options: Call & Bufs): P<BufReplyOf<'clusterMeet'>>;
-  clusterMeet(ip: Arg, port: number, clusterBusPort?: number, options?: Call): P<ReplyOf<'clusterMeet'>>;
+  clusterMeet<R extends boolean>(ip: Arg, port: number, clusterBusPort: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterMeet', R>>;
+  clusterMeet(ip: Arg, port: number, clusterBusPort?: number, options?: Call): P<ReplyOf<'clusterMeet', B>>;
   /** CLUSTER MYID: Return the node id */
-  clusterMyid(options: Call & Bufs): P<BufReplyOf<'clusterMyid'>>;
-  clusterMyid(options?: Call): P<ReplyOf<'clusterMyid'>>;
+  clusterMyid<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterMyid', R>>;
+  clusterMyid(options?: Call): P<ReplyOf<'clusterMyid', B>>;
   /** CLUSTER NODES: Get Cluster config for the node */
-  clusterNodes(options: Call & Bufs): P<BufReplyOf<'clusterNodes'>>;
-  clusterNodes(options?: Call): P<ReplyOf<'clusterNodes'>>;
+  clusterNodes<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterNodes', R>>;
+  clusterNodes(options?: Call): P<ReplyOf<'clusterNodes', B>>;
   /** CLUSTER REPLICAS: List replica nodes of the specified master node */
-  clusterReplicas(nodeId: Arg, options: Call & Bufs): P<BufReplyOf<'clusterReplicas'>>;
-  clusterReplicas(nodeId: Arg, options?: Call): P<ReplyOf<'clusterReplicas'>>;
+  clusterReplicas<R extends boolean>(nodeId: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterReplicas', R>>;
+  clusterReplicas(nodeId: Arg, options?: Call): P<ReplyOf<'clusterReplicas', B>>;
   /** CLUSTER REPLICATE: Reconfigure a node as a replica of the specified master node */
-  clusterReplicate(nodeId: Arg, options: Call & Bufs): P<BufReplyOf<'clusterReplicate'>>;
-  clusterReplicate(nodeId: Arg, options?: Call): P<ReplyOf<'clusterReplicate'>>;
+  clusterReplicate<R extends boolean>(nodeId: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterReplicate', R>>;
+  clusterReplicate(nodeId: Arg, options?: Call): P<ReplyOf<'clusterReplicate', B>>;
   /** CLUSTER RESET: Reset a Redis Cluster node */
-  clusterReset(options: ClusterResetOptions & Bufs): P<BufReplyOf<'clusterReset'>>;
-  clusterReset(options?: ClusterResetOptions): P<ReplyOf<'clusterReset'>>;
+  clusterReset<R extends boolean>(options: ClusterResetOptions & { returnBuffers: R }): P<ReplyOf<'clusterReset', R>>;
+  clusterReset(options?: ClusterResetOptions): P<ReplyOf<'clusterReset', B>>;
   /** CLUSTER SAVECONFIG: Forces the node to save cluster state on disk */
-  clusterSaveconfig(options: Call & Bufs): P<BufReplyOf<'clusterSaveconfig'>>;
-  clusterSaveconfig(options?: Call): P<ReplyOf<'clusterSaveconfig'>>;
+  clusterSaveconfig<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterSaveconfig', R>>;
+  clusterSaveconfig(options?: Call): P<ReplyOf<'clusterSaveconfig', B>>;
   /** CLUSTER SET-CONFIG-EPOCH: Set the configuration epoch in a new node */
-  clusterSetConfigEpoch(configEpoch: number, options: Call & Bufs): P<BufReplyOf<'clusterSetConfigEpoch'>>;
-  clusterSetConfigEpoch(configEpoch: number, options?: Call): P<ReplyOf<'clusterSetConfigEpoch'>>;
+  clusterSetConfigEpoch<R extends boolean>(configEpoch: number, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterSetConfigEpoch', R>>;
+  clusterSetConfigEpoch(configEpoch: number, options?: Call): P<ReplyOf<'clusterSetConfigEpoch', B>>;
   /** CLUSTER SETSLOT: Bind a hash slot to a specific node */
-  clusterSetslot(slot: number, subcommand: { IMPORTING: Arg } | { MIGRATING: Arg } | { NODE: Arg } | 'STABLE', options: Call & Bufs): P<BufReplyOf<'clusterSetslot'>>;
-  clusterSetslot(slot: number, subcommand: { IMPORTING: Arg } | { MIGRATING: Arg } | { NODE: Arg } | 'STABLE', options?: Call): P<ReplyOf<'clusterSetslot'>>;
+  clusterSetslot<R extends boolean>(slot: number, subcommand: { IMPORTING: Arg } | { MIGRATING: Arg } | { NODE: Arg } | 'STABLE', options: Call & { returnBuffers: R }): P<ReplyOf<'clusterSetslot', R>>;
+  clusterSetslot(slot: number, subcommand: { IMPORTING: Arg } | { MIGRATING: Arg } | { NODE: Arg } | 'STABLE', options?: Call): P<ReplyOf<'clusterSetslot', B>>;
   /** CLUSTER SHARDS: Get array of cluster slots to node mappings */
-  clusterShards(options: Call & Bufs): P<BufReplyOf<'clusterShards'>>;
-  clusterShards(options?: Call): P<ReplyOf<'clusterShards'>>;
+  clusterShards<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterShards', R>>;
+  clusterShards(options?: Call): P<ReplyOf<'clusterShards', B>>;
   /** CLUSTER SLAVES: List replica nodes of the specified master node */
-  clusterSlaves(nodeId: Arg, options: Call & Bufs): P<BufReplyOf<'clusterSlaves'>>;
-  clusterSlaves(nodeId: Arg, options?: Call): P<ReplyOf<'clusterSlaves'>>;
+  clusterSlaves<R extends boolean>(nodeId: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterSlaves', R>>;
+  clusterSlaves(nodeId: Arg, options?: Call): P<ReplyOf<'clusterSlaves', B>>;
   /** CLUSTER SLOTS: Get array of Cluster slot to node mappings */
-  clusterSlots(options: Call & Bufs): P<BufReplyOf<'clusterSlots'>>;
-  clusterSlots(options?: Call): P<ReplyOf<'clusterSlots'>>;
+  clusterSlots<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterSlots', R>>;
+  clusterSlots(options?: Call): P<ReplyOf<'clusterSlots', B>>;
   /** COMMAND COUNT: Get total number of Redis commands */
-  commandCount(options: Call & Bufs): P<BufReplyOf<'commandCount'>>;
-  commandCount(options?: Call): P<ReplyOf<'commandCount'>>;
+  commandCount<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'commandCount', R>>;
+  commandCount(options?: Call): P<ReplyOf<'commandCount', B>>;
   /** COMMAND DOCS: Get array of specific Redis command documentation */
-  commandDocs(commandName: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'commandDocs'>>;
-  commandDocs(commandName: Arg[] | undefined, options: Call): P<ReplyOf<'commandDocs'>>;
-  commandDocs(...commandName: (Arg | Arg[])[]): P<ReplyOf<'commandDocs'>>;
+  commandDocs<R extends boolean>(commandName: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'commandDocs', R>>;
+  commandDocs(commandName: Arg[] | undefined, options: Call): P<ReplyOf<'commandDocs', B>>;
+  commandDocs(...commandName: (Arg | Arg[])[]): P<ReplyOf<'commandDocs', B>>;
   /** COMMAND GETKEYS: Extract keys given a full Redis command */
-  commandGetkeys(options: Call & Bufs): P<BufReplyOf<'commandGetkeys'>>;
-  commandGetkeys(options?: Call): P<ReplyOf<'commandGetkeys'>>;
+  commandGetkeys<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'commandGetkeys', R>>;
+  commandGetkeys(options?: Call): P<ReplyOf<'commandGetkeys', B>>;
   /** COMMAND GETKEYSANDFLAGS: Extract keys and access flags given a full Redis command */
-  commandGetkeysandflags(options: Call & Bufs): P<BufReplyOf<'commandGetkeysandflags'>>;
-  commandGetkeysandflags(options?: Call): P<ReplyOf<'commandGetkeysandflags'>>;
+  commandGetkeysandflags<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'commandGetkeysandflags', R>>;
+  commandGetkeysandflags(options?: Call): P<ReplyOf<'commandGetkeysandflags', B>>;
   /** COMMAND HELP: Show helpful text about the different subcommands */
-  commandHelp(options: Call & Bufs): P<BufReplyOf<'commandHelp'>>;
-  commandHelp(options?: Call): P<ReplyOf<'commandHelp'>>;
+  commandHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'commandHelp', R>>;
+  commandHelp(options?: Call): P<ReplyOf<'commandHelp', B>>;
   /** COMMAND INFO: Get array of specific Redis command details, or all when no argument is given. */
-  commandInfo(commandName: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'commandInfo'>>;
-  commandInfo(commandName: Arg[] | undefined, options: Call): P<ReplyOf<'commandInfo'>>;
-  commandInfo(...commandName: (Arg | Arg[])[]): P<ReplyOf<'commandInfo'>>;
+  commandInfo<R extends boolean>(commandName: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'commandInfo', R>>;
+  commandInfo(commandName: Arg[] | undefined, options: Call): P<ReplyOf<'commandInfo', B>>;
+  commandInfo(...commandName: (Arg | Arg[])[]): P<ReplyOf<'commandInfo', B>>;
   /** COMMAND LIST: Get an array of Redis command names */
-  commandList(options: CommandListOptions & Bufs): P<BufReplyOf<'commandList'>>;
-  commandList(options?: CommandListOptions): P<ReplyOf<'commandList'>>;
+  commandList<R extends boolean>(options: CommandListOptions & { returnBuffers: R }): P<ReplyOf<'commandList', R>>;
+  commandList(options?: CommandListOptions): P<ReplyOf<'commandList', B>>;
   /** CONFIG GET: Get the values of configuration parameters */
-  configGet(parameter: Arg[], options: Call & Bufs): P<BufReplyOf<'configGet'>>;
-  configGet(parameter: Arg[], options: Call): P<ReplyOf<'configGet'>>;
-  configGet(...parameter: (Arg | Arg | Arg[])[]): P<ReplyOf<'configGet'>>;
+  configGet<R extends boolean>(parameter: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'configGet', R>>;
+  configGet(parameter: Arg[], options: Call): P<ReplyOf<'configGet', B>>;
+  configGet(...parameter: (Arg | Arg | Arg[])[]): P<ReplyOf<'configGet', B>>;
   /** CONFIG HELP: Show helpful text about the different subcommands */
-  configHelp(options: Call & Bufs): P<BufReplyOf<'configHelp'>>;
-  configHelp(options?: Call): P<ReplyOf<'configHelp'>>;
+  configHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'configHelp', R>>;
+  configHelp(options?: Call): P<ReplyOf<'configHelp', B>>;
   /** CONFIG RESETSTAT: Reset the stats returned by INFO */
-  configResetstat(options: Call & Bufs): P<BufReplyOf<'configResetstat'>>;
-  configResetstat(options?: Call): P<ReplyOf<'configResetstat'>>;
+  configResetstat<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'configResetstat', R>>;
+  configResetstat(options?: Call): P<ReplyOf<'configResetstat', B>>;
   /** CONFIG REWRITE: Rewrite the configuration file with the in memory configuration */
-  configRewrite(options: Call & Bufs): P<BufReplyOf<'configRewrite'>>;
-  configRewrite(options?: Call): P<ReplyOf<'configRewrite'>>;
+  configRewrite<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'configRewrite', R>>;
+  configRewrite(options?: Call): P<ReplyOf<'configRewrite', B>>;
   /** CONFIG SET: Set configuration parameters to the given values */
-  configSet(parameterValue: [parameter: Arg, value: Arg][] | Pairs, options: Call & Bufs): P<BufReplyOf<'configSet'>>;
-  configSet(parameterValue: [parameter: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'configSet'>>;
-  configSet(...parameterValue: (Arg | [parameter: Arg, value: Arg] | [parameter: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'configSet'>>;
+  configSet<R extends boolean>(parameterValue: [parameter: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: R }): P<ReplyOf<'configSet', R>>;
+  configSet(parameterValue: [parameter: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'configSet', B>>;
+  configSet(...parameterValue: (Arg | [parameter: Arg, value: Arg] | [parameter: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'configSet', B>>;
   /** COPY: Copy a key */
-  copy(source: Arg, destination: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'copy'>>;
-  copy(source: Arg, destination: Arg, options: CopyOptions & Bufs): P<BufReplyOf<'copy'>>;
-  copy(source: Arg, destination: Arg, options?: CopyOptions): P<ReplyOf<'copy'>>;
+  copy(source: Arg, destination: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'copy', B>>;
+  copy<R extends boolean>(source: Arg, destination: Arg, options: CopyOptions & { returnBuffers: R }): P<ReplyOf<'copy', R>>;
+  copy(source: Arg, destination: Arg, options?: CopyOptions): P<ReplyOf<'copy', B>>;
   /** DBSIZE: Return the number of keys in the selected database */
-  dbsize(options: Call & Bufs): P<BufReplyOf<'dbsize'>>;
-  dbsize(options?: Call): P<ReplyOf<'dbsize'>>;
+  dbsize<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'dbsize', R>>;
+  dbsize(options?: Call): P<ReplyOf<'dbsize', B>>;
   /** DEBUG: A container for debugging commands */
-  debug(options: Call & Bufs): P<BufReplyOf<'debug'>>;
-  debug(options?: Call): P<ReplyOf<'debug'>>;
+  debug<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'debug', R>>;
+  debug(options?: Call): P<ReplyOf<'debug', B>>;
   /** DECR: Decrement the integer value of a key by one */
-  decr(key: Arg, options: Call & Bufs): P<BufReplyOf<'decr'>>;
-  decr(key: Arg, options?: Call): P<ReplyOf<'decr'>>;
+  decr<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'decr', R>>;
+  decr(key: Arg, options?: Call): P<ReplyOf<'decr', B>>;
   /** DECRBY: Decrement the integer value of a key by the given number */
-  decrby(key: Arg, decrement: number, options: Call & Bufs): P<BufReplyOf<'decrby'>>;
-  decrby(key: Arg, decrement: number, options?: Call): P<ReplyOf<'decrby'>>;
+  decrby<R extends boolean>(key: Arg, decrement: number, options: Call & { returnBuffers: R }): P<ReplyOf<'decrby', R>>;
+  decrby(key: Arg, decrement: number, options?: Call): P<ReplyOf<'decrby', B>>;
   /** DEL: Delete a key */
-  del(key: Arg[], options: Call & Bufs): P<BufReplyOf<'del'>>;
-  del(key: Arg[], options: Call): P<ReplyOf<'del'>>;
-  del(...key: (Arg | Arg[])[]): P<ReplyOf<'del'>>;
+  del<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'del', R>>;
+  del(key: Arg[], options: Call): P<ReplyOf<'del', B>>;
+  del(...key: (Arg | Arg[])[]): P<ReplyOf<'del', B>>;
   /** DUMP: Return a serialized version of the value stored at the specified key. */
-  dump(key: Arg, options: Call & Bufs): P<BufReplyOf<'dump'>>;
-  dump(key: Arg, options?: Call): P<ReplyOf<'dump'>>;
+  dump<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'dump', R>>;
+  dump(key: Arg, options?: Call): P<ReplyOf<'dump', B>>;
   /** ECHO: Echo the given string */
-  echo(message: Arg, options: Call & Bufs): P<BufReplyOf<'echo'>>;
-  echo(message: Arg, options?: Call): P<ReplyOf<'echo'>>;
+  echo<R extends boolean>(message: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'echo', R>>;
+  echo(message: Arg, options?: Call): P<ReplyOf<'echo', B>>;
   /** EVAL: Execute a Lua script server side */
-  eval(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'eval'>>;
-  eval(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'eval'>>;
-  eval(script: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'eval'>>;
+  eval<R extends boolean>(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'eval', R>>;
+  eval(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'eval', B>>;
+  eval(script: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'eval', B>>;
   /** EVALSHA: Execute a Lua script server side */
-  evalsha(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'evalsha'>>;
-  evalsha(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'evalsha'>>;
-  evalsha(sha1: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'evalsha'>>;
+  evalsha<R extends boolean>(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'evalsha', R>>;
+  evalsha(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'evalsha', B>>;
+  evalsha(sha1: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'evalsha', B>>;
   /** EVALSHA_RO: Execute a read-only Lua script server side */
-  evalsha_ro(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'evalsha_ro'>>;
-  evalsha_ro(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'evalsha_ro'>>;
-  evalsha_ro(sha1: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'evalsha_ro'>>;
+  evalsha_ro<R extends boolean>(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'evalsha_ro', R>>;
+  evalsha_ro(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'evalsha_ro', B>>;
+  evalsha_ro(sha1: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'evalsha_ro', B>>;
   /** EVAL_RO: Execute a read-only Lua script server side */
-  eval_ro(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'eval_ro'>>;
-  eval_ro(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'eval_ro'>>;
-  eval_ro(script: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'eval_ro'>>;
+  eval_ro<R extends boolean>(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'eval_ro', R>>;
+  eval_ro(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'eval_ro', B>>;
+  eval_ro(script: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'eval_ro', B>>;
   /** EXISTS: Determine if a key exists */
-  exists(key: Arg[], options: Call & Bufs): P<BufReplyOf<'exists'>>;
-  exists(key: Arg[], options: Call): P<ReplyOf<'exists'>>;
-  exists(...key: (Arg | Arg[])[]): P<ReplyOf<'exists'>>;
+  exists<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'exists', R>>;
+  exists(key: Arg[], options: Call): P<ReplyOf<'exists', B>>;
+  exists(...key: (Arg | Arg[])[]): P<ReplyOf<'exists', B>>;
   /** EXPIRE: Set a key's time to live in seconds */
-  expire(key: Arg, seconds: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'expire'>>;
-  expire(key: Arg, seconds: number, options: ExpireOptions & Bufs): P<BufReplyOf<'expire'>>;
-  expire(key: Arg, seconds: number, options?: ExpireOptions): P<ReplyOf<'expire'>>;
+  expire(key: Arg, seconds: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'expire', B>>;
+  expire<R extends boolean>(key: Arg, seconds: number, options: ExpireOptions & { returnBuffers: R }): P<ReplyOf<'expire', R>>;
+  expire(key: Arg, seconds: number, options?: ExpireOptions): P<ReplyOf<'expire', B>>;
   /** EXPIREAT: Set the expiration for a key as a UNIX timestamp */
-  expireat(key: Arg, unixTimeSeconds: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'expireat'>>;
-  expireat(key: Arg, unixTimeSeconds: number, options: ExpireatOptions & Bufs): P<BufReplyOf<'expireat'>>;
-  expireat(key: Arg, unixTimeSeconds: number, options?: ExpireatOptions): P<ReplyOf<'expireat'>>;
+  expireat(key: Arg, unixTimeSeconds: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'expireat', B>>;
+  expireat<R extends boolean>(key: Arg, unixTimeSeconds: number, options: ExpireatOptions & { returnBuffers: R }): P<ReplyOf<'expireat', R>>;
+  expireat(key: Arg, unixTimeSeconds: number, options?: ExpireatOptions): P<ReplyOf<'expireat', B>>;
   /** EXPIRETIME: Get the expiration Unix timestamp for a key */
-  expiretime(key: Arg, options: Call & Bufs): P<BufReplyOf<'expiretime'>>;
-  expiretime(key: Arg, options?: Call): P<ReplyOf<'expiretime'>>;
+  expiretime<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'expiretime', R>>;
+  expiretime(key: Arg, options?: Call): P<ReplyOf<'expiretime', B>>;
   /** FAILOVER: Start a coordinated failover between this server and one of its replicas. */
-  failover(options: FailoverOptions & Bufs): P<BufReplyOf<'failover'>>;
-  failover(options?: FailoverOptions): P<ReplyOf<'failover'>>;
+  failover<R extends boolean>(options: FailoverOptions & { returnBuffers: R }): P<ReplyOf<'failover', R>>;
+  failover(options?: FailoverOptions): P<ReplyOf<'failover', B>>;
   /** FCALL: Invoke a function */
-  fcall(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'fcall'>>;
-  fcall(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'fcall'>>;
-  fcall(functionArg: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'fcall'>>;
+  fcall<R extends boolean>(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'fcall', R>>;
+  fcall(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'fcall', B>>;
+  fcall(functionArg: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'fcall', B>>;
   /** FCALL_RO: Invoke a read-only function */
-  fcall_ro(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'fcall_ro'>>;
-  fcall_ro(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'fcall_ro'>>;
-  fcall_ro(functionArg: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'fcall_ro'>>;
+  fcall_ro<R extends boolean>(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'fcall_ro', R>>;
+  fcall_ro(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'fcall_ro', B>>;
+  fcall_ro(functionArg: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'fcall_ro', B>>;
   /** FLUSHALL: Remove all keys from all databases */
-  flushall(options: FlushallOptions & Bufs): P<BufReplyOf<'flushall'>>;
-  flushall(options?: FlushallOptions): P<ReplyOf<'flushall'>>;
+  flushall<R extends boolean>(options: FlushallOptions & { returnBuffers: R }): P<ReplyOf<'flushall', R>>;
+  flushall(options?: FlushallOptions): P<ReplyOf<'flushall', B>>;
   /** FLUSHDB: Remove all keys from the current database */
-  flushdb(options: FlushdbOptions & Bufs): P<BufReplyOf<'flushdb'>>;
-  flushdb(options?: FlushdbOptions): P<ReplyOf<'flushdb'>>;
+  flushdb<R extends boolean>(options: FlushdbOptions & { returnBuffers: R }): P<ReplyOf<'flushdb', R>>;
+  flushdb(options?: FlushdbOptions): P<ReplyOf<'flushdb', B>>;
   /** FUNCTION DELETE: Delete a function by name */
-  functionDelete(libraryName: Arg, options: Call & Bufs): P<BufReplyOf<'functionDelete'>>;
-  functionDelete(libraryName: Arg, options?: Call): P<ReplyOf<'functionDelete'>>;
+  functionDelete<R extends boolean>(libraryName: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'functionDelete', R>>;
+  functionDelete(libraryName: Arg, options?: Call): P<ReplyOf<'functionDelete', B>>;
   /** FUNCTION DUMP: Dump all functions into a serialized binary payload */
-  functionDump(options: Call & Bufs): P<BufReplyOf<'functionDump'>>;
-  functionDump(options?: Call): P<ReplyOf<'functionDump'>>;
+  functionDump<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'functionDump', R>>;
+  functionDump(options?: Call): P<ReplyOf<'functionDump', B>>;
   /** FUNCTION FLUSH: Deleting all functions */
-  functionFlush(options: FunctionFlushOptions & Bufs): P<BufReplyOf<'functionFlush'>>;
-  functionFlush(options?: FunctionFlushOptions): P<ReplyOf<'functionFlush'>>;
+  functionFlush<R extends boolean>(options: FunctionFlushOptions & { returnBuffers: R }): P<ReplyOf<'functionFlush', R>>;
+  functionFlush(options?: FunctionFlushOptions): P<ReplyOf<'functionFlush', B>>;
   /** FUNCTION HELP: Show helpful text about the different subcommands */
-  functionHelp(options: Call & Bufs): P<BufReplyOf<'functionHelp'>>;
-  functionHelp(options?: Call): P<ReplyOf<'functionHelp'>>;
+  functionHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'functionHelp', R>>;
+  functionHelp(options?: Call): P<ReplyOf<'functionHelp', B>>;
   /** FUNCTION KILL: Kill the function currently in execution. */
-  functionKill(options: Call & Bufs): P<BufReplyOf<'functionKill'>>;
-  functionKill(options?: Call): P<ReplyOf<'functionKill'>>;
+  functionKill<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'functionKill', R>>;
+  functionKill(options?: Call): P<ReplyOf<'functionKill', B>>;
   /** FUNCTION LIST: List information about all the functions */
-  functionList(options: FunctionListOptions & Bufs): P<BufReplyOf<'functionList'>>;
-  functionList(options?: FunctionListOptions): P<ReplyOf<'functionList'>>;
+  functionList<R extends boolean>(options: FunctionListOptions & { returnBuffers: R }): P<ReplyOf<'functionList', R>>;
+  functionList(options?: FunctionListOptions): P<ReplyOf<'functionList', B>>;
   /** FUNCTION LOAD: Create a function with the given arguments (name, code, description) */
-  functionLoad(functionCode: Arg, options: FunctionLoadOptions & Bufs): P<BufReplyOf<'functionLoad'>>;
-  functionLoad(functionCode: Arg, options?: FunctionLoadOptions): P<ReplyOf<'functionLoad'>>;
+  functionLoad<R extends boolean>(functionCode: Arg, options: FunctionLoadOptions & { returnBuffers: R }): P<ReplyOf<'functionLoad', R>>;
+  functionLoad(functionCode: Arg, options?: FunctionLoadOptions): P<ReplyOf<'functionLoad', B>>;
   /** FUNCTION RESTORE: Restore all the functions on the given payload */
-  functionRestore(serializedValue: Arg, options: FunctionRestoreOptions & Bufs): P<BufReplyOf<'functionRestore'>>;
-  functionRestore(serializedValue: Arg, options?: FunctionRestoreOptions): P<ReplyOf<'functionRestore'>>;
+  functionRestore<R extends boolean>(serializedValue: Arg, options: FunctionRestoreOptions & { returnBuffers: R }): P<ReplyOf<'functionRestore', R>>;
+  functionRestore(serializedValue: Arg, options?: FunctionRestoreOptions): P<ReplyOf<'functionRestore', B>>;
   /** FUNCTION STATS: Return information about the function currently running (name, description, duration) */
-  functionStats(options: Call & Bufs): P<BufReplyOf<'functionStats'>>;
-  functionStats(options?: Call): P<ReplyOf<'functionStats'>>;
+  functionStats<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'functionStats', R>>;
+  functionStats(options?: Call): P<ReplyOf<'functionStats', B>>;
   /** GEOADD: Add one or more geospatial items in the geospatial index represented using a sorted set */
-  geoadd(key: Arg, longitudeLatitudeMember: [longitude: number | string, latitude: number | string, member: Arg][], options: GeoaddOptions & Bufs): P<BufReplyOf<'geoadd'>>;
-  geoadd(key: Arg, longitudeLatitudeMember: [longitude: number | string, latitude: number | string, member: Arg][], options: GeoaddOptions): P<ReplyOf<'geoadd'>>;
-  geoadd(key: Arg, ...longitudeLatitudeMember: (Arg | [longitude: number | string, latitude: number | string, member: Arg] | [longitude: number | string, latitude: number | string, member: Arg][])[]): P<ReplyOf<'geoadd'>>;
+  geoadd<R extends boolean>(key: Arg, longitudeLatitudeMember: [longitude: number | string, latitude: number | string, member: Arg][], options: GeoaddOptions & { returnBuffers: R }): P<ReplyOf<'geoadd', R>>;
+  geoadd(key: Arg, longitudeLatitudeMember: [longitude: number | string, latitude: number | string, member: Arg][], options: GeoaddOptions): P<ReplyOf<'geoadd', B>>;
+  geoadd(key: Arg, ...longitudeLatitudeMember: (Arg | [longitude: number | string, latitude: number | string, member: Arg] | [longitude: number | string, latitude: number | string, member: Arg][])[]): P<ReplyOf<'geoadd', B>>;
   /** GEODIST: Returns the distance between two members of a geospatial index */
-  geodist(key: Arg, member1: Arg, member2: Arg, options: GeodistOptions & Bufs): P<BufReplyOf<'geodist'>>;
-  geodist(key: Arg, member1: Arg, member2: Arg, options?: GeodistOptions): P<ReplyOf<'geodist'>>;
+  geodist<R extends boolean>(key: Arg, member1: Arg, member2: Arg, options: GeodistOptions & { returnBuffers: R }): P<ReplyOf<'geodist', R>>;
+  geodist(key: Arg, member1: Arg, member2: Arg, options?: GeodistOptions): P<ReplyOf<'geodist', B>>;
   /** GEOHASH: Returns members of a geospatial index as standard geohash strings */
-  geohash(key: Arg, member: Arg[], options: Call & Bufs): P<BufReplyOf<'geohash'>>;
-  geohash(key: Arg, member: Arg[], options: Call): P<ReplyOf<'geohash'>>;
-  geohash(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'geohash'>>;
+  geohash<R extends boolean>(key: Arg, member: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'geohash', R>>;
+  geohash(key: Arg, member: Arg[], options: Call): P<ReplyOf<'geohash', B>>;
+  geohash(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'geohash', B>>;
   /** GEOPOS: Returns longitude and latitude of members of a geospatial index */
-  geopos(key: Arg, member: Arg[], options: Call & Bufs): P<BufReplyOf<'geopos'>>;
-  geopos(key: Arg, member: Arg[], options: Call): P<ReplyOf<'geopos'>>;
-  geopos(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'geopos'>>;
+  geopos<R extends boolean>(key: Arg, member: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'geopos', R>>;
+  geopos(key: Arg, member: Arg[], options: Call): P<ReplyOf<'geopos', B>>;
+  geopos(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'geopos', B>>;
   /** GEORADIUS: Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point */
-  georadius(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'georadius'>>;
-  georadius(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusOptions & Bufs): P<BufReplyOf<'georadius'>>;
-  georadius(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options?: GeoradiusOptions): P<ReplyOf<'georadius'>>;
+  georadius(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'georadius', B>>;
+  georadius<R extends boolean>(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusOptions & { returnBuffers: R }): P<ReplyOf<'georadius', R>>;
+  georadius(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options?: GeoradiusOptions): P<ReplyOf<'georadius', B>>;
   /** GEORADIUSBYMEMBER: Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member */
-  georadiusbymember(key: Arg, member: Arg, radius: number | string, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'georadiusbymember'>>;
-  georadiusbymember(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusbymemberOptions & Bufs): P<BufReplyOf<'georadiusbymember'>>;
-  georadiusbymember(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options?: GeoradiusbymemberOptions): P<ReplyOf<'georadiusbymember'>>;
+  georadiusbymember(key: Arg, member: Arg, radius: number | string, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'georadiusbymember', B>>;
+  georadiusbymember<R extends boolean>(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusbymemberOptions & { returnBuffers: R }): P<ReplyOf<'georadiusbymember', R>>;
+  georadiusbymember(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options?: GeoradiusbymemberOptions): P<ReplyOf<'georadiusbymember', B>>;
   /** GEORADIUSBYMEMBER_RO: A read-only variant for GEORADIUSBYMEMBER */
-  georadiusbymember_ro(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusbymemberRoOptions & Bufs): P<BufReplyOf<'georadiusbymember_ro'>>;
-  georadiusbymember_ro(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options?: GeoradiusbymemberRoOptions): P<ReplyOf<'georadiusbymember_ro'>>;
+  georadiusbymember_ro<R extends boolean>(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusbymemberRoOptions & { returnBuffers: R }): P<ReplyOf<'georadiusbymember_ro', R>>;
+  georadiusbymember_ro(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options?: GeoradiusbymemberRoOptions): P<ReplyOf<'georadiusbymember_ro', B>>;
   /** GEORADIUS_RO: A read-only variant for GEORADIUS */
-  georadius_ro(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusRoOptions & Bufs): P<BufReplyOf<'georadius_ro'>>;
-  georadius_ro(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options?: GeoradiusRoOptions): P<ReplyOf<'georadius_ro'>>;
+  georadius_ro<R extends boolean>(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusRoOptions & { returnBuffers: R }): P<ReplyOf<'georadius_ro', R>>;
+  georadius_ro(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options?: GeoradiusRoOptions): P<ReplyOf<'georadius_ro', B>>;
   /** GEOSEARCH: Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle. */
-  geosearch(...args: Arg[]): P<ReplyOf<'geosearch'>>;
+  geosearch(...args: Arg[]): P<ReplyOf<'geosearch', B>>;
   /** GEOSEARCHSTORE: Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key. */
-  geosearchstore(...args: Arg[]): P<ReplyOf<'geosearchstore'>>;
+  geosearchstore(...args: Arg[]): P<ReplyOf<'geosearchstore', B>>;
   /** GET: Get the value of a key */
-  get(key: Arg, options: Call & Bufs): P<BufReplyOf<'get'>>;
-  get(key: Arg, options?: Call): P<ReplyOf<'get'>>;
+  get<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'get', R>>;
+  get(key: Arg, options?: Call): P<ReplyOf<'get', B>>;
   /** GETBIT: Returns the bit value at offset in the string value stored at key */
-  getbit(key: Arg, offset: number, options: Call & Bufs): P<BufReplyOf<'getbit'>>;
-  getbit(key: Arg, offset: number, options?: Call): P<ReplyOf<'getbit'>>;
+  getbit<R extends boolean>(key: Arg, offset: number, options: Call & { returnBuffers: R }): P<ReplyOf<'getbit', R>>;
+  getbit(key: Arg, offset: number, options?: Call): P<ReplyOf<'getbit', B>>;
   /** GETDEL: Get the value of a key and delete the key */
-  getdel(key: Arg, options: Call & Bufs): P<BufReplyOf<'getdel'>>;
-  getdel(key: Arg, options?: Call): P<ReplyOf<'getdel'>>;
+  getdel<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'getdel', R>>;
+  getdel(key: Arg, options?: Call): P<ReplyOf<'getdel', B>>;
   /** GETEX: Get the value of a key and optionally set its expiration */
-  getex(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'getex'>>;
-  getex(key: Arg, options: GetexOptions & Bufs): P<BufReplyOf<'getex'>>;
-  getex(key: Arg, options?: GetexOptions): P<ReplyOf<'getex'>>;
+  getex(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'getex', B>>;
+  getex<R extends boolean>(key: Arg, options: GetexOptions & { returnBuffers: R }): P<ReplyOf<'getex', R>>;
+  getex(key: Arg, options?: GetexOptions): P<ReplyOf<'getex', B>>;
   /** GETRANGE: Get a substring of the string stored at a key */
-  getrange(key: Arg, start: number, end: number, options: Call & Bufs): P<BufReplyOf<'getrange'>>;
-  getrange(key: Arg, start: number, end: number, options?: Call): P<ReplyOf<'getrange'>>;
+  getrange<R extends boolean>(key: Arg, start: number, end: number, options: Call & { returnBuffers: R }): P<ReplyOf<'getrange', R>>;
+  getrange(key: Arg, start: number, end: number, options?: Call): P<ReplyOf<'getrange', B>>;
   /** GETSET: Set the string value of a key and return its old value */
-  getset(key: Arg, value: Arg, options: Call & Bufs): P<BufReplyOf<'getset'>>;
-  getset(key: Arg, value: Arg, options?: Call): P<ReplyOf<'getset'>>;
+  getset<R extends boolean>(key: Arg, value: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'getset', R>>;
+  getset(key: Arg, value: Arg, options?: Call): P<ReplyOf<'getset', B>>;
   /** HDEL: Delete one or more hash fields */
-  hdel(key: Arg, field: Arg[], options: Call & Bufs): P<BufReplyOf<'hdel'>>;
-  hdel(key: Arg, field: Arg[], options: Call): P<ReplyOf<'hdel'>>;
-  hdel(key: Arg, ...field: (Arg | Arg[])[]): P<ReplyOf<'hdel'>>;
+  hdel<R extends boolean>(key: Arg, field: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'hdel', R>>;
+  hdel(key: Arg, field: Arg[], options: Call): P<ReplyOf<'hdel', B>>;
+  hdel(key: Arg, ...field: (Arg | Arg[])[]): P<ReplyOf<'hdel', B>>;
   /** HEXISTS: Determine if a hash field exists */
-  hexists(key: Arg, field: Arg, options: Call & Bufs): P<BufReplyOf<'hexists'>>;
-  hexists(key: Arg, field: Arg, options?: Call): P<ReplyOf<'hexists'>>;
+  hexists<R extends boolean>(key: Arg, field: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'hexists', R>>;
+  hexists(key: Arg, field: Arg, options?: Call): P<ReplyOf<'hexists', B>>;
   /** HGET: Get the value of a hash field */
-  hget(key: Arg, field: Arg, options: Call & Bufs): P<BufReplyOf<'hget'>>;
-  hget(key: Arg, field: Arg, options?: Call): P<ReplyOf<'hget'>>;
+  hget<R extends boolean>(key: Arg, field: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'hget', R>>;
+  hget(key: Arg, field: Arg, options?: Call): P<ReplyOf<'hget', B>>;
   /** HGETALL: Get all the fields and values in a hash */
-  hgetall(key: Arg, options: Call & Bufs): P<BufReplyOf<'hgetall'>>;
-  hgetall(key: Arg, options?: Call): P<ReplyOf<'hgetall'>>;
+  hgetall<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'hgetall', R>>;
+  hgetall(key: Arg, options?: Call): P<ReplyOf<'hgetall', B>>;
   /** HINCRBY: Increment the integer value of a hash field by the given number */
-  hincrby(key: Arg, field: Arg, increment: number, options: Call & Bufs): P<BufReplyOf<'hincrby'>>;
-  hincrby(key: Arg, field: Arg, increment: number, options?: Call): P<ReplyOf<'hincrby'>>;
+  hincrby<R extends boolean>(key: Arg, field: Arg, increment: number, options: Call & { returnBuffers: R }): P<ReplyOf<'hincrby', R>>;
+  hincrby(key: Arg, field: Arg, increment: number, options?: Call): P<ReplyOf<'hincrby', B>>;
   /** HINCRBYFLOAT: Increment the float value of a hash field by the given amount */
-  hincrbyfloat(key: Arg, field: Arg, increment: number | string, options: Call & Bufs): P<BufReplyOf<'hincrbyfloat'>>;
-  hincrbyfloat(key: Arg, field: Arg, increment: number | string, options?: Call): P<ReplyOf<'hincrbyfloat'>>;
+  hincrbyfloat<R extends boolean>(key: Arg, field: Arg, increment: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'hincrbyfloat', R>>;
+  hincrbyfloat(key: Arg, field: Arg, increment: number | string, options?: Call): P<ReplyOf<'hincrbyfloat', B>>;
   /** HKEYS: Get all the fields in a hash */
-  hkeys(key: Arg, options: Call & Bufs): P<BufReplyOf<'hkeys'>>;
-  hkeys(key: Arg, options?: Call): P<ReplyOf<'hkeys'>>;
+  hkeys<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'hkeys', R>>;
+  hkeys(key: Arg, options?: Call): P<ReplyOf<'hkeys', B>>;
   /** HLEN: Get the number of fields in a hash */
-  hlen(key: Arg, options: Call & Bufs): P<BufReplyOf<'hlen'>>;
-  hlen(key: Arg, options?: Call): P<ReplyOf<'hlen'>>;
+  hlen<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'hlen', R>>;
+  hlen(key: Arg, options?: Call): P<ReplyOf<'hlen', B>>;
   /** HMGET: Get the values of all the given hash fields */
-  hmget(key: Arg, field: Arg[], options: Call & Bufs): P<BufReplyOf<'hmget'>>;
-  hmget(key: Arg, field: Arg[], options: Call): P<ReplyOf<'hmget'>>;
-  hmget(key: Arg, ...field: (Arg | Arg[])[]): P<ReplyOf<'hmget'>>;
+  hmget<R extends boolean>(key: Arg, field: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'hmget', R>>;
+  hmget(key: Arg, field: Arg[], options: Call): P<ReplyOf<'hmget', B>>;
+  hmget(key: Arg, ...field: (Arg | Arg[])[]): P<ReplyOf<'hmget', B>>;
   /** HMSET: Set multiple hash fields to multiple values */
-  hmset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call & Bufs): P<BufReplyOf<'hmset'>>;
-  hmset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'hmset'>>;
-  hmset(key: Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | [field: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'hmset'>>;
+  hmset<R extends boolean>(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: R }): P<ReplyOf<'hmset', R>>;
+  hmset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'hmset', B>>;
+  hmset(key: Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | [field: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'hmset', B>>;
   /** HRANDFIELD: Get one or multiple random fields from a hash */
-  hrandfield(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'hrandfield'>>;
-  hrandfield(key: Arg, options: HrandfieldOptions & Bufs): P<BufReplyOf<'hrandfield'>>;
-  hrandfield(key: Arg, options?: HrandfieldOptions): P<ReplyOf<'hrandfield'>>;
+  hrandfield(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'hrandfield', B>>;
+  hrandfield<R extends boolean>(key: Arg, options: HrandfieldOptions & { returnBuffers: R }): P<ReplyOf<'hrandfield', R>>;
+  hrandfield(key: Arg, options?: HrandfieldOptions): P<ReplyOf<'hrandfield', B>>;
   /** HSET: Set the string value of a hash field */
-  hset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call & Bufs): P<BufReplyOf<'hset'>>;
-  hset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'hset'>>;
-  hset(key: Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | [field: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'hset'>>;
+  hset<R extends boolean>(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: R }): P<ReplyOf<'hset', R>>;
+  hset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'hset', B>>;
+  hset(key: Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | [field: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'hset', B>>;
   /** HSETNX: Set the value of a hash field, only if the field does not exist */
-  hsetnx(key: Arg, field: Arg, value: Arg, options: Call & Bufs): P<BufReplyOf<'hsetnx'>>;
-  hsetnx(key: Arg, field: Arg, value: Arg, options?: Call): P<ReplyOf<'hsetnx'>>;
+  hsetnx<R extends boolean>(key: Arg, field: Arg, value: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'hsetnx', R>>;
+  hsetnx(key: Arg, field: Arg, value: Arg, options?: Call): P<ReplyOf<'hsetnx', B>>;
   /** HSTRLEN: Get the length of the value of a hash field */
-  hstrlen(key: Arg, field: Arg, options: Call & Bufs): P<BufReplyOf<'hstrlen'>>;
-  hstrlen(key: Arg, field: Arg, options?: Call): P<ReplyOf<'hstrlen'>>;
+  hstrlen<R extends boolean>(key: Arg, field: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'hstrlen', R>>;
+  hstrlen(key: Arg, field: Arg, options?: Call): P<ReplyOf<'hstrlen', B>>;
   /** HVALS: Get all the values in a hash */
-  hvals(key: Arg, options: Call & Bufs): P<BufReplyOf<'hvals'>>;
-  hvals(key: Arg, options?: Call): P<ReplyOf<'hvals'>>;
+  hvals<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'hvals', R>>;
+  hvals(key: Arg, options?: Call): P<ReplyOf<'hvals', B>>;
   /** INCR: Increment the integer value of a key by one */
-  incr(key: Arg, options: Call & Bufs): P<BufReplyOf<'incr'>>;
-  incr(key: Arg, options?: Call): P<ReplyOf<'incr'>>;
+  incr<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'incr', R>>;
+  incr(key: Arg, options?: Call): P<ReplyOf<'incr', B>>;
   /** INCRBY: Increment the integer value of a key by the given amount */
-  incrby(key: Arg, increment: number, options: Call & Bufs): P<BufReplyOf<'incrby'>>;
-  incrby(key: Arg, increment: number, options?: Call): P<ReplyOf<'incrby'>>;
+  incrby<R extends boolean>(key: Arg, increment: number, options: Call & { returnBuffers: R }): P<ReplyOf<'incrby', R>>;
+  incrby(key: Arg, increment: number, options?: Call): P<ReplyOf<'incrby', B>>;
   /** INCRBYFLOAT: Increment the float value of a key by the given amount */
-  incrbyfloat(key: Arg, increment: number | string, options: Call & Bufs): P<BufReplyOf<'incrbyfloat'>>;
-  incrbyfloat(key: Arg, increment: number | string, options?: Call): P<ReplyOf<'incrbyfloat'>>;
+  incrbyfloat<R extends boolean>(key: Arg, increment: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'incrbyfloat', R>>;
+  incrbyfloat(key: Arg, increment: number | string, options?: Call): P<ReplyOf<'incrbyfloat', B>>;
   /** INFO: Get information and statistics about the server */
-  info(section: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'info'>>;
-  info(section: Arg[] | undefined, options: Call): P<ReplyOf<'info'>>;
-  info(...section: (Arg | Arg[])[]): P<ReplyOf<'info'>>;
+  info<R extends boolean>(section: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'info', R>>;
+  info(section: Arg[] | undefined, options: Call): P<ReplyOf<'info', B>>;
+  info(...section: (Arg | Arg[])[]): P<ReplyOf<'info', B>>;
   /** KEYS: Find all keys matching the given pattern */
-  keys(pattern: Arg, options: Call & Bufs): P<BufReplyOf<'keys'>>;
-  keys(pattern: Arg, options?: Call): P<ReplyOf<'keys'>>;
+  keys<R extends boolean>(pattern: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'keys', R>>;
+  keys(pattern: Arg, options?: Call): P<ReplyOf<'keys', B>>;
   /** LASTSAVE: Get the UNIX time stamp of the last successful save to disk */
-  lastsave(options: Call & Bufs): P<BufReplyOf<'lastsave'>>;
-  lastsave(options?: Call): P<ReplyOf<'lastsave'>>;
+  lastsave<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'lastsave', R>>;
+  lastsave(options?: Call): P<ReplyOf<'lastsave', B>>;
   /** LATENCY DOCTOR: Return a human readable latency analysis report. */
-  latencyDoctor(options: Call & Bufs): P<BufReplyOf<'latencyDoctor'>>;
-  latencyDoctor(options?: Call): P<ReplyOf<'latencyDoctor'>>;
+  latencyDoctor<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'latencyDoctor', R>>;
+  latencyDoctor(options?: Call): P<ReplyOf<'latencyDoctor', B>>;
   /** LATENCY GRAPH: Return a latency graph for the event. */
-  latencyGraph(event: Arg, options: Call & Bufs): P<BufReplyOf<'latencyGraph'>>;
-  latencyGraph(event: Arg, options?: Call): P<ReplyOf<'latencyGraph'>>;
+  latencyGraph<R extends boolean>(event: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'latencyGraph', R>>;
+  latencyGraph(event: Arg, options?: Call): P<ReplyOf<'latencyGraph', B>>;
   /** LATENCY HELP: Show helpful text about the different subcommands. */
-  latencyHelp(options: Call & Bufs): P<BufReplyOf<'latencyHelp'>>;
-  latencyHelp(options?: Call): P<ReplyOf<'latencyHelp'>>;
+  latencyHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'latencyHelp', R>>;
+  latencyHelp(options?: Call): P<ReplyOf<'latencyHelp', B>>;
   /** LATENCY HISTOGRAM: Return the cumulative distribution of latencies of a subset of commands or all. */
-  latencyHistogram(command: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'latencyHistogram'>>;
-  latencyHistogram(command: Arg[] | undefined, options: Call): P<ReplyOf<'latencyHistogram'>>;
-  latencyHistogram(...command: (Arg | Arg[])[]): P<ReplyOf<'latencyHistogram'>>;
+  latencyHistogram<R extends boolean>(command: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'latencyHistogram', R>>;
+  latencyHistogram(command: Arg[] | undefined, options: Call): P<ReplyOf<'latencyHistogram', B>>;
+  latencyHistogram(...command: (Arg | Arg[])[]): P<ReplyOf<'latencyHistogram', B>>;
   /** LATENCY HISTORY: Return timestamp-latency samples for the event. */
-  latencyHistory(event: Arg, options: Call & Bufs): P<BufReplyOf<'latencyHistory'>>;
-  latencyHistory(event: Arg, options?: Call): P<ReplyOf<'latencyHistory'>>;
+  latencyHistory<R extends boolean>(event: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'latencyHistory', R>>;
+  latencyHistory(event: Arg, options?: Call): P<ReplyOf<'latencyHistory', B>>;
   /** LATENCY LATEST: Return the latest latency samples for all events. */
-  latencyLatest(options: Call & Bufs): P<BufReplyOf<'latencyLatest'>>;
-  latencyLatest(options?: Call): P<ReplyOf<'latencyLatest'>>;
+  latencyLatest<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'latencyLatest', R>>;
+  latencyLatest(options?: Call): P<ReplyOf<'latencyLatest', B>>;
   /** LATENCY RESET: Reset latency data for one or more events. */
-  latencyReset(event: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'latencyReset'>>;
-  latencyReset(event: Arg[] | undefined, options: Call): P<ReplyOf<'latencyReset'>>;
-  latencyReset(...event: (Arg | Arg[])[]): P<ReplyOf<'latencyReset'>>;
+  latencyReset<R extends boolean>(event: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'latencyReset', R>>;
+  latencyReset(event: Arg[] | undefined, options: Call): P<ReplyOf<'latencyReset', B>>;
+  latencyReset(...event: (Arg | Arg[])[]): P<ReplyOf<'latencyReset', B>>;
   /** LCS: Find longest common substring */
-  lcs(key1: Arg, key2: Arg, options: LcsOptions & Bufs): P<BufReplyOf<'lcs'>>;
-  lcs(key1: Arg, key2: Arg, options?: LcsOptions): P<ReplyOf<'lcs'>>;
+  lcs<R extends boolean>(key1: Arg, key2: Arg, options: LcsOptions & { returnBuffers: R }): P<ReplyOf<'lcs', R>>;
+  lcs(key1: Arg, key2: Arg, options?: LcsOptions): P<ReplyOf<'lcs', B>>;
   /** LINDEX: Get an element from a list by its index */
-  lindex(key: Arg, index: number, options: Call & Bufs): P<BufReplyOf<'lindex'>>;
-  lindex(key: Arg, index: number, options?: Call): P<ReplyOf<'lindex'>>;
+  lindex<R extends boolean>(key: Arg, index: number, options: Call & { returnBuffers: R }): P<ReplyOf<'lindex', R>>;
+  lindex(key: Arg, index: number, options?: Call): P<ReplyOf<'lindex', B>>;
   /** LINSERT: Insert an element before or after another element in a list */
-  linsert(key: Arg, where: 'BEFORE' | 'AFTER', pivot: Arg, element: Arg, options: Call & Bufs): P<BufReplyOf<'linsert'>>;
-  linsert(key: Arg, where: 'BEFORE' | 'AFTER', pivot: Arg, element: Arg, options?: Call): P<ReplyOf<'linsert'>>;
+  linsert<R extends boolean>(key: Arg, where: 'BEFORE' | 'AFTER', pivot: Arg, element: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'linsert', R>>;
+  linsert(key: Arg, where: 'BEFORE' | 'AFTER', pivot: Arg, element: Arg, options?: Call): P<ReplyOf<'linsert', B>>;
   /** LLEN: Get the length of a list */
-  llen(key: Arg, options: Call & Bufs): P<BufReplyOf<'llen'>>;
-  llen(key: Arg, options?: Call): P<ReplyOf<'llen'>>;
+  llen<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'llen', R>>;
+  llen(key: Arg, options?: Call): P<ReplyOf<'llen', B>>;
   /** LMOVE: Pop an element from a list, push it to another list and return it */
-  lmove(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', options: Call & Bufs): P<BufReplyOf<'lmove'>>;
-  lmove(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', options?: Call): P<ReplyOf<'lmove'>>;
+  lmove<R extends boolean>(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', options: Call & { returnBuffers: R }): P<ReplyOf<'lmove', R>>;
+  lmove(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', options?: Call): P<ReplyOf<'lmove', B>>;
   /** LMPOP: Pop elements from a list */
-  lmpop(numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options: LmpopOptions & Bufs): P<BufReplyOf<'lmpop'>>;
-  lmpop(numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options?: LmpopOptions): P<ReplyOf<'lmpop'>>;
+  lmpop<R extends boolean>(numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options: LmpopOptions & { returnBuffers: R }): P<ReplyOf<'lmpop', R>>;
+  lmpop(numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options?: LmpopOptions): P<ReplyOf<'lmpop', B>>;
   /** LOLWUT: Display some computer art and the Redis version */
-  lolwut(options: LolwutOptions & Bufs): P<BufReplyOf<'lolwut'>>;
-  lolwut(options?: LolwutOptions): P<ReplyOf<'lolwut'>>;
+  lolwut<R extends boolean>(options: LolwutOptions & { returnBuffers: R }): P<ReplyOf<'lolwut', R>>;
+  lolwut(options?: LolwutOptions): P<ReplyOf<'lolwut', B>>;
   /** LPOP: Remove and get the first elements in a list */
-  lpop(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'lpop'>>;
-  lpop(key: Arg, count: number | undefined, options: Call & Bufs): P<BufReplyOf<'lpop'>>;
-  lpop(key: Arg, count?: number, options?: Call): P<ReplyOf<'lpop'>>;
+  lpop(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'lpop', B>>;
+  lpop<R extends boolean>(key: Arg, count: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'lpop', R>>;
+  lpop(key: Arg, count?: number, options?: Call): P<ReplyOf<'lpop', B>>;
   /** LPOS: Return the index of matching elements on a list */
-  lpos(key: Arg, element: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'lpos'>>;
-  lpos(key: Arg, element: Arg, options: LposOptions & Bufs): P<BufReplyOf<'lpos'>>;
-  lpos(key: Arg, element: Arg, options?: LposOptions): P<ReplyOf<'lpos'>>;
+  lpos(key: Arg, element: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'lpos', B>>;
+  lpos<R extends boolean>(key: Arg, element: Arg, options: LposOptions & { returnBuffers: R }): P<ReplyOf<'lpos', R>>;
+  lpos(key: Arg, element: Arg, options?: LposOptions): P<ReplyOf<'lpos', B>>;
   /** LPUSH: Prepend one or multiple elements to a list */
-  lpush(key: Arg, element: Arg[], options: Call & Bufs): P<BufReplyOf<'lpush'>>;
-  lpush(key: Arg, element: Arg[], options: Call): P<ReplyOf<'lpush'>>;
-  lpush(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'lpush'>>;
+  lpush<R extends boolean>(key: Arg, element: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'lpush', R>>;
+  lpush(key: Arg, element: Arg[], options: Call): P<ReplyOf<'lpush', B>>;
+  lpush(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'lpush', B>>;
   /** LPUSHX: Prepend an element to a list, only if the list exists */
-  lpushx(key: Arg, element: Arg[], options: Call & Bufs): P<BufReplyOf<'lpushx'>>;
-  lpushx(key: Arg, element: Arg[], options: Call): P<ReplyOf<'lpushx'>>;
-  lpushx(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'lpushx'>>;
+  lpushx<R extends boolean>(key: Arg, element: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'lpushx', R>>;
+  lpushx(key: Arg, element: Arg[], options: Call): P<ReplyOf<'lpushx', B>>;
+  lpushx(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'lpushx', B>>;
   /** LRANGE: Get a range of elements from a list */
-  lrange(key: Arg, start: number, stop: number, options: Call & Bufs): P<BufReplyOf<'lrange'>>;
-  lrange(key: Arg, start: number, stop: number, options?: Call): P<ReplyOf<'lrange'>>;
+  lrange<R extends boolean>(key: Arg, start: number, stop: number, options: Call & { returnBuffers: R }): P<ReplyOf<'lrange', R>>;
+  lrange(key: Arg, start: number, stop: number, options?: Call): P<ReplyOf<'lrange', B>>;
   /** LREM: Remove elements from a list */
-  lrem(key: Arg, count: number, element: Arg, options: Call & Bufs): P<BufReplyOf<'lrem'>>;
-  lrem(key: Arg, count: number, element: Arg, options?: Call): P<ReplyOf<'lrem'>>;
+  lrem<R extends boolean>(key: Arg, count: number, element: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'lrem', R>>;
+  lrem(key: Arg, count: number, element: Arg, options?: Call): P<ReplyOf<'lrem', B>>;
   /** LSET: Set the value of an element in a list by its index */
-  lset(key: Arg, index: number, element: Arg, options: Call & Bufs): P<BufReplyOf<'lset'>>;
-  lset(key: Arg, index: number, element: Arg, options?: Call): P<ReplyOf<'lset'>>;
+  lset<R extends boolean>(key: Arg, index: number, element: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'lset', R>>;
+  lset(key: Arg, index: number, element: Arg, options?: Call): P<ReplyOf<'lset', B>>;
   /** LTRIM: Trim a list to the specified range */
-  ltrim(key: Arg, start: number, stop: number, options: Call & Bufs): P<BufReplyOf<'ltrim'>>;
-  ltrim(key: Arg, start: number, stop: number, options?: Call): P<ReplyOf<'ltrim'>>;
+  ltrim<R extends boolean>(key: Arg, start: number, stop: number, options: Call & { returnBuffers: R }): P<ReplyOf<'ltrim', R>>;
+  ltrim(key: Arg, start: number, stop: number, options?: Call): P<ReplyOf<'ltrim', B>>;
   /** MEMORY DOCTOR: Outputs memory problems report */
-  memoryDoctor(options: Call & Bufs): P<BufReplyOf<'memoryDoctor'>>;
-  memoryDoctor(options?: Call): P<ReplyOf<'memoryDoctor'>>;
+  memoryDoctor<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'memoryDoctor', R>>;
+  memoryDoctor(options?: Call): P<ReplyOf<'memoryDoctor', B>>;
   /** MEMORY HELP: Show helpful text about the different subcommands */
-  memoryHelp(options: Call & Bufs): P<BufReplyOf<'memoryHelp'>>;
-  memoryHelp(options?: Call): P<ReplyOf<'memoryHelp'>>;
+  memoryHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'memoryHelp', R>>;
+  memoryHelp(options?: Call): P<ReplyOf<'memoryHelp', B>>;
   /** MEMORY MALLOC-STATS: Show allocator internal stats */
-  memoryMallocStats(options: Call & Bufs): P<BufReplyOf<'memoryMallocStats'>>;
-  memoryMallocStats(options?: Call): P<ReplyOf<'memoryMallocStats'>>;
+  memoryMallocStats<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'memoryMallocStats', R>>;
+  memoryMallocStats(options?: Call): P<ReplyOf<'memoryMallocStats', B>>;
   /** MEMORY PURGE: Ask the allocator to release memory */
-  memoryPurge(options: Call & Bufs): P<BufReplyOf<'memoryPurge'>>;
-  memoryPurge(options?: Call): P<ReplyOf<'memoryPurge'>>;
+  memoryPurge<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'memoryPurge', R>>;
+  memoryPurge(options?: Call): P<ReplyOf<'memoryPurge', B>>;
   /** MEMORY STATS: Show memory usage details */
-  memoryStats(options: Call & Bufs): P<BufReplyOf<'memoryStats'>>;
-  memoryStats(options?: Call): P<ReplyOf<'memoryStats'>>;
+  memoryStats<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'memoryStats', R>>;
+  memoryStats(options?: Call): P<ReplyOf<'memoryStats', B>>;
   /** MEMORY USAGE: Estimate the memory usage of a key */
-  memoryUsage(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'memoryUsage'>>;
-  memoryUsage(key: Arg, options: MemoryUsageOptions & Bufs): P<BufReplyOf<'memoryUsage'>>;
-  memoryUsage(key: Arg, options?: MemoryUsageOptions): P<ReplyOf<'memoryUsage'>>;
+  memoryUsage(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'memoryUsage', B>>;
+  memoryUsage<R extends boolean>(key: Arg, options: MemoryUsageOptions & { returnBuffers: R }): P<ReplyOf<'memoryUsage', R>>;
+  memoryUsage(key: Arg, options?: MemoryUsageOptions): P<ReplyOf<'memoryUsage', B>>;
   /** MGET: Get the values of all the given keys */
-  mget(key: Arg[], options: Call & Bufs): P<BufReplyOf<'mget'>>;
-  mget(key: Arg[], options: Call): P<ReplyOf<'mget'>>;
-  mget(...key: (Arg | Arg[])[]): P<ReplyOf<'mget'>>;
+  mget<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'mget', R>>;
+  mget(key: Arg[], options: Call): P<ReplyOf<'mget', B>>;
+  mget(...key: (Arg | Arg[])[]): P<ReplyOf<'mget', B>>;
   /** MIGRATE: Atomically transfer a key from a Redis instance to another one. */
-  migrate(...args: Arg[]): P<ReplyOf<'migrate'>>;
+  migrate(...args: Arg[]): P<ReplyOf<'migrate', B>>;
   /** MODULE HELP: Show helpful text about the different subcommands */
-  moduleHelp(options: Call & Bufs): P<BufReplyOf<'moduleHelp'>>;
-  moduleHelp(options?: Call): P<ReplyOf<'moduleHelp'>>;
+  moduleHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'moduleHelp', R>>;
+  moduleHelp(options?: Call): P<ReplyOf<'moduleHelp', B>>;
   /** MODULE LIST: List all modules loaded by the server */
-  moduleList(options: Call & Bufs): P<BufReplyOf<'moduleList'>>;
-  moduleList(options?: Call): P<ReplyOf<'moduleList'>>;
+  moduleList<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'moduleList', R>>;
+  moduleList(options?: Call): P<ReplyOf<'moduleList', B>>;
   /** MODULE LOAD: Load a module */
-  moduleLoad(path: Arg, arg: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'moduleLoad'>>;
-  moduleLoad(path: Arg, arg: Arg[] | undefined, options: Call): P<ReplyOf<'moduleLoad'>>;
-  moduleLoad(path: Arg, ...arg: (Arg | Arg[])[]): P<ReplyOf<'moduleLoad'>>;
+  moduleLoad<R extends boolean>(path: Arg, arg: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'moduleLoad', R>>;
+  moduleLoad(path: Arg, arg: Arg[] | undefined, options: Call): P<ReplyOf<'moduleLoad', B>>;
+  moduleLoad(path: Arg, ...arg: (Arg | Arg[])[]): P<ReplyOf<'moduleLoad', B>>;
   /** MODULE LOADEX: Load a module with extended parameters */
-  moduleLoadex(path: Arg, options: ModuleLoadexOptions & Bufs): P<BufReplyOf<'moduleLoadex'>>;
-  moduleLoadex(path: Arg, options?: ModuleLoadexOptions): P<ReplyOf<'moduleLoadex'>>;
+  moduleLoadex<R extends boolean>(path: Arg, options: ModuleLoadexOptions & { returnBuffers: R }): P<ReplyOf<'moduleLoadex', R>>;
+  moduleLoadex(path: Arg, options?: ModuleLoadexOptions): P<ReplyOf<'moduleLoadex', B>>;
   /** MODULE UNLOAD: Unload a module */
-  moduleUnload(name: Arg, options: Call & Bufs): P<BufReplyOf<'moduleUnload'>>;
-  moduleUnload(name: Arg, options?: Call): P<ReplyOf<'moduleUnload'>>;
+  moduleUnload<R extends boolean>(name: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'moduleUnload', R>>;
+  moduleUnload(name: Arg, options?: Call): P<ReplyOf<'moduleUnload', B>>;
   /** MOVE: Move a key to another database */
-  move(key: Arg, db: number, options: Call & Bufs): P<BufReplyOf<'move'>>;
-  move(key: Arg, db: number, options?: Call): P<ReplyOf<'move'>>;
+  move<R extends boolean>(key: Arg, db: number, options: Call & { returnBuffers: R }): P<ReplyOf<'move', R>>;
+  move(key: Arg, db: number, options?: Call): P<ReplyOf<'move', B>>;
   /** MSET: Set multiple keys to multiple values */
-  mset(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call & Bufs): P<BufReplyOf<'mset'>>;
-  mset(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'mset'>>;
-  mset(...keyValue: (Arg | [key: Arg, value: Arg] | [key: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'mset'>>;
+  mset<R extends boolean>(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: R }): P<ReplyOf<'mset', R>>;
+  mset(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'mset', B>>;
+  mset(...keyValue: (Arg | [key: Arg, value: Arg] | [key: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'mset', B>>;
   /** MSETNX: Set multiple keys to multiple values, only if none of the keys exist */
-  msetnx(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call & Bufs): P<BufReplyOf<'msetnx'>>;
-  msetnx(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'msetnx'>>;
-  msetnx(...keyValue: (Arg | [key: Arg, value: Arg] | [key: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'msetnx'>>;
+  msetnx<R extends boolean>(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: R }): P<ReplyOf<'msetnx', R>>;
+  msetnx(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'msetnx', B>>;
+  msetnx(...keyValue: (Arg | [key: Arg, value: Arg] | [key: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'msetnx', B>>;
   /** OBJECT ENCODING: Inspect the internal encoding of a Redis object */
-  objectEncoding(key: Arg, options: Call & Bufs): P<BufReplyOf<'objectEncoding'>>;
-  objectEncoding(key: Arg, options?: Call): P<ReplyOf<'objectEncoding'>>;
+  objectEncoding<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'objectEncoding', R>>;
+  objectEncoding(key: Arg, options?: Call): P<ReplyOf<'objectEncoding', B>>;
   /** OBJECT FREQ: Get the logarithmic access frequency counter of a Redis object */
-  objectFreq(key: Arg, options: Call & Bufs): P<BufReplyOf<'objectFreq'>>;
-  objectFreq(key: Arg, options?: Call): P<ReplyOf<'objectFreq'>>;
+  objectFreq<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'objectFreq', R>>;
+  objectFreq(key: Arg, options?: Call): P<ReplyOf<'objectFreq', B>>;
   /** OBJECT HELP: Show helpful text about the different subcommands */
-  objectHelp(options: Call & Bufs): P<BufReplyOf<'objectHelp'>>;
-  objectHelp(options?: Call): P<ReplyOf<'objectHelp'>>;
+  objectHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'objectHelp', R>>;
+  objectHelp(options?: Call): P<ReplyOf<'objectHelp', B>>;
   /** OBJECT IDLETIME: Get the time since a Redis object was last accessed */
-  objectIdletime(key: Arg, options: Call & Bufs): P<BufReplyOf<'objectIdletime'>>;
-  objectIdletime(key: Arg, options?: Call): P<ReplyOf<'objectIdletime'>>;
+  objectIdletime<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'objectIdletime', R>>;
+  objectIdletime(key: Arg, options?: Call): P<ReplyOf<'objectIdletime', B>>;
   /** OBJECT REFCOUNT: Get the number of references to the value of the key */
-  objectRefcount(key: Arg, options: Call & Bufs): P<BufReplyOf<'objectRefcount'>>;
-  objectRefcount(key: Arg, options?: Call): P<ReplyOf<'objectRefcount'>>;
+  objectRefcount<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'objectRefcount', R>>;
+  objectRefcount(key: Arg, options?: Call): P<ReplyOf<'objectRefcount', B>>;
   /** PERSIST: Remove the expiration from a key */
-  persist(key: Arg, options: Call & Bufs): P<BufReplyOf<'persist'>>;
-  persist(key: Arg, options?: Call): P<ReplyOf<'persist'>>;
+  persist<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'persist', R>>;
+  persist(key: Arg, options?: Call): P<ReplyOf<'persist', B>>;
   /** PEXPIRE: Set a key's time to live in milliseconds */
-  pexpire(key: Arg, milliseconds: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'pexpire'>>;
-  pexpire(key: Arg, milliseconds: number, options: PexpireOptions & Bufs): P<BufReplyOf<'pexpire'>>;
-  pexpire(key: Arg, milliseconds: number, options?: PexpireOptions): P<ReplyOf<'pexpire'>>;
+  pexpire(key: Arg, milliseconds: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'pexpire', B>>;
+  pexpire<R extends boolean>(key: Arg, milliseconds: number, options: PexpireOptions & { returnBuffers: R }): P<ReplyOf<'pexpire', R>>;
+  pexpire(key: Arg, milliseconds: number, options?: PexpireOptions): P<ReplyOf<'pexpire', B>>;
   /** PEXPIREAT: Set the expiration for a key as a UNIX timestamp specified in milliseconds */
-  pexpireat(key: Arg, unixTimeMilliseconds: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'pexpireat'>>;
-  pexpireat(key: Arg, unixTimeMilliseconds: number, options: PexpireatOptions & Bufs): P<BufReplyOf<'pexpireat'>>;
-  pexpireat(key: Arg, unixTimeMilliseconds: number, options?: PexpireatOptions): P<ReplyOf<'pexpireat'>>;
+  pexpireat(key: Arg, unixTimeMilliseconds: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'pexpireat', B>>;
+  pexpireat<R extends boolean>(key: Arg, unixTimeMilliseconds: number, options: PexpireatOptions & { returnBuffers: R }): P<ReplyOf<'pexpireat', R>>;
+  pexpireat(key: Arg, unixTimeMilliseconds: number, options?: PexpireatOptions): P<ReplyOf<'pexpireat', B>>;
   /** PEXPIRETIME: Get the expiration Unix timestamp for a key in milliseconds */
-  pexpiretime(key: Arg, options: Call & Bufs): P<BufReplyOf<'pexpiretime'>>;
-  pexpiretime(key: Arg, options?: Call): P<ReplyOf<'pexpiretime'>>;
+  pexpiretime<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'pexpiretime', R>>;
+  pexpiretime(key: Arg, options?: Call): P<ReplyOf<'pexpiretime', B>>;
   /** PFADD: Adds the specified elements to the specified HyperLogLog. */
-  pfadd(key: Arg, element: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'pfadd'>>;
-  pfadd(key: Arg, element: Arg[] | undefined, options: Call): P<ReplyOf<'pfadd'>>;
-  pfadd(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'pfadd'>>;
+  pfadd<R extends boolean>(key: Arg, element: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'pfadd', R>>;
+  pfadd(key: Arg, element: Arg[] | undefined, options: Call): P<ReplyOf<'pfadd', B>>;
+  pfadd(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'pfadd', B>>;
   /** PFCOUNT: Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s). */
-  pfcount(key: Arg[], options: Call & Bufs): P<BufReplyOf<'pfcount'>>;
-  pfcount(key: Arg[], options: Call): P<ReplyOf<'pfcount'>>;
-  pfcount(...key: (Arg | Arg[])[]): P<ReplyOf<'pfcount'>>;
+  pfcount<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'pfcount', R>>;
+  pfcount(key: Arg[], options: Call): P<ReplyOf<'pfcount', B>>;
+  pfcount(...key: (Arg | Arg[])[]): P<ReplyOf<'pfcount', B>>;
   /** PFDEBUG: Internal commands for debugging HyperLogLog values */
-  pfdebug(subcommand: Arg, key: Arg, options: Call & Bufs): P<BufReplyOf<'pfdebug'>>;
-  pfdebug(subcommand: Arg, key: Arg, options?: Call): P<ReplyOf<'pfdebug'>>;
+  pfdebug<R extends boolean>(subcommand: Arg, key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'pfdebug', R>>;
+  pfdebug(subcommand: Arg, key: Arg, options?: Call): P<ReplyOf<'pfdebug', B>>;
   /** PFMERGE: Merge N different HyperLogLogs into a single one. */
-  pfmerge(destkey: Arg, sourcekey: Arg[], options: Call & Bufs): P<BufReplyOf<'pfmerge'>>;
-  pfmerge(destkey: Arg, sourcekey: Arg[], options: Call): P<ReplyOf<'pfmerge'>>;
-  pfmerge(destkey: Arg, ...sourcekey: (Arg | Arg[])[]): P<ReplyOf<'pfmerge'>>;
+  pfmerge<R extends boolean>(destkey: Arg, sourcekey: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'pfmerge', R>>;
+  pfmerge(destkey: Arg, sourcekey: Arg[], options: Call): P<ReplyOf<'pfmerge', B>>;
+  pfmerge(destkey: Arg, ...sourcekey: (Arg | Arg[])[]): P<ReplyOf<'pfmerge', B>>;
   /** PFSELFTEST: An internal command for testing HyperLogLog values */
-  pfselftest(options: Call & Bufs): P<BufReplyOf<'pfselftest'>>;
-  pfselftest(options?: Call): P<ReplyOf<'pfselftest'>>;
+  pfselftest<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'pfselftest', R>>;
+  pfselftest(options?: Call): P<ReplyOf<'pfselftest', B>>;
   /** PING: Ping the server */
-  ping(message: Arg | undefined, options: Call & Bufs): P<BufReplyOf<'ping'>>;
-  ping(message?: Arg, options?: Call): P<ReplyOf<'ping'>>;
+  ping<R extends boolean>(message: Arg | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'ping', R>>;
+  ping(message?: Arg, options?: Call): P<ReplyOf<'ping', B>>;
   /** PSETEX: Set the value and expiration in milliseconds of a key */
-  psetex(key: Arg, milliseconds: number, value: Arg, options: Call & Bufs): P<BufReplyOf<'psetex'>>;
-  psetex(key: Arg, milliseconds: number, value: Arg, options?: Call): P<ReplyOf<'psetex'>>;
+  psetex<R extends boolean>(key: Arg, milliseconds: number, value: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'psetex', R>>;
+  psetex(key: Arg, milliseconds: number, value: Arg, options?: Call): P<ReplyOf<'psetex', B>>;
   /** PTTL: Get the time to live for a key in milliseconds */
-  pttl(key: Arg, options: Call & Bufs): P<BufReplyOf<'pttl'>>;
-  pttl(key: Arg, options?: Call): P<ReplyOf<'pttl'>>;
+  pttl<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'pttl', R>>;
+  pttl(key: Arg, options?: Call): P<ReplyOf<'pttl', B>>;
   /** PUBLISH: Post a message to a channel */
-  publish(channel: Arg, message: Arg, options: Call & Bufs): P<BufReplyOf<'publish'>>;
-  publish(channel: Arg, message: Arg, options?: Call): P<ReplyOf<'publish'>>;
+  publish<R extends boolean>(channel: Arg, message: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'publish', R>>;
+  publish(channel: Arg, message: Arg, options?: Call): P<ReplyOf<'publish', B>>;
   /** PUBSUB CHANNELS: List active channels */
-  pubsubChannels(pattern: Arg | undefined, options: Call & Bufs): P<BufReplyOf<'pubsubChannels'>>;
-  pubsubChannels(pattern?: Arg, options?: Call): P<ReplyOf<'pubsubChannels'>>;
+  pubsubChannels<R extends boolean>(pattern: Arg | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'pubsubChannels', R>>;
+  pubsubChannels(pattern?: Arg, options?: Call): P<ReplyOf<'pubsubChannels', B>>;
   /** PUBSUB HELP: Show helpful text about the different subcommands */
-  pubsubHelp(options: Call & Bufs): P<BufReplyOf<'pubsubHelp'>>;
-  pubsubHelp(options?: Call): P<ReplyOf<'pubsubHelp'>>;
+  pubsubHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'pubsubHelp', R>>;
+  pubsubHelp(options?: Call): P<ReplyOf<'pubsubHelp', B>>;
   /** PUBSUB NUMPAT: Get the count of unique patterns pattern subscriptions */
-  pubsubNumpat(options: Call & Bufs): P<BufReplyOf<'pubsubNumpat'>>;
-  pubsubNumpat(options?: Call): P<ReplyOf<'pubsubNumpat'>>;
+  pubsubNumpat<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'pubsubNumpat', R>>;
+  pubsubNumpat(options?: Call): P<ReplyOf<'pubsubNumpat', B>>;
   /** PUBSUB NUMSUB: Get the count of subscribers for channels */
-  pubsubNumsub(channel: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'pubsubNumsub'>>;
-  pubsubNumsub(channel: Arg[] | undefined, options: Call): P<ReplyOf<'pubsubNumsub'>>;
-  pubsubNumsub(...channel: (Arg | Arg[])[]): P<ReplyOf<'pubsubNumsub'>>;
+  pubsubNumsub<R extends boolean>(channel: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'pubsubNumsub', R>>;
+  pubsubNumsub(channel: Arg[] | undefined, options: Call): P<ReplyOf<'pubsubNumsub', B>>;
+  pubsubNumsub(...channel: (Arg | Arg[])[]): P<ReplyOf<'pubsubNumsub', B>>;
   /** PUBSUB SHARDCHANNELS: List active shard channels */
-  pubsubShardchannels(pattern: Arg | undefined, options: Call & Bufs): P<BufReplyOf<'pubsubShardchannels'>>;
-  pubsubShardchannels(pattern?: Arg, options?: Call): P<ReplyOf<'pubsubShardchannels'>>;
+  pubsubShardchannels<R extends boolean>(pattern: Arg | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'pubsubShardchannels', R>>;
+  pubsubShardchannels(pattern?: Arg, options?: Call): P<ReplyOf<'pubsubShardchannels', B>>;
   /** PUBSUB SHARDNUMSUB: Get the count of subscribers for shard channels */
-  pubsubShardnumsub(shardchannel: Arg[] | undefined, options: Call & Bufs): P<BufReplyOf<'pubsubShardnumsub'>>;
-  pubsubShardnumsub(shardchannel: Arg[] | undefined, options: Call): P<ReplyOf<'pubsubShardnumsub'>>;
-  pubsubShardnumsub(...shardchannel: (Arg | Arg[])[]): P<ReplyOf<'pubsubShardnumsub'>>;
+  pubsubShardnumsub<R extends boolean>(shardchannel: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'pubsubShardnumsub', R>>;
+  pubsubShardnumsub(shardchannel: Arg[] | undefined, options: Call): P<ReplyOf<'pubsubShardnumsub', B>>;
+  pubsubShardnumsub(...shardchannel: (Arg | Arg[])[]): P<ReplyOf<'pubsubShardnumsub', B>>;
   /** RANDOMKEY: Return a random key from the keyspace */
-  randomkey(options: Call & Bufs): P<BufReplyOf<'randomkey'>>;
-  randomkey(options?: Call): P<ReplyOf<'randomkey'>>;
+  randomkey<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'randomkey', R>>;
+  randomkey(options?: Call): P<ReplyOf<'randomkey', B>>;
   /** READONLY: Enables read queries for a connection to a cluster replica node */
-  readonly(options: Call & Bufs): P<BufReplyOf<'readonly'>>;
-  readonly(options?: Call): P<ReplyOf<'readonly'>>;
+  readonly<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'readonly', R>>;
+  readonly(options?: Call): P<ReplyOf<'readonly', B>>;
   /** READWRITE: Disables read queries for a connection to a cluster replica node */
-  readwrite(options: Call & Bufs): P<BufReplyOf<'readwrite'>>;
-  readwrite(options?: Call): P<ReplyOf<'readwrite'>>;
+  readwrite<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'readwrite', R>>;
+  readwrite(options?: Call): P<ReplyOf<'readwrite', B>>;
   /** RENAME: Rename a key */
-  rename(key: Arg, newkey: Arg, options: Call & Bufs): P<BufReplyOf<'rename'>>;
-  rename(key: Arg, newkey: Arg, options?: Call): P<ReplyOf<'rename'>>;
+  rename<R extends boolean>(key: Arg, newkey: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'rename', R>>;
+  rename(key: Arg, newkey: Arg, options?: Call): P<ReplyOf<'rename', B>>;
   /** RENAMENX: Rename a key, only if the new key does not exist */
-  renamenx(key: Arg, newkey: Arg, options: Call & Bufs): P<BufReplyOf<'renamenx'>>;
-  renamenx(key: Arg, newkey: Arg, options?: Call): P<ReplyOf<'renamenx'>>;
+  renamenx<R extends boolean>(key: Arg, newkey: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'renamenx', R>>;
+  renamenx(key: Arg, newkey: Arg, options?: Call): P<ReplyOf<'renamenx', B>>;
   /** REPLCONF: An internal command for configuring the replication stream */
-  replconf(options: Call & Bufs): P<BufReplyOf<'replconf'>>;
-  replconf(options?: Call): P<ReplyOf<'replconf'>>;
+  replconf<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'replconf', R>>;
+  replconf(options?: Call): P<ReplyOf<'replconf', B>>;
   /** REPLICAOF: Make the server a replica of another instance, or promote it as master. */
-  replicaof(...args: Arg[]): P<ReplyOf<'replicaof'>>;
+  replicaof(...args: Arg[]): P<ReplyOf<'replicaof', B>>;
   /** RESTORE: Create a key using the provided serialized value, previously obtained using DUMP. */
-  restore(key: Arg, ttl: number, serializedValue: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'restore'>>;
-  restore(key: Arg, ttl: number, serializedValue: Arg, options: RestoreOptions & Bufs): P<BufReplyOf<'restore'>>;
-  restore(key: Arg, ttl: number, serializedValue: Arg, options?: RestoreOptions): P<ReplyOf<'restore'>>;
+  restore(key: Arg, ttl: number, serializedValue: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'restore', B>>;
+  restore<R extends boolean>(key: Arg, ttl: number, serializedValue: Arg, options: RestoreOptions & { returnBuffers: R }): P<ReplyOf<'restore', R>>;
+  restore(key: Arg, ttl: number, serializedValue: Arg, options?: RestoreOptions): P<ReplyOf<'restore', B>>;
   /** RESTORE-ASKING: An internal command for migrating keys in a cluster */
-  restoreAsking(key: Arg, ttl: number, serializedValue: Arg, options: RestoreAskingOptions & Bufs): P<BufReplyOf<'restoreAsking'>>;
-  restoreAsking(key: Arg, ttl: number, serializedValue: Arg, options?: RestoreAskingOptions): P<ReplyOf<'restoreAsking'>>;
+  restoreAsking<R extends boolean>(key: Arg, ttl: number, serializedValue: Arg, options: RestoreAskingOptions & { returnBuffers: R }): P<ReplyOf<'restoreAsking', R>>;
+  restoreAsking(key: Arg, ttl: number, serializedValue: Arg, options?: RestoreAskingOptions): P<ReplyOf<'restoreAsking', B>>;
   /** ROLE: Return the role of the instance in the context of replication */
-  role(options: Call & Bufs): P<BufReplyOf<'role'>>;
-  role(options?: Call): P<ReplyOf<'role'>>;
+  role<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'role', R>>;
+  role(options?: Call): P<ReplyOf<'role', B>>;
   /** RPOP: Remove and get the last elements in a list */
-  rpop(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'rpop'>>;
-  rpop(key: Arg, count: number | undefined, options: Call & Bufs): P<BufReplyOf<'rpop'>>;
-  rpop(key: Arg, count?: number, options?: Call): P<ReplyOf<'rpop'>>;
+  rpop(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'rpop', B>>;
+  rpop<R extends boolean>(key: Arg, count: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'rpop', R>>;
+  rpop(key: Arg, count?: number, options?: Call): P<ReplyOf<'rpop', B>>;
   /** RPOPLPUSH: Remove the last element in a list, prepend it to another list and return it */
-  rpoplpush(source: Arg, destination: Arg, options: Call & Bufs): P<BufReplyOf<'rpoplpush'>>;
-  rpoplpush(source: Arg, destination: Arg, options?: Call): P<ReplyOf<'rpoplpush'>>;
+  rpoplpush<R extends boolean>(source: Arg, destination: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'rpoplpush', R>>;
+  rpoplpush(source: Arg, destination: Arg, options?: Call): P<ReplyOf<'rpoplpush', B>>;
   /** RPUSH: Append one or multiple elements to a list */
-  rpush(key: Arg, element: Arg[], options: Call & Bufs): P<BufReplyOf<'rpush'>>;
-  rpush(key: Arg, element: Arg[], options: Call): P<ReplyOf<'rpush'>>;
-  rpush(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'rpush'>>;
+  rpush<R extends boolean>(key: Arg, element: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'rpush', R>>;
+  rpush(key: Arg, element: Arg[], options: Call): P<ReplyOf<'rpush', B>>;
+  rpush(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'rpush', B>>;
   /** RPUSHX: Append an element to a list, only if the list exists */
-  rpushx(key: Arg, element: Arg[], options: Call & Bufs): P<BufReplyOf<'rpushx'>>;
-  rpushx(key: Arg, element: Arg[], options: Call): P<ReplyOf<'rpushx'>>;
-  rpushx(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'rpushx'>>;
+  rpushx<R extends boolean>(key: Arg, element: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'rpushx', R>>;
+  rpushx(key: Arg, element: Arg[], options: Call): P<ReplyOf<'rpushx', B>>;
+  rpushx(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'rpushx', B>>;
   /** SADD: Add one or more members to a set */
-  sadd(key: Arg, member: Arg[], options: Call & Bufs): P<BufReplyOf<'sadd'>>;
-  sadd(key: Arg, member: Arg[], options: Call): P<ReplyOf<'sadd'>>;
-  sadd(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'sadd'>>;
+  sadd<R extends boolean>(key: Arg, member: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'sadd', R>>;
+  sadd(key: Arg, member: Arg[], options: Call): P<ReplyOf<'sadd', B>>;
+  sadd(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'sadd', B>>;
   /** SAVE: Synchronously save the dataset to disk */
-  save(options: Call & Bufs): P<BufReplyOf<'save'>>;
-  save(options?: Call): P<ReplyOf<'save'>>;
+  save<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'save', R>>;
+  save(options?: Call): P<ReplyOf<'save', B>>;
   /** SCARD: Get the number of members in a set */
-  scard(key: Arg, options: Call & Bufs): P<BufReplyOf<'scard'>>;
-  scard(key: Arg, options?: Call): P<ReplyOf<'scard'>>;
+  scard<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'scard', R>>;
+  scard(key: Arg, options?: Call): P<ReplyOf<'scard', B>>;
   /** SCRIPT DEBUG: Set the debug mode for executed scripts. */
-  scriptDebug(mode: 'YES' | 'SYNC' | 'NO', options: Call & Bufs): P<BufReplyOf<'scriptDebug'>>;
-  scriptDebug(mode: 'YES' | 'SYNC' | 'NO', options?: Call): P<ReplyOf<'scriptDebug'>>;
+  scriptDebug<R extends boolean>(mode: 'YES' | 'SYNC' | 'NO', options: Call & { returnBuffers: R }): P<ReplyOf<'scriptDebug', R>>;
+  scriptDebug(mode: 'YES' | 'SYNC' | 'NO', options?: Call): P<ReplyOf<'scriptDebug', B>>;
   /** SCRIPT EXISTS: Check existence of scripts in the script cache. */
-  scriptExists(sha1: Arg[], options: Call & Bufs): P<BufReplyOf<'scriptExists'>>;
-  scriptExists(sha1: Arg[], options: Call): P<ReplyOf<'scriptExists'>>;
-  scriptExists(...sha1: (Arg | Arg[])[]): P<ReplyOf<'scriptExists'>>;
+  scriptExists<R extends boolean>(sha1: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'scriptExists', R>>;
+  scriptExists(sha1: Arg[], options: Call): P<ReplyOf<'scriptExists', B>>;
+  scriptExists(...sha1: (Arg | Arg[])[]): P<ReplyOf<'scriptExists', B>>;
   /** SCRIPT FLUSH: Remove all the scripts from the script cache. */
-  scriptFlush(...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'scriptFlush'>>;
-  scriptFlush(options: ScriptFlushOptions & Bufs): P<BufReplyOf<'scriptFlush'>>;
-  scriptFlush(options?: ScriptFlushOptions): P<ReplyOf<'scriptFlush'>>;
+  scriptFlush(...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'scriptFlush', B>>;
+  scriptFlush<R extends boolean>(options: ScriptFlushOptions & { returnBuffers: R }): P<ReplyOf<'scriptFlush', R>>;
+  scriptFlush(options?: ScriptFlushOptions): P<ReplyOf<'scriptFlush', B>>;
   /** SCRIPT HELP: Show helpful text about the different subcommands */
-  scriptHelp(options: Call & Bufs): P<BufReplyOf<'scriptHelp'>>;
-  scriptHelp(options?: Call): P<ReplyOf<'scriptHelp'>>;
+  scriptHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'scriptHelp', R>>;
+  scriptHelp(options?: Call): P<ReplyOf<'scriptHelp', B>>;
   /** SCRIPT KILL: Kill the script currently in execution. */
-  scriptKill(options: Call & Bufs): P<BufReplyOf<'scriptKill'>>;
-  scriptKill(options?: Call): P<ReplyOf<'scriptKill'>>;
+  scriptKill<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'scriptKill', R>>;
+  scriptKill(options?: Call): P<ReplyOf<'scriptKill', B>>;
   /** SCRIPT LOAD: Load the specified Lua script into the script cache. */
-  scriptLoad(script: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'scriptLoad'>>;
-  scriptLoad(script: Arg, options: Call & Bufs): P<BufReplyOf<'scriptLoad'>>;
-  scriptLoad(script: Arg, options?: Call): P<ReplyOf<'scriptLoad'>>;
+  scriptLoad(script: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'scriptLoad', B>>;
+  scriptLoad<R extends boolean>(script: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'scriptLoad', R>>;
+  scriptLoad(script: Arg, options?: Call): P<ReplyOf<'scriptLoad', B>>;
   /** SDIFF: Subtract multiple sets */
-  sdiff(key: Arg[], options: Call & Bufs): P<BufReplyOf<'sdiff'>>;
-  sdiff(key: Arg[], options: Call): P<ReplyOf<'sdiff'>>;
-  sdiff(...key: (Arg | Arg[])[]): P<ReplyOf<'sdiff'>>;
+  sdiff<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'sdiff', R>>;
+  sdiff(key: Arg[], options: Call): P<ReplyOf<'sdiff', B>>;
+  sdiff(...key: (Arg | Arg[])[]): P<ReplyOf<'sdiff', B>>;
   /** SDIFFSTORE: Subtract multiple sets and store the resulting set in a key */
-  sdiffstore(destination: Arg, key: Arg[], options: Call & Bufs): P<BufReplyOf<'sdiffstore'>>;
-  sdiffstore(destination: Arg, key: Arg[], options: Call): P<ReplyOf<'sdiffstore'>>;
-  sdiffstore(destination: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'sdiffstore'>>;
+  sdiffstore<R extends boolean>(destination: Arg, key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'sdiffstore', R>>;
+  sdiffstore(destination: Arg, key: Arg[], options: Call): P<ReplyOf<'sdiffstore', B>>;
+  sdiffstore(destination: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'sdiffstore', B>>;
   /** SET: Set the string value of a key */
-  set(key: Arg, value: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'set'> | RepliesWith['set']>;
-  set(key: Arg, value: Arg, options: SetOptions & Bufs): P<BufReplyOf<'set'>>;
-  set(key: Arg, value: Arg, options: SetOptions & { GET: true }): P<RepliesWith['set']>;
-  set(key: Arg, value: Arg, options?: SetOptions): P<ReplyOf<'set'>>;
+  set(key: Arg, value: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'set', B> | WithOf<'set', B>>;
+  set<R extends boolean = B>(key: Arg, value: Arg, options: SetOptions & { GET: true; returnBuffers?: R }): P<WithOf<'set', R>>;
+  set<R extends boolean>(key: Arg, value: Arg, options: SetOptions & { returnBuffers: R }): P<ReplyOf<'set', R>>;
+  set(key: Arg, value: Arg, options?: SetOptions): P<ReplyOf<'set', B>>;
   /** SETBIT: Sets or clears the bit at offset in the string value stored at key */
-  setbit(key: Arg, offset: number, value: number, options: Call & Bufs): P<BufReplyOf<'setbit'>>;
-  setbit(key: Arg, offset: number, value: number, options?: Call): P<ReplyOf<'setbit'>>;
+  setbit<R extends boolean>(key: Arg, offset: number, value: number, options: Call & { returnBuffers: R }): P<ReplyOf<'setbit', R>>;
+  setbit(key: Arg, offset: number, value: number, options?: Call): P<ReplyOf<'setbit', B>>;
   /** SETEX: Set the value and expiration of a key */
-  setex(key: Arg, seconds: number, value: Arg, options: Call & Bufs): P<BufReplyOf<'setex'>>;
-  setex(key: Arg, seconds: number, value: Arg, options?: Call): P<ReplyOf<'setex'>>;
+  setex<R extends boolean>(key: Arg, seconds: number, value: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'setex', R>>;
+  setex(key: Arg, seconds: number, value: Arg, options?: Call): P<ReplyOf<'setex', B>>;
   /** SETNX: Set the value of a key, only if the key does not exist */
-  setnx(key: Arg, value: Arg, options: Call & Bufs): P<BufReplyOf<'setnx'>>;
-  setnx(key: Arg, value: Arg, options?: Call): P<ReplyOf<'setnx'>>;
+  setnx<R extends boolean>(key: Arg, value: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'setnx', R>>;
+  setnx(key: Arg, value: Arg, options?: Call): P<ReplyOf<'setnx', B>>;
   /** SETRANGE: Overwrite part of a string at key starting at the specified offset */
-  setrange(key: Arg, offset: number, value: Arg, options: Call & Bufs): P<BufReplyOf<'setrange'>>;
-  setrange(key: Arg, offset: number, value: Arg, options?: Call): P<ReplyOf<'setrange'>>;
+  setrange<R extends boolean>(key: Arg, offset: number, value: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'setrange', R>>;
+  setrange(key: Arg, offset: number, value: Arg, options?: Call): P<ReplyOf<'setrange', B>>;
   /** SHUTDOWN: Synchronously save the dataset to disk and then shut down the server */
-  shutdown(options: ShutdownOptions & Bufs): P<BufReplyOf<'shutdown'>>;
-  shutdown(options?: ShutdownOptions): P<ReplyOf<'shutdown'>>;
+  shutdown<R extends boolean>(options: ShutdownOptions & { returnBuffers: R }): P<ReplyOf<'shutdown', R>>;
+  shutdown(options?: ShutdownOptions): P<ReplyOf<'shutdown', B>>;
   /** SINTER: Intersect multiple sets */
-  sinter(key: Arg[], options: Call & Bufs): P<BufReplyOf<'sinter'>>;
-  sinter(key: Arg[], options: Call): P<ReplyOf<'sinter'>>;
-  sinter(...key: (Arg | Arg[])[]): P<ReplyOf<'sinter'>>;
+  sinter<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'sinter', R>>;
+  sinter(key: Arg[], options: Call): P<ReplyOf<'sinter', B>>;
+  sinter(...key: (Arg | Arg[])[]): P<ReplyOf<'sinter', B>>;
   /** SINTERCARD: Intersect multiple sets and return the cardinality of the result */
-  sintercard(numkeys: number, key: Arg | Arg[], options: SintercardOptions & Bufs): P<BufReplyOf<'sintercard'>>;
-  sintercard(numkeys: number, key: Arg | Arg[], options?: SintercardOptions): P<ReplyOf<'sintercard'>>;
+  sintercard<R extends boolean>(numkeys: number, key: Arg | Arg[], options: SintercardOptions & { returnBuffers: R }): P<ReplyOf<'sintercard', R>>;
+  sintercard(numkeys: number, key: Arg | Arg[], options?: SintercardOptions): P<ReplyOf<'sintercard', B>>;
   /** SINTERSTORE: Intersect multiple sets and store the resulting set in a key */
-  sinterstore(destination: Arg, key: Arg[], options: Call & Bufs): P<BufReplyOf<'sinterstore'>>;
-  sinterstore(destination: Arg, key: Arg[], options: Call): P<ReplyOf<'sinterstore'>>;
-  sinterstore(destination: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'sinterstore'>>;
+  sinterstore<R extends boolean>(destination: Arg, key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'sinterstore', R>>;
+  sinterstore(destination: Arg, key: Arg[], options: Call): P<ReplyOf<'sinterstore', B>>;
+  sinterstore(destination: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'sinterstore', B>>;
   /** SISMEMBER: Determine if a given value is a member of a set */
-  sismember(key: Arg, member: Arg, options: Call & Bufs): P<BufReplyOf<'sismember'>>;
-  sismember(key: Arg, member: Arg, options?: Call): P<ReplyOf<'sismember'>>;
+  sismember<R extends boolean>(key: Arg, member: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'sismember', R>>;
+  sismember(key: Arg, member: Arg, options?: Call): P<ReplyOf<'sismember', B>>;
   /** SLAVEOF: Make the server a replica of another instance, or promote it as master. */
-  slaveof(...args: Arg[]): P<ReplyOf<'slaveof'>>;
+  slaveof(...args: Arg[]): P<ReplyOf<'slaveof', B>>;
   /** SLOWLOG GET: Get the slow log's entries */
-  slowlogGet(count: number | undefined, options: Call & Bufs): P<BufReplyOf<'slowlogGet'>>;
-  slowlogGet(count?: number, options?: Call): P<ReplyOf<'slowlogGet'>>;
+  slowlogGet<R extends boolean>(count: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'slowlogGet', R>>;
+  slowlogGet(count?: number, options?: Call): P<ReplyOf<'slowlogGet', B>>;
   /** SLOWLOG HELP: Show helpful text about the different subcommands */
-  slowlogHelp(options: Call & Bufs): P<BufReplyOf<'slowlogHelp'>>;
-  slowlogHelp(options?: Call): P<ReplyOf<'slowlogHelp'>>;
+  slowlogHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'slowlogHelp', R>>;
+  slowlogHelp(options?: Call): P<ReplyOf<'slowlogHelp', B>>;
   /** SLOWLOG LEN: Get the slow log's length */
-  slowlogLen(options: Call & Bufs): P<BufReplyOf<'slowlogLen'>>;
-  slowlogLen(options?: Call): P<ReplyOf<'slowlogLen'>>;
+  slowlogLen<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'slowlogLen', R>>;
+  slowlogLen(options?: Call): P<ReplyOf<'slowlogLen', B>>;
   /** SLOWLOG RESET: Clear all entries from the slow log */
-  slowlogReset(options: Call & Bufs): P<BufReplyOf<'slowlogReset'>>;
-  slowlogReset(options?: Call): P<ReplyOf<'slowlogReset'>>;
+  slowlogReset<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'slowlogReset', R>>;
+  slowlogReset(options?: Call): P<ReplyOf<'slowlogReset', B>>;
   /** SMEMBERS: Get all the members in a set */
-  smembers(key: Arg, options: Call & Bufs): P<BufReplyOf<'smembers'>>;
-  smembers(key: Arg, options?: Call): P<ReplyOf<'smembers'>>;
+  smembers<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'smembers', R>>;
+  smembers(key: Arg, options?: Call): P<ReplyOf<'smembers', B>>;
   /** SMISMEMBER: Returns the membership associated with the given elements for a set */
-  smismember(key: Arg, member: Arg[], options: Call & Bufs): P<BufReplyOf<'smismember'>>;
-  smismember(key: Arg, member: Arg[], options: Call): P<ReplyOf<'smismember'>>;
-  smismember(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'smismember'>>;
+  smismember<R extends boolean>(key: Arg, member: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'smismember', R>>;
+  smismember(key: Arg, member: Arg[], options: Call): P<ReplyOf<'smismember', B>>;
+  smismember(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'smismember', B>>;
   /** SMOVE: Move a member from one set to another */
-  smove(source: Arg, destination: Arg, member: Arg, options: Call & Bufs): P<BufReplyOf<'smove'>>;
-  smove(source: Arg, destination: Arg, member: Arg, options?: Call): P<ReplyOf<'smove'>>;
+  smove<R extends boolean>(source: Arg, destination: Arg, member: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'smove', R>>;
+  smove(source: Arg, destination: Arg, member: Arg, options?: Call): P<ReplyOf<'smove', B>>;
   /** SORT: Sort the elements in a list, set or sorted set */
-  sort(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'sort'>>;
-  sort(key: Arg, options: SortOptions & Bufs): P<BufReplyOf<'sort'>>;
-  sort(key: Arg, options?: SortOptions): P<ReplyOf<'sort'>>;
+  sort(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'sort', B>>;
+  sort<R extends boolean>(key: Arg, options: SortOptions & { returnBuffers: R }): P<ReplyOf<'sort', R>>;
+  sort(key: Arg, options?: SortOptions): P<ReplyOf<'sort', B>>;
   /** SORT_RO: Sort the elements in a list, set or sorted set. Read-only variant of SORT. */
-  sort_ro(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'sort_ro'>>;
-  sort_ro(key: Arg, options: SortRoOptions & Bufs): P<BufReplyOf<'sort_ro'>>;
-  sort_ro(key: Arg, options?: SortRoOptions): P<ReplyOf<'sort_ro'>>;
+  sort_ro(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'sort_ro', B>>;
+  sort_ro<R extends boolean>(key: Arg, options: SortRoOptions & { returnBuffers: R }): P<ReplyOf<'sort_ro', R>>;
+  sort_ro(key: Arg, options?: SortRoOptions): P<ReplyOf<'sort_ro', B>>;
   /** SPOP: Remove and return one or multiple random members from a set */
-  spop(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'spop'>>;
-  spop(key: Arg, count: number | undefined, options: Call & Bufs): P<BufReplyOf<'spop'>>;
-  spop(key: Arg, count?: number, options?: Call): P<ReplyOf<'spop'>>;
+  spop(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'spop', B>>;
+  spop<R extends boolean>(key: Arg, count: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'spop', R>>;
+  spop(key: Arg, count?: number, options?: Call): P<ReplyOf<'spop', B>>;
   /** SPUBLISH: Post a message to a shard channel */
-  spublish(shardchannel: Arg, message: Arg, options: Call & Bufs): P<BufReplyOf<'spublish'>>;
-  spublish(shardchannel: Arg, message: Arg, options?: Call): P<ReplyOf<'spublish'>>;
+  spublish<R extends boolean>(shardchannel: Arg, message: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'spublish', R>>;
+  spublish(shardchannel: Arg, message: Arg, options?: Call): P<ReplyOf<'spublish', B>>;
   /** SRANDMEMBER: Get one or multiple random members from a set */
-  srandmember(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'srandmember'>>;
-  srandmember(key: Arg, count: number | undefined, options: Call & Bufs): P<BufReplyOf<'srandmember'>>;
-  srandmember(key: Arg, count?: number, options?: Call): P<ReplyOf<'srandmember'>>;
+  srandmember(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'srandmember', B>>;
+  srandmember<R extends boolean>(key: Arg, count: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'srandmember', R>>;
+  srandmember(key: Arg, count?: number, options?: Call): P<ReplyOf<'srandmember', B>>;
   /** SREM: Remove one or more members from a set */
-  srem(key: Arg, member: Arg[], options: Call & Bufs): P<BufReplyOf<'srem'>>;
-  srem(key: Arg, member: Arg[], options: Call): P<ReplyOf<'srem'>>;
-  srem(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'srem'>>;
+  srem<R extends boolean>(key: Arg, member: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'srem', R>>;
+  srem(key: Arg, member: Arg[], options: Call): P<ReplyOf<'srem', B>>;
+  srem(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'srem', B>>;
   /** STRLEN: Get the length of the value stored in a key */
-  strlen(key: Arg, options: Call & Bufs): P<BufReplyOf<'strlen'>>;
-  strlen(key: Arg, options?: Call): P<ReplyOf<'strlen'>>;
+  strlen<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'strlen', R>>;
+  strlen(key: Arg, options?: Call): P<ReplyOf<'strlen', B>>;
   /** SUBSTR: Get a substring of the string stored at a key */
-  substr(key: Arg, start: number, end: number, options: Call & Bufs): P<BufReplyOf<'substr'>>;
-  substr(key: Arg, start: number, end: number, options?: Call): P<ReplyOf<'substr'>>;
+  substr<R extends boolean>(key: Arg, start: number, end: number, options: Call & { returnBuffers: R }): P<ReplyOf<'substr', R>>;
+  substr(key: Arg, start: number, end: number, options?: Call): P<ReplyOf<'substr', B>>;
   /** SUNION: Add multiple sets */
-  sunion(key: Arg[], options: Call & Bufs): P<BufReplyOf<'sunion'>>;
-  sunion(key: Arg[], options: Call): P<ReplyOf<'sunion'>>;
-  sunion(...key: (Arg | Arg[])[]): P<ReplyOf<'sunion'>>;
+  sunion<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'sunion', R>>;
+  sunion(key: Arg[], options: Call): P<ReplyOf<'sunion', B>>;
+  sunion(...key: (Arg | Arg[])[]): P<ReplyOf<'sunion', B>>;
   /** SUNIONSTORE: Add multiple sets and store the resulting set in a key */
-  sunionstore(destination: Arg, key: Arg[], options: Call & Bufs): P<BufReplyOf<'sunionstore'>>;
-  sunionstore(destination: Arg, key: Arg[], options: Call): P<ReplyOf<'sunionstore'>>;
-  sunionstore(destination: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'sunionstore'>>;
+  sunionstore<R extends boolean>(destination: Arg, key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'sunionstore', R>>;
+  sunionstore(destination: Arg, key: Arg[], options: Call): P<ReplyOf<'sunionstore', B>>;
+  sunionstore(destination: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'sunionstore', B>>;
   /** SWAPDB: Swaps two Redis databases */
-  swapdb(index1: number, index2: number, options: Call & Bufs): P<BufReplyOf<'swapdb'>>;
-  swapdb(index1: number, index2: number, options?: Call): P<ReplyOf<'swapdb'>>;
+  swapdb<R extends boolean>(index1: number, index2: number, options: Call & { returnBuffers: R }): P<ReplyOf<'swapdb', R>>;
+  swapdb(index1: number, index2: number, options?: Call): P<ReplyOf<'swapdb', B>>;
   /** TIME: Return the current server time */
-  time(options: Call & Bufs): P<BufReplyOf<'time'>>;
-  time(options?: Call): P<ReplyOf<'time'>>;
+  time<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'time', R>>;
+  time(options?: Call): P<ReplyOf<'time', B>>;
   /** TOUCH: Alters the last access time of a key(s). Returns the number of existing keys specified. */
-  touch(key: Arg[], options: Call & Bufs): P<BufReplyOf<'touch'>>;
-  touch(key: Arg[], options: Call): P<ReplyOf<'touch'>>;
-  touch(...key: (Arg | Arg[])[]): P<ReplyOf<'touch'>>;
+  touch<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'touch', R>>;
+  touch(key: Arg[], options: Call): P<ReplyOf<'touch', B>>;
+  touch(...key: (Arg | Arg[])[]): P<ReplyOf<'touch', B>>;
   /** TTL: Get the time to live for a key in seconds */
-  ttl(key: Arg, options: Call & Bufs): P<BufReplyOf<'ttl'>>;
-  ttl(key: Arg, options?: Call): P<ReplyOf<'ttl'>>;
+  ttl<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'ttl', R>>;
+  ttl(key: Arg, options?: Call): P<ReplyOf<'ttl', B>>;
   /** TYPE: Determine the type stored at key */
-  type(key: Arg, options: Call & Bufs): P<BufReplyOf<'type'>>;
-  type(key: Arg, options?: Call): P<ReplyOf<'type'>>;
+  type<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'type', R>>;
+  type(key: Arg, options?: Call): P<ReplyOf<'type', B>>;
   /** UNLINK: Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking. */
-  unlink(key: Arg[], options: Call & Bufs): P<BufReplyOf<'unlink'>>;
-  unlink(key: Arg[], options: Call): P<ReplyOf<'unlink'>>;
-  unlink(...key: (Arg | Arg[])[]): P<ReplyOf<'unlink'>>;
+  unlink<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'unlink', R>>;
+  unlink(key: Arg[], options: Call): P<ReplyOf<'unlink', B>>;
+  unlink(...key: (Arg | Arg[])[]): P<ReplyOf<'unlink', B>>;
   /** WAIT: Wait for the synchronous replication of all the write commands sent in the context of the current connection */
-  wait(numreplicas: number, timeout: number, options: Call & Bufs): P<BufReplyOf<'wait'>>;
-  wait(numreplicas: number, timeout: number, options?: Call): P<ReplyOf<'wait'>>;
+  wait<R extends boolean>(numreplicas: number, timeout: number, options: Call & { returnBuffers: R }): P<ReplyOf<'wait', R>>;
+  wait(numreplicas: number, timeout: number, options?: Call): P<ReplyOf<'wait', B>>;
   /** XACK: Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL. */
-  xack(key: Arg, group: Arg, id: Arg[], options: Call & Bufs): P<BufReplyOf<'xack'>>;
-  xack(key: Arg, group: Arg, id: Arg[], options: Call): P<ReplyOf<'xack'>>;
-  xack(key: Arg, group: Arg, ...id: (Arg | Arg[])[]): P<ReplyOf<'xack'>>;
+  xack<R extends boolean>(key: Arg, group: Arg, id: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'xack', R>>;
+  xack(key: Arg, group: Arg, id: Arg[], options: Call): P<ReplyOf<'xack', B>>;
+  xack(key: Arg, group: Arg, ...id: (Arg | Arg[])[]): P<ReplyOf<'xack', B>>;
   /** XADD: Appends a new entry to a stream */
-  xadd(key: Arg, idOrAuto: '*' | Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: XaddOptions & Bufs): P<BufReplyOf<'xadd'>>;
-  xadd(key: Arg, idOrAuto: '*' | Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: XaddOptions): P<ReplyOf<'xadd'>>;
-  xadd(key: Arg, idOrAuto: '*' | Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | [field: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'xadd'>>;
+  xadd<R extends boolean>(key: Arg, idOrAuto: '*' | Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: XaddOptions & { returnBuffers: R }): P<ReplyOf<'xadd', R>>;
+  xadd(key: Arg, idOrAuto: '*' | Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: XaddOptions): P<ReplyOf<'xadd', B>>;
+  xadd(key: Arg, idOrAuto: '*' | Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | [field: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'xadd', B>>;
   /** XAUTOCLAIM: Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer. */
-  xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xautoclaim'>>;
-  xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, options: XautoclaimOptions & Bufs): P<BufReplyOf<'xautoclaim'>>;
-  xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, options?: XautoclaimOptions): P<ReplyOf<'xautoclaim'>>;
+  xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xautoclaim', B>>;
+  xautoclaim<R extends boolean>(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, options: XautoclaimOptions & { returnBuffers: R }): P<ReplyOf<'xautoclaim', R>>;
+  xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, options?: XautoclaimOptions): P<ReplyOf<'xautoclaim', B>>;
   /** XCLAIM: Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer. */
-  xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xclaim'> | RepliesWith['xclaim']>;
-  xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, id: Arg | Arg[], options: XclaimOptions & Bufs): P<BufReplyOf<'xclaim'>>;
-  xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, id: Arg | Arg[], options: XclaimOptions & { JUSTID: true }): P<RepliesWith['xclaim']>;
-  xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, id: Arg | Arg[], options?: XclaimOptions): P<ReplyOf<'xclaim'>>;
+  xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xclaim', B> | WithOf<'xclaim', B>>;
+  xclaim<R extends boolean = B>(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, id: Arg | Arg[], options: XclaimOptions & { JUSTID: true; returnBuffers?: R }): P<WithOf<'xclaim', R>>;
+  xclaim<R extends boolean>(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, id: Arg | Arg[], options: XclaimOptions & { returnBuffers: R }): P<ReplyOf<'xclaim', R>>;
+  xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, id: Arg | Arg[], options?: XclaimOptions): P<ReplyOf<'xclaim', B>>;
   /** XDEL: Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist. */
-  xdel(key: Arg, id: Arg[], options: Call & Bufs): P<BufReplyOf<'xdel'>>;
-  xdel(key: Arg, id: Arg[], options: Call): P<ReplyOf<'xdel'>>;
-  xdel(key: Arg, ...id: (Arg | Arg[])[]): P<ReplyOf<'xdel'>>;
+  xdel<R extends boolean>(key: Arg, id: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'xdel', R>>;
+  xdel(key: Arg, id: Arg[], options: Call): P<ReplyOf<'xdel', B>>;
+  xdel(key: Arg, ...id: (Arg | Arg[])[]): P<ReplyOf<'xdel', B>>;
   /** XGROUP CREATE: Create a consumer group. */
-  xgroupCreate(key: Arg, groupname: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xgroupCreate'>>;
-  xgroupCreate(key: Arg, groupname: Arg, id: Arg | '$', options: XgroupCreateOptions & Bufs): P<BufReplyOf<'xgroupCreate'>>;
-  xgroupCreate(key: Arg, groupname: Arg, id: Arg | '$', options?: XgroupCreateOptions): P<ReplyOf<'xgroupCreate'>>;
+  xgroupCreate(key: Arg, groupname: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xgroupCreate', B>>;
+  xgroupCreate<R extends boolean>(key: Arg, groupname: Arg, id: Arg | '$', options: XgroupCreateOptions & { returnBuffers: R }): P<ReplyOf<'xgroupCreate', R>>;
+  xgroupCreate(key: Arg, groupname: Arg, id: Arg | '$', options?: XgroupCreateOptions): P<ReplyOf<'xgroupCreate', B>>;
   /** XGROUP CREATECONSUMER: Create a consumer in a consumer group. */
-  xgroupCreateconsumer(key: Arg, groupname: Arg, consumername: Arg, options: Call & Bufs): P<BufReplyOf<'xgroupCreateconsumer'>>;
-  xgroupCreateconsumer(key: Arg, groupname: Arg, consumername: Arg, options?: Call): P<ReplyOf<'xgroupCreateconsumer'>>;
+  xgroupCreateconsumer<R extends boolean>(key: Arg, groupname: Arg, consumername: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'xgroupCreateconsumer', R>>;
+  xgroupCreateconsumer(key: Arg, groupname: Arg, consumername: Arg, options?: Call): P<ReplyOf<'xgroupCreateconsumer', B>>;
   /** XGROUP DELCONSUMER: Delete a consumer from a consumer group. */
-  xgroupDelconsumer(key: Arg, groupname: Arg, consumername: Arg, options: Call & Bufs): P<BufReplyOf<'xgroupDelconsumer'>>;
-  xgroupDelconsumer(key: Arg, groupname: Arg, consumername: Arg, options?: Call): P<ReplyOf<'xgroupDelconsumer'>>;
+  xgroupDelconsumer<R extends boolean>(key: Arg, groupname: Arg, consumername: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'xgroupDelconsumer', R>>;
+  xgroupDelconsumer(key: Arg, groupname: Arg, consumername: Arg, options?: Call): P<ReplyOf<'xgroupDelconsumer', B>>;
   /** XGROUP DESTROY: Destroy a consumer group. */
-  xgroupDestroy(key: Arg, groupname: Arg, options: Call & Bufs): P<BufReplyOf<'xgroupDestroy'>>;
-  xgroupDestroy(key: Arg, groupname: Arg, options?: Call): P<ReplyOf<'xgroupDestroy'>>;
+  xgroupDestroy<R extends boolean>(key: Arg, groupname: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'xgroupDestroy', R>>;
+  xgroupDestroy(key: Arg, groupname: Arg, options?: Call): P<ReplyOf<'xgroupDestroy', B>>;
   /** XGROUP HELP: Show helpful text about the different subcommands */
-  xgroupHelp(options: Call & Bufs): P<BufReplyOf<'xgroupHelp'>>;
-  xgroupHelp(options?: Call): P<ReplyOf<'xgroupHelp'>>;
+  xgroupHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'xgroupHelp', R>>;
+  xgroupHelp(options?: Call): P<ReplyOf<'xgroupHelp', B>>;
   /** XGROUP SETID: Set a consumer group to an arbitrary last delivered ID value. */
-  xgroupSetid(key: Arg, groupname: Arg, id: Arg | '$', options: XgroupSetidOptions & Bufs): P<BufReplyOf<'xgroupSetid'>>;
-  xgroupSetid(key: Arg, groupname: Arg, id: Arg | '$', options?: XgroupSetidOptions): P<ReplyOf<'xgroupSetid'>>;
+  xgroupSetid<R extends boolean>(key: Arg, groupname: Arg, id: Arg | '$', options: XgroupSetidOptions & { returnBuffers: R }): P<ReplyOf<'xgroupSetid', R>>;
+  xgroupSetid(key: Arg, groupname: Arg, id: Arg | '$', options?: XgroupSetidOptions): P<ReplyOf<'xgroupSetid', B>>;
   /** XINFO CONSUMERS: List the consumers in a consumer group */
-  xinfoConsumers(key: Arg, groupname: Arg, options: Call & Bufs): P<BufReplyOf<'xinfoConsumers'>>;
-  xinfoConsumers(key: Arg, groupname: Arg, options?: Call): P<ReplyOf<'xinfoConsumers'>>;
+  xinfoConsumers<R extends boolean>(key: Arg, groupname: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'xinfoConsumers', R>>;
+  xinfoConsumers(key: Arg, groupname: Arg, options?: Call): P<ReplyOf<'xinfoConsumers', B>>;
   /** XINFO GROUPS: List the consumer groups of a stream */
-  xinfoGroups(key: Arg, options: Call & Bufs): P<BufReplyOf<'xinfoGroups'>>;
-  xinfoGroups(key: Arg, options?: Call): P<ReplyOf<'xinfoGroups'>>;
+  xinfoGroups<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'xinfoGroups', R>>;
+  xinfoGroups(key: Arg, options?: Call): P<ReplyOf<'xinfoGroups', B>>;
   /** XINFO HELP: Show helpful text about the different subcommands */
-  xinfoHelp(options: Call & Bufs): P<BufReplyOf<'xinfoHelp'>>;
-  xinfoHelp(options?: Call): P<ReplyOf<'xinfoHelp'>>;
+  xinfoHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'xinfoHelp', R>>;
+  xinfoHelp(options?: Call): P<ReplyOf<'xinfoHelp', B>>;
   /** XINFO STREAM: Get information about a stream */
-  xinfoStream(key: Arg, options: XinfoStreamOptions & Bufs): P<BufReplyOf<'xinfoStream'>>;
-  xinfoStream(key: Arg, options?: XinfoStreamOptions): P<ReplyOf<'xinfoStream'>>;
+  xinfoStream<R extends boolean>(key: Arg, options: XinfoStreamOptions & { returnBuffers: R }): P<ReplyOf<'xinfoStream', R>>;
+  xinfoStream(key: Arg, options?: XinfoStreamOptions): P<ReplyOf<'xinfoStream', B>>;
   /** XLEN: Return the number of entries in a stream */
-  xlen(key: Arg, options: Call & Bufs): P<BufReplyOf<'xlen'>>;
-  xlen(key: Arg, options?: Call): P<ReplyOf<'xlen'>>;
+  xlen<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'xlen', R>>;
+  xlen(key: Arg, options?: Call): P<ReplyOf<'xlen', B>>;
   /** XPENDING: Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged. */
-  xpending(key: Arg, group: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xpending'>>;
-  xpending(key: Arg, group: Arg, options: XpendingOptions & Bufs): P<BufReplyOf<'xpending'>>;
-  xpending(key: Arg, group: Arg, options?: XpendingOptions): P<ReplyOf<'xpending'>>;
+  xpending(key: Arg, group: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xpending', B>>;
+  xpending<R extends boolean>(key: Arg, group: Arg, options: XpendingOptions & { returnBuffers: R }): P<ReplyOf<'xpending', R>>;
+  xpending(key: Arg, group: Arg, options?: XpendingOptions): P<ReplyOf<'xpending', B>>;
   /** XRANGE: Return a range of elements in a stream, with IDs matching the specified IDs interval */
-  xrange(key: Arg, start: Arg, end: Arg, options: XrangeOptions & Bufs): P<BufReplyOf<'xrange'>>;
-  xrange(key: Arg, start: Arg, end: Arg, options?: XrangeOptions): P<ReplyOf<'xrange'>>;
+  xrange<R extends boolean>(key: Arg, start: Arg, end: Arg, options: XrangeOptions & { returnBuffers: R }): P<ReplyOf<'xrange', R>>;
+  xrange(key: Arg, start: Arg, end: Arg, options?: XrangeOptions): P<ReplyOf<'xrange', B>>;
   /** XREAD: Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block. */
-  xread(...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xread'>>;
-  xread(streams: [key: Arg[], id: Arg[]], options: XreadOptions & Bufs): P<BufReplyOf<'xread'>>;
-  xread(streams: [key: Arg[], id: Arg[]], options?: XreadOptions): P<ReplyOf<'xread'>>;
+  xread(...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xread', B>>;
+  xread<R extends boolean>(streams: [key: Arg[], id: Arg[]], options: XreadOptions & { returnBuffers: R }): P<ReplyOf<'xread', R>>;
+  xread(streams: [key: Arg[], id: Arg[]], options?: XreadOptions): P<ReplyOf<'xread', B>>;
   /** XREADGROUP: Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block. */
-  xreadgroup(...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xreadgroup'>>;
-  xreadgroup(groupConsumer: [group: Arg, consumer: Arg], streams: [key: Arg[], id: Arg[]], options: XreadgroupOptions & Bufs): P<BufReplyOf<'xreadgroup'>>;
-  xreadgroup(groupConsumer: [group: Arg, consumer: Arg], streams: [key: Arg[], id: Arg[]], options?: XreadgroupOptions): P<ReplyOf<'xreadgroup'>>;
+  xreadgroup(...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xreadgroup', B>>;
+  xreadgroup<R extends boolean>(groupConsumer: [group: Arg, consumer: Arg], streams: [key: Arg[], id: Arg[]], options: XreadgroupOptions & { returnBuffers: R }): P<ReplyOf<'xreadgroup', R>>;
+  xreadgroup(groupConsumer: [group: Arg, consumer: Arg], streams: [key: Arg[], id: Arg[]], options?: XreadgroupOptions): P<ReplyOf<'xreadgroup', B>>;
   /** XREVRANGE: Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE */
-  xrevrange(key: Arg, end: Arg, start: Arg, options: XrevrangeOptions & Bufs): P<BufReplyOf<'xrevrange'>>;
-  xrevrange(key: Arg, end: Arg, start: Arg, options?: XrevrangeOptions): P<ReplyOf<'xrevrange'>>;
+  xrevrange<R extends boolean>(key: Arg, end: Arg, start: Arg, options: XrevrangeOptions & { returnBuffers: R }): P<ReplyOf<'xrevrange', R>>;
+  xrevrange(key: Arg, end: Arg, start: Arg, options?: XrevrangeOptions): P<ReplyOf<'xrevrange', B>>;
   /** XSETID: An internal command for replicating stream values */
-  xsetid(key: Arg, lastId: Arg, options: XsetidOptions & Bufs): P<BufReplyOf<'xsetid'>>;
-  xsetid(key: Arg, lastId: Arg, options?: XsetidOptions): P<ReplyOf<'xsetid'>>;
+  xsetid<R extends boolean>(key: Arg, lastId: Arg, options: XsetidOptions & { returnBuffers: R }): P<ReplyOf<'xsetid', R>>;
+  xsetid(key: Arg, lastId: Arg, options?: XsetidOptions): P<ReplyOf<'xsetid', B>>;
   /** XTRIM: Trims the stream to (approximately if '~' is passed) a certain size */
-  xtrim(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xtrim'>>;
-  xtrim(key: Arg, trim: [strategy: 'MAXLEN' | 'MINID', operator: '=' | '~' | undefined, threshold: Arg, count?: number], options: Call & Bufs): P<BufReplyOf<'xtrim'>>;
-  xtrim(key: Arg, trim: [strategy: 'MAXLEN' | 'MINID', operator: '=' | '~' | undefined, threshold: Arg, count?: number], options?: Call): P<ReplyOf<'xtrim'>>;
+  xtrim(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xtrim', B>>;
+  xtrim<R extends boolean>(key: Arg, trim: [strategy: 'MAXLEN' | 'MINID', operator: '=' | '~' | undefined, threshold: Arg, count?: number], options: Call & { returnBuffers: R }): P<ReplyOf<'xtrim', R>>;
+  xtrim(key: Arg, trim: [strategy: 'MAXLEN' | 'MINID', operator: '=' | '~' | undefined, threshold: Arg, count?: number], options?: Call): P<ReplyOf<'xtrim', B>>;
   /** ZADD: Add one or more members to a sorted set, or update its score if it already exists */
-  zadd(key: Arg, scoreMember: [score: number | string, member: Arg][], options: ZaddOptions & Bufs): P<BufReplyOf<'zadd'>>;
-  zadd(key: Arg, scoreMember: [score: number | string, member: Arg][], options: ZaddOptions): P<ReplyOf<'zadd'>>;
-  zadd(key: Arg, ...scoreMember: (Arg | [score: number | string, member: Arg] | [score: number | string, member: Arg][])[]): P<ReplyOf<'zadd'>>;
+  zadd<R extends boolean>(key: Arg, scoreMember: [score: number | string, member: Arg][], options: ZaddOptions & { returnBuffers: R }): P<ReplyOf<'zadd', R>>;
+  zadd(key: Arg, scoreMember: [score: number | string, member: Arg][], options: ZaddOptions): P<ReplyOf<'zadd', B>>;
+  zadd(key: Arg, ...scoreMember: (Arg | [score: number | string, member: Arg] | [score: number | string, member: Arg][])[]): P<ReplyOf<'zadd', B>>;
   /** ZCARD: Get the number of members in a sorted set */
-  zcard(key: Arg, options: Call & Bufs): P<BufReplyOf<'zcard'>>;
-  zcard(key: Arg, options?: Call): P<ReplyOf<'zcard'>>;
+  zcard<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'zcard', R>>;
+  zcard(key: Arg, options?: Call): P<ReplyOf<'zcard', B>>;
   /** ZCOUNT: Count the members in a sorted set with scores within the given values */
-  zcount(key: Arg, min: number | string, max: number | string, options: Call & Bufs): P<BufReplyOf<'zcount'>>;
-  zcount(key: Arg, min: number | string, max: number | string, options?: Call): P<ReplyOf<'zcount'>>;
+  zcount<R extends boolean>(key: Arg, min: number | string, max: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'zcount', R>>;
+  zcount(key: Arg, min: number | string, max: number | string, options?: Call): P<ReplyOf<'zcount', B>>;
   /** ZDIFF: Subtract multiple sorted sets */
-  zdiff(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zdiff'> | RepliesWith['zdiff']>;
-  zdiff(numkeys: number, key: Arg | Arg[], options: ZdiffOptions & Bufs): P<BufReplyOf<'zdiff'>>;
-  zdiff(numkeys: number, key: Arg | Arg[], options: ZdiffOptions & { WITHSCORES: true }): P<RepliesWith['zdiff']>;
-  zdiff(numkeys: number, key: Arg | Arg[], options?: ZdiffOptions): P<ReplyOf<'zdiff'>>;
+  zdiff(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zdiff', B> | WithOf<'zdiff', B>>;
+  zdiff<R extends boolean = B>(numkeys: number, key: Arg | Arg[], options: ZdiffOptions & { WITHSCORES: true; returnBuffers?: R }): P<WithOf<'zdiff', R>>;
+  zdiff<R extends boolean>(numkeys: number, key: Arg | Arg[], options: ZdiffOptions & { returnBuffers: R }): P<ReplyOf<'zdiff', R>>;
+  zdiff(numkeys: number, key: Arg | Arg[], options?: ZdiffOptions): P<ReplyOf<'zdiff', B>>;
   /** ZDIFFSTORE: Subtract multiple sorted sets and store the resulting sorted set in a new key */
-  zdiffstore(destination: Arg, numkeys: number, key: Arg[], options: Call & Bufs): P<BufReplyOf<'zdiffstore'>>;
-  zdiffstore(destination: Arg, numkeys: number, key: Arg[], options: Call): P<ReplyOf<'zdiffstore'>>;
-  zdiffstore(destination: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'zdiffstore'>>;
+  zdiffstore<R extends boolean>(destination: Arg, numkeys: number, key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'zdiffstore', R>>;
+  zdiffstore(destination: Arg, numkeys: number, key: Arg[], options: Call): P<ReplyOf<'zdiffstore', B>>;
+  zdiffstore(destination: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'zdiffstore', B>>;
   /** ZINCRBY: Increment the score of a member in a sorted set */
-  zincrby(key: Arg, increment: number | string, member: Arg, options: Call & Bufs): P<BufReplyOf<'zincrby'>>;
-  zincrby(key: Arg, increment: number | string, member: Arg, options?: Call): P<ReplyOf<'zincrby'>>;
+  zincrby<R extends boolean>(key: Arg, increment: number | string, member: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'zincrby', R>>;
+  zincrby(key: Arg, increment: number | string, member: Arg, options?: Call): P<ReplyOf<'zincrby', B>>;
   /** ZINTER: Intersect multiple sorted sets */
-  zinter(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zinter'> | RepliesWith['zinter']>;
-  zinter(numkeys: number, key: Arg | Arg[], options: ZinterOptions & Bufs): P<BufReplyOf<'zinter'>>;
-  zinter(numkeys: number, key: Arg | Arg[], options: ZinterOptions & { WITHSCORES: true }): P<RepliesWith['zinter']>;
-  zinter(numkeys: number, key: Arg | Arg[], options?: ZinterOptions): P<ReplyOf<'zinter'>>;
+  zinter(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zinter', B> | WithOf<'zinter', B>>;
+  zinter<R extends boolean = B>(numkeys: number, key: Arg | Arg[], options: ZinterOptions & { WITHSCORES: true; returnBuffers?: R }): P<WithOf<'zinter', R>>;
+  zinter<R extends boolean>(numkeys: number, key: Arg | Arg[], options: ZinterOptions & { returnBuffers: R }): P<ReplyOf<'zinter', R>>;
+  zinter(numkeys: number, key: Arg | Arg[], options?: ZinterOptions): P<ReplyOf<'zinter', B>>;
   /** ZINTERCARD: Intersect multiple sorted sets and return the cardinality of the result */
-  zintercard(numkeys: number, key: Arg | Arg[], options: ZintercardOptions & Bufs): P<BufReplyOf<'zintercard'>>;
-  zintercard(numkeys: number, key: Arg | Arg[], options?: ZintercardOptions): P<ReplyOf<'zintercard'>>;
+  zintercard<R extends boolean>(numkeys: number, key: Arg | Arg[], options: ZintercardOptions & { returnBuffers: R }): P<ReplyOf<'zintercard', R>>;
+  zintercard(numkeys: number, key: Arg | Arg[], options?: ZintercardOptions): P<ReplyOf<'zintercard', B>>;
   /** ZINTERSTORE: Intersect multiple sorted sets and store the resulting sorted set in a new key */
-  zinterstore(destination: Arg, numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zinterstore'>>;
-  zinterstore(destination: Arg, numkeys: number, key: Arg | Arg[], options: ZinterstoreOptions & Bufs): P<BufReplyOf<'zinterstore'>>;
-  zinterstore(destination: Arg, numkeys: number, key: Arg | Arg[], options?: ZinterstoreOptions): P<ReplyOf<'zinterstore'>>;
+  zinterstore(destination: Arg, numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zinterstore', B>>;
+  zinterstore<R extends boolean>(destination: Arg, numkeys: number, key: Arg | Arg[], options: ZinterstoreOptions & { returnBuffers: R }): P<ReplyOf<'zinterstore', R>>;
+  zinterstore(destination: Arg, numkeys: number, key: Arg | Arg[], options?: ZinterstoreOptions): P<ReplyOf<'zinterstore', B>>;
   /** ZLEXCOUNT: Count the number of members in a sorted set between a given lexicographical range */
-  zlexcount(key: Arg, min: Arg, max: Arg, options: Call & Bufs): P<BufReplyOf<'zlexcount'>>;
-  zlexcount(key: Arg, min: Arg, max: Arg, options?: Call): P<ReplyOf<'zlexcount'>>;
+  zlexcount<R extends boolean>(key: Arg, min: Arg, max: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'zlexcount', R>>;
+  zlexcount(key: Arg, min: Arg, max: Arg, options?: Call): P<ReplyOf<'zlexcount', B>>;
   /** ZMPOP: Remove and return members with scores in a sorted set */
-  zmpop(numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options: ZmpopOptions & Bufs): P<BufReplyOf<'zmpop'>>;
-  zmpop(numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options?: ZmpopOptions): P<ReplyOf<'zmpop'>>;
+  zmpop<R extends boolean>(numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options: ZmpopOptions & { returnBuffers: R }): P<ReplyOf<'zmpop', R>>;
+  zmpop(numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options?: ZmpopOptions): P<ReplyOf<'zmpop', B>>;
   /** ZMSCORE: Get the score associated with the given members in a sorted set */
-  zmscore(key: Arg, member: Arg[], options: Call & Bufs): P<BufReplyOf<'zmscore'>>;
-  zmscore(key: Arg, member: Arg[], options: Call): P<ReplyOf<'zmscore'>>;
-  zmscore(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'zmscore'>>;
+  zmscore<R extends boolean>(key: Arg, member: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'zmscore', R>>;
+  zmscore(key: Arg, member: Arg[], options: Call): P<ReplyOf<'zmscore', B>>;
+  zmscore(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'zmscore', B>>;
   /** ZPOPMAX: Remove and return members with the highest scores in a sorted set */
-  zpopmax(key: Arg, count: number | undefined, options: Call & Bufs): P<BufReplyOf<'zpopmax'>>;
-  zpopmax(key: Arg, count?: number, options?: Call): P<ReplyOf<'zpopmax'>>;
+  zpopmax<R extends boolean>(key: Arg, count: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'zpopmax', R>>;
+  zpopmax(key: Arg, count?: number, options?: Call): P<ReplyOf<'zpopmax', B>>;
   /** ZPOPMIN: Remove and return members with the lowest scores in a sorted set */
-  zpopmin(key: Arg, count: number | undefined, options: Call & Bufs): P<BufReplyOf<'zpopmin'>>;
-  zpopmin(key: Arg, count?: number, options?: Call): P<ReplyOf<'zpopmin'>>;
+  zpopmin<R extends boolean>(key: Arg, count: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'zpopmin', R>>;
+  zpopmin(key: Arg, count?: number, options?: Call): P<ReplyOf<'zpopmin', B>>;
   /** ZRANDMEMBER: Get one or multiple random elements from a sorted set */
-  zrandmember(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrandmember'>>;
-  zrandmember(key: Arg, options: ZrandmemberOptions & Bufs): P<BufReplyOf<'zrandmember'>>;
-  zrandmember(key: Arg, options?: ZrandmemberOptions): P<ReplyOf<'zrandmember'>>;
+  zrandmember(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrandmember', B>>;
+  zrandmember<R extends boolean>(key: Arg, options: ZrandmemberOptions & { returnBuffers: R }): P<ReplyOf<'zrandmember', R>>;
+  zrandmember(key: Arg, options?: ZrandmemberOptions): P<ReplyOf<'zrandmember', B>>;
   /** ZRANGE: Return a range of members in a sorted set */
-  zrange(key: Arg, start: Arg, stop: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrange'> | RepliesWith['zrange']>;
-  zrange(key: Arg, start: Arg, stop: Arg, options: ZrangeOptions & Bufs): P<BufReplyOf<'zrange'>>;
-  zrange(key: Arg, start: Arg, stop: Arg, options: ZrangeOptions & { WITHSCORES: true }): P<RepliesWith['zrange']>;
-  zrange(key: Arg, start: Arg, stop: Arg, options?: ZrangeOptions): P<ReplyOf<'zrange'>>;
+  zrange(key: Arg, start: Arg, stop: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrange', B> | WithOf<'zrange', B>>;
+  zrange<R extends boolean = B>(key: Arg, start: Arg, stop: Arg, options: ZrangeOptions & { WITHSCORES: true; returnBuffers?: R }): P<WithOf<'zrange', R>>;
+  zrange<R extends boolean>(key: Arg, start: Arg, stop: Arg, options: ZrangeOptions & { returnBuffers: R }): P<ReplyOf<'zrange', R>>;
+  zrange(key: Arg, start: Arg, stop: Arg, options?: ZrangeOptions): P<ReplyOf<'zrange', B>>;
   /** ZRANGEBYLEX: Return a range of members in a sorted set, by lexicographical range */
-  zrangebylex(key: Arg, min: Arg, max: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrangebylex'>>;
-  zrangebylex(key: Arg, min: Arg, max: Arg, options: ZrangebylexOptions & Bufs): P<BufReplyOf<'zrangebylex'>>;
-  zrangebylex(key: Arg, min: Arg, max: Arg, options?: ZrangebylexOptions): P<ReplyOf<'zrangebylex'>>;
+  zrangebylex(key: Arg, min: Arg, max: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrangebylex', B>>;
+  zrangebylex<R extends boolean>(key: Arg, min: Arg, max: Arg, options: ZrangebylexOptions & { returnBuffers: R }): P<ReplyOf<'zrangebylex', R>>;
+  zrangebylex(key: Arg, min: Arg, max: Arg, options?: ZrangebylexOptions): P<ReplyOf<'zrangebylex', B>>;
   /** ZRANGEBYSCORE: Return a range of members in a sorted set, by score */
-  zrangebyscore(key: Arg, min: number | string, max: number | string, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrangebyscore'> | RepliesWith['zrangebyscore']>;
-  zrangebyscore(key: Arg, min: number | string, max: number | string, options: ZrangebyscoreOptions & Bufs): P<BufReplyOf<'zrangebyscore'>>;
-  zrangebyscore(key: Arg, min: number | string, max: number | string, options: ZrangebyscoreOptions & { WITHSCORES: true }): P<RepliesWith['zrangebyscore']>;
-  zrangebyscore(key: Arg, min: number | string, max: number | string, options?: ZrangebyscoreOptions): P<ReplyOf<'zrangebyscore'>>;
+  zrangebyscore(key: Arg, min: number | string, max: number | string, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrangebyscore', B> | WithOf<'zrangebyscore', B>>;
+  zrangebyscore<R extends boolean = B>(key: Arg, min: number | string, max: number | string, options: ZrangebyscoreOptions & { WITHSCORES: true; returnBuffers?: R }): P<WithOf<'zrangebyscore', R>>;
+  zrangebyscore<R extends boolean>(key: Arg, min: number | string, max: number | string, options: ZrangebyscoreOptions & { returnBuffers: R }): P<ReplyOf<'zrangebyscore', R>>;
+  zrangebyscore(key: Arg, min: number | string, max: number | string, options?: ZrangebyscoreOptions): P<ReplyOf<'zrangebyscore', B>>;
   /** ZRANGESTORE: Store a range of members from sorted set into another key */
-  zrangestore(dst: Arg, src: Arg, min: Arg, max: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrangestore'>>;
-  zrangestore(dst: Arg, src: Arg, min: Arg, max: Arg, options: ZrangestoreOptions & Bufs): P<BufReplyOf<'zrangestore'>>;
-  zrangestore(dst: Arg, src: Arg, min: Arg, max: Arg, options?: ZrangestoreOptions): P<ReplyOf<'zrangestore'>>;
+  zrangestore(dst: Arg, src: Arg, min: Arg, max: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrangestore', B>>;
+  zrangestore<R extends boolean>(dst: Arg, src: Arg, min: Arg, max: Arg, options: ZrangestoreOptions & { returnBuffers: R }): P<ReplyOf<'zrangestore', R>>;
+  zrangestore(dst: Arg, src: Arg, min: Arg, max: Arg, options?: ZrangestoreOptions): P<ReplyOf<'zrangestore', B>>;
   /** ZRANK: Determine the index of a member in a sorted set */
-  zrank(key: Arg, member: Arg, options: Call & Bufs): P<BufReplyOf<'zrank'>>;
-  zrank(key: Arg, member: Arg, options?: Call): P<ReplyOf<'zrank'>>;
+  zrank<R extends boolean>(key: Arg, member: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'zrank', R>>;
+  zrank(key: Arg, member: Arg, options?: Call): P<ReplyOf<'zrank', B>>;
   /** ZREM: Remove one or more members from a sorted set */
-  zrem(key: Arg, member: Arg[], options: Call & Bufs): P<BufReplyOf<'zrem'>>;
-  zrem(key: Arg, member: Arg[], options: Call): P<ReplyOf<'zrem'>>;
-  zrem(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'zrem'>>;
+  zrem<R extends boolean>(key: Arg, member: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'zrem', R>>;
+  zrem(key: Arg, member: Arg[], options: Call): P<ReplyOf<'zrem', B>>;
+  zrem(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'zrem', B>>;
   /** ZREMRANGEBYLEX: Remove all members in a sorted set between the given lexicographical range */
-  zremrangebylex(key: Arg, min: Arg, max: Arg, options: Call & Bufs): P<BufReplyOf<'zremrangebylex'>>;
-  zremrangebylex(key: Arg, min: Arg, max: Arg, options?: Call): P<ReplyOf<'zremrangebylex'>>;
+  zremrangebylex<R extends boolean>(key: Arg, min: Arg, max: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'zremrangebylex', R>>;
+  zremrangebylex(key: Arg, min: Arg, max: Arg, options?: Call): P<ReplyOf<'zremrangebylex', B>>;
   /** ZREMRANGEBYRANK: Remove all members in a sorted set within the given indexes */
-  zremrangebyrank(key: Arg, start: number, stop: number, options: Call & Bufs): P<BufReplyOf<'zremrangebyrank'>>;
-  zremrangebyrank(key: Arg, start: number, stop: number, options?: Call): P<ReplyOf<'zremrangebyrank'>>;
+  zremrangebyrank<R extends boolean>(key: Arg, start: number, stop: number, options: Call & { returnBuffers: R }): P<ReplyOf<'zremrangebyrank', R>>;
+  zremrangebyrank(key: Arg, start: number, stop: number, options?: Call): P<ReplyOf<'zremrangebyrank', B>>;
   /** ZREMRANGEBYSCORE: Remove all members in a sorted set within the given scores */
-  zremrangebyscore(key: Arg, min: number | string, max: number | string, options: Call & Bufs): P<BufReplyOf<'zremrangebyscore'>>;
-  zremrangebyscore(key: Arg, min: number | string, max: number | string, options?: Call): P<ReplyOf<'zremrangebyscore'>>;
+  zremrangebyscore<R extends boolean>(key: Arg, min: number | string, max: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'zremrangebyscore', R>>;
+  zremrangebyscore(key: Arg, min: number | string, max: number | string, options?: Call): P<ReplyOf<'zremrangebyscore', B>>;
   /** ZREVRANGE: Return a range of members in a sorted set, by index, with scores ordered from high to low */
-  zrevrange(key: Arg, start: number, stop: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrevrange'> | RepliesWith['zrevrange']>;
-  zrevrange(key: Arg, start: number, stop: number, options: ZrevrangeOptions & Bufs): P<BufReplyOf<'zrevrange'>>;
-  zrevrange(key: Arg, start: number, stop: number, options: ZrevrangeOptions & { WITHSCORES: true }): P<RepliesWith['zrevrange']>;
-  zrevrange(key: Arg, start: number, stop: number, options?: ZrevrangeOptions): P<ReplyOf<'zrevrange'>>;
+  zrevrange(key: Arg, start: number, stop: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrevrange', B> | WithOf<'zrevrange', B>>;
+  zrevrange<R extends boolean = B>(key: Arg, start: number, stop: number, options: ZrevrangeOptions & { WITHSCORES: true; returnBuffers?: R }): P<WithOf<'zrevrange', R>>;
+  zrevrange<R extends boolean>(key: Arg, start: number, stop: number, options: ZrevrangeOptions & { returnBuffers: R }): P<ReplyOf<'zrevrange', R>>;
+  zrevrange(key: Arg, start: number, stop: number, options?: ZrevrangeOptions): P<ReplyOf<'zrevrange', B>>;
   /** ZREVRANGEBYLEX: Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings. */
-  zrevrangebylex(key: Arg, max: Arg, min: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrevrangebylex'>>;
-  zrevrangebylex(key: Arg, max: Arg, min: Arg, options: ZrevrangebylexOptions & Bufs): P<BufReplyOf<'zrevrangebylex'>>;
-  zrevrangebylex(key: Arg, max: Arg, min: Arg, options?: ZrevrangebylexOptions): P<ReplyOf<'zrevrangebylex'>>;
+  zrevrangebylex(key: Arg, max: Arg, min: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrevrangebylex', B>>;
+  zrevrangebylex<R extends boolean>(key: Arg, max: Arg, min: Arg, options: ZrevrangebylexOptions & { returnBuffers: R }): P<ReplyOf<'zrevrangebylex', R>>;
+  zrevrangebylex(key: Arg, max: Arg, min: Arg, options?: ZrevrangebylexOptions): P<ReplyOf<'zrevrangebylex', B>>;
   /** ZREVRANGEBYSCORE: Return a range of members in a sorted set, by score, with scores ordered from high to low */
-  zrevrangebyscore(key: Arg, max: number | string, min: number | string, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrevrangebyscore'> | RepliesWith['zrevrangebyscore']>;
-  zrevrangebyscore(key: Arg, max: number | string, min: number | string, options: ZrevrangebyscoreOptions & Bufs): P<BufReplyOf<'zrevrangebyscore'>>;
-  zrevrangebyscore(key: Arg, max: number | string, min: number | string, options: ZrevrangebyscoreOptions & { WITHSCORES: true }): P<RepliesWith['zrevrangebyscore']>;
-  zrevrangebyscore(key: Arg, max: number | string, min: number | string, options?: ZrevrangebyscoreOptions): P<ReplyOf<'zrevrangebyscore'>>;
+  zrevrangebyscore(key: Arg, max: number | string, min: number | string, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrevrangebyscore', B> | WithOf<'zrevrangebyscore', B>>;
+  zrevrangebyscore<R extends boolean = B>(key: Arg, max: number | string, min: number | string, options: ZrevrangebyscoreOptions & { WITHSCORES: true; returnBuffers?: R }): P<WithOf<'zrevrangebyscore', R>>;
+  zrevrangebyscore<R extends boolean>(key: Arg, max: number | string, min: number | string, options: ZrevrangebyscoreOptions & { returnBuffers: R }): P<ReplyOf<'zrevrangebyscore', R>>;
+  zrevrangebyscore(key: Arg, max: number | string, min: number | string, options?: ZrevrangebyscoreOptions): P<ReplyOf<'zrevrangebyscore', B>>;
   /** ZREVRANK: Determine the index of a member in a sorted set, with scores ordered from high to low */
-  zrevrank(key: Arg, member: Arg, options: Call & Bufs): P<BufReplyOf<'zrevrank'>>;
-  zrevrank(key: Arg, member: Arg, options?: Call): P<ReplyOf<'zrevrank'>>;
+  zrevrank<R extends boolean>(key: Arg, member: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'zrevrank', R>>;
+  zrevrank(key: Arg, member: Arg, options?: Call): P<ReplyOf<'zrevrank', B>>;
   /** ZSCORE: Get the score associated with the given member in a sorted set */
-  zscore(key: Arg, member: Arg, options: Call & Bufs): P<BufReplyOf<'zscore'>>;
-  zscore(key: Arg, member: Arg, options?: Call): P<ReplyOf<'zscore'>>;
+  zscore<R extends boolean>(key: Arg, member: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'zscore', R>>;
+  zscore(key: Arg, member: Arg, options?: Call): P<ReplyOf<'zscore', B>>;
   /** ZUNION: Add multiple sorted sets */
-  zunion(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zunion'> | RepliesWith['zunion']>;
-  zunion(numkeys: number, key: Arg | Arg[], options: ZunionOptions & Bufs): P<BufReplyOf<'zunion'>>;
-  zunion(numkeys: number, key: Arg | Arg[], options: ZunionOptions & { WITHSCORES: true }): P<RepliesWith['zunion']>;
-  zunion(numkeys: number, key: Arg | Arg[], options?: ZunionOptions): P<ReplyOf<'zunion'>>;
+  zunion(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zunion', B> | WithOf<'zunion', B>>;
+  zunion<R extends boolean = B>(numkeys: number, key: Arg | Arg[], options: ZunionOptions & { WITHSCORES: true; returnBuffers?: R }): P<WithOf<'zunion', R>>;
+  zunion<R extends boolean>(numkeys: number, key: Arg | Arg[], options: ZunionOptions & { returnBuffers: R }): P<ReplyOf<'zunion', R>>;
+  zunion(numkeys: number, key: Arg | Arg[], options?: ZunionOptions): P<ReplyOf<'zunion', B>>;
   /** ZUNIONSTORE: Add multiple sorted sets and store the resulting sorted set in a new key */
-  zunionstore(destination: Arg, numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zunionstore'>>;
-  zunionstore(destination: Arg, numkeys: number, key: Arg | Arg[], options: ZunionstoreOptions & Bufs): P<BufReplyOf<'zunionstore'>>;
-  zunionstore(destination: Arg, numkeys: number, key: Arg | Arg[], options?: ZunionstoreOptions): P<ReplyOf<'zunionstore'>>;
+  zunionstore(destination: Arg, numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zunionstore', B>>;
+  zunionstore<R extends boolean>(destination: Arg, numkeys: number, key: Arg | Arg[], options: ZunionstoreOptions & { returnBuffers: R }): P<ReplyOf<'zunionstore', R>>;
+  zunionstore(destination: Arg, numkeys: number, key: Arg | Arg[], options?: ZunionstoreOptions): P<ReplyOf<'zunionstore', B>>;
 }

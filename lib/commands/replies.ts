@@ -11,7 +11,8 @@
  * - members with scores (ZRANGE ... WITHSCORES, ZPOPMIN) → `[member, score][]`;
  * - streams (XRANGE, XREAD, XCLAIM, XAUTOCLAIM) → {@link StreamEntry} objects.
  *
- * With `returnBuffers: true` the strings of these types are Buffers (`Buf<T>`, lib/typed/types.ts).
+ * With `returnBuffers: true` the strings of these types are Buffers (`Buf<T>`, lib/typed/types.ts),
+ * except where {@link BufReplies} says otherwise.
  */
 import type { Reply } from '../resp/types.js';
 import type { Buf } from '../typed/types.js';
@@ -111,14 +112,47 @@ export interface Replies {
   bitfield_ro: Int[]; pfadd: Int; pfcount: Int; pfmerge: Ok;
 }
 
+/** A stream entry with `returnBuffers`: the ID stays text (the normaliser reads it), field values are Buffers. */
+export interface BufStreamEntry {
+  id: string;
+  fields: Record<string, Buffer> | null;
+}
+
+/** XREAD / XREADGROUP with `returnBuffers`: stream names and IDs text, field values Buffers. */
+export type BufStreamRead = { name: string; entries: BufStreamEntry[] }[] | null;
+
+/**
+ * Replies with `returnBuffers: true` where `Buf<T>` (each string a Buffer) is not what comes:
+ * simple strings are always text (TYPE, PING without a message, the HELP lines), and stream
+ * IDs and names are text, read so by the normaliser. Tested with the rest in
+ * test/typed/pool-buffers.test.ts.
+ */
+export interface BufReplies {
+  type: string; ping: string | Buffer;
+  objectHelp: string[]; xgroupHelp: string[]; xinfoHelp: string[]; functionHelp: string[];
+  scriptHelp: string[]; pubsubHelp: string[];
+  xrange: BufStreamEntry[]; xrevrange: BufStreamEntry[]; xclaim: BufStreamEntry[];
+  xautoclaim: [next: Buffer, entries: BufStreamEntry[], deleted: Buffer[]];
+  xread: BufStreamRead; xreadgroup: BufStreamRead;
+}
+
 /** Replies that change with one option (see REPLY_WITH in ./method-choices.ts). */
 export interface RepliesWith {
   set: Nullable; zrange: Scored; zrangebyscore: Scored; zrevrangebyscore: Scored; zrevrange: Scored;
   zunion: Scored; zinter: Scored; zdiff: Scored; xclaim: string[];
 }
 
-/** A method's reply type: curated, or `Reply`. */
-export type ReplyOf<K extends string> = K extends keyof Replies ? Replies[K] : Reply;
+/**
+ * A method's reply type: curated, or `Reply`. `B` says whether bulk strings come back as
+ * Buffers: `true` for a call with `returnBuffers: true` or on a pool created with it, `boolean`
+ * when that is not known at compile time (both types then).
+ */
+export type ReplyOf<K extends string, B extends boolean = false> =
+  K extends keyof Replies ? (B extends true ? (K extends keyof BufReplies ? BufReplies[K] : Buf<Replies[K]>) : Replies[K]) : Reply;
+
+/** The reply of a method called with the option its shape depends on (`set` with `GET`). */
+export type WithOf<K extends keyof RepliesWith, B extends boolean = false> =
+  B extends true ? Buf<RepliesWith[K]> : RepliesWith[K];
 
 /** The same with `returnBuffers: true`. */
-export type BufReplyOf<K extends string> = K extends keyof Replies ? Buf<Replies[K]> : Reply;
+export type BufReplyOf<K extends string> = ReplyOf<K, true>;

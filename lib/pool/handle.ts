@@ -92,8 +92,10 @@ function refusal(name: string, command: Command): RedisError | null {
  * sends nothing new there and other handles bound to it move on), or on its lease. The handle
  * only ever moves to another connection once its earlier commands are answered, and the
  * replication offset only grows, so that one connection's offset covers every earlier write.
+ *
+ * `B` (types only): the pool's `returnBuffers`, for the typed methods' reply types.
  */
-export class Handle {
+export class Handle<out B extends boolean = false> {
   readonly #core: PoolCore;
   #bound: Connection | null = null;
   /** The last command sent on the shared connection: an upgrade waits for its reply. */

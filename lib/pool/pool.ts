@@ -73,8 +73,11 @@ export interface PoolStats {
  * - `'discoveryError'` `{ error, attempt, delay }`: no sentinel gave a usable answer; retried
  *   after `delay` ms.
  * - `'discovered'` `{ address }`: the first answer, and the first after discovery errors.
+ *
+ * `B` (types only): whether replies are Buffers, the pool having been created with
+ * `returnBuffers: true` (`createPool` infers it from its options; lib/create-pool.ts).
  */
-export class Pool extends EventEmitter {
+export class Pool<out B extends boolean = false> extends EventEmitter {
   readonly options: ResolvedOptions;
   /** Client-side cache of reads (`enabled` only with the `clientCache` option): stats, clear(). */
   readonly clientCache: ClientCache;
@@ -266,9 +269,9 @@ export class Pool extends EventEmitter {
    * Checks a handle out, runs `fn` with it, and checks it back in whatever `fn` does (returns,
    * throws, rejects). See {@link Handle} for how the handle shares or owns a connection.
    */
-  async use<T>(fn: (handle: Handle) => T | Promise<T>): Promise<T> {
+  async use<T>(fn: (handle: Handle<B>) => T | Promise<T>): Promise<T> {
     if (this.#closing !== null) throw new PoolClosedError();
-    const handle = new Handle(this.#core);
+    const handle = new Handle<B>(this.#core);
     this.#activeUses++;
     try {
       return await fn(handle);

@@ -11,6 +11,7 @@ import type { CommandOptions } from '../pool/command-options.js';
 import type { Arg, Reply } from '../resp/types.js';
 import { callOptions, encodeCall, type MethodSpec } from './encode.js';
 import { NORMALIZE, type Normalizer } from './normalize.js';
+import type { Buf } from './types.js';
 
 /** What typed methods and batches send through (Pool, Handle, Cluster, ClusterHandle). */
 export interface Sender {
@@ -25,9 +26,11 @@ export type Runner = (sender: Sender, commands: Arg[][], options: CommandOptions
 /**
  * A batch being built: every command method, returning the batch with its reply type added
  * to the tuple; `exec()` sends. `N` is `null` for a handle's MULTI (a WATCHed key changed).
+ * `T` holds the replies as text; `B` (the receiver's returnBuffers) or exec's own
+ * `returnBuffers` turns them into Buffers at the end (`Buf<T>`), so the chain is typed once.
  */
-export type Batch<T extends unknown[], N> = {
-  [K in keyof Commands]: Commands[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Batch<[...T, R], N> : never;
+export type Batch<T extends unknown[], N, B extends boolean = false> = {
+  [K in keyof Commands]: Commands[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Batch<[...T, R], N, B> : never;
 } & {
   /**
    * Sends the commands (MULTI ... EXEC, or one pipeline) and resolves to their replies in
@@ -35,7 +38,9 @@ export type Batch<T extends unknown[], N> = {
    * Redis does not roll back); `pool.transaction([...])` / `pool.pipeline([...])` keep errors
    * in place instead. Per-call options (timeout, signal, returnBuffers) go here, for all.
    */
-  exec(options?: CommandOptions): Promise<T | N>;
+  exec(options: CommandOptions & { returnBuffers: true }): Promise<Buf<T> | N>;
+  exec(options: CommandOptions & { returnBuffers: false }): Promise<T | N>;
+  exec(options?: CommandOptions): Promise<(B extends true ? Buf<T> : B extends false ? T : T | Buf<T>) | N>;
   /** How many commands are queued. */
   readonly length: number;
 };

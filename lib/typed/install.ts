@@ -22,32 +22,32 @@ import { NORMALIZE, type Normalizer } from './normalize.js';
 import { pairsNode, parseNode, planMethod } from './syntax.js';
 
 declare module '../pool/pool.js' {
-  interface Pool extends Commands {
+  interface Pool<out B extends boolean = false> extends Commands<B> {
     /** A MULTI ... EXEC transaction built by chaining methods: `pool.multi().incr(k).get(k).exec()`. */
-    multi(): Batch<[], never>;
+    multi(): Batch<[], never, B>;
     /** A pipeline built by chaining methods: `pool.batch().get(a).get(b).exec()`. */
-    batch(): Batch<[], never>;
+    batch(): Batch<[], never, B>;
   }
 }
 declare module '../pool/handle.js' {
-  interface Handle extends Commands {
+  interface Handle<out B extends boolean = false> extends Commands<B> {
     /** MULTI ... EXEC on this handle; exec() resolves null when a WATCHed key changed. */
-    multi(): Batch<[], null>;
-    batch(): Batch<[], never>;
+    multi(): Batch<[], null, B>;
+    batch(): Batch<[], never, B>;
   }
 }
 declare module '../cluster/cluster.js' {
-  interface Cluster extends Commands {
+  interface Cluster<out B extends boolean = false> extends Commands<B> {
     /** MULTI ... EXEC on the node of the commands' slot (all keys in one slot). */
-    multi(): Batch<[], never>;
+    multi(): Batch<[], never, B>;
     /** A pipeline, split by node and answered in order. */
-    batch(): Batch<[], never>;
+    batch(): Batch<[], never, B>;
   }
 }
 declare module '../cluster/handle.js' {
-  interface ClusterHandle extends Commands {
-    multi(): Batch<[], null>;
-    batch(): Batch<[], never>;
+  interface ClusterHandle<out B extends boolean = false> extends Commands<B> {
+    multi(): Batch<[], null, B>;
+    batch(): Batch<[], never, B>;
   }
 }
 

@@ -15,16 +15,24 @@ export interface Call {
   returnBuffers?: boolean;
 }
 
-/** Marks the returnBuffers overloads. */
+/** Options with `returnBuffers: true` (createPool and createCluster read it for their type). */
 export interface Bufs {
   returnBuffers: true;
 }
 
-/** A reply type with its strings as Buffers (what `returnBuffers: true` gives). */
+/** Options with `returnBuffers: false`. */
+export interface NoBufs {
+  returnBuffers: false;
+}
+
+/**
+ * A reply type with its strings as Buffers (what `returnBuffers: true` gives). String literal
+ * types ('OK', 'NOKEY') stay: they are simple strings, which the decoder always gives as text.
+ */
 export type Buf<T> = [Reply] extends [T] ? T : BufEach<T>;
 
 /** Buf, distributed over a union. `Reply` itself (already string | Buffer) stops the recursion. */
-type BufEach<T> = T extends string ? Buffer
+type BufEach<T> = T extends string ? (string extends T ? Buffer : T)
   : T extends Buffer | number | bigint | boolean | null | undefined | Error ? T
     : T extends object ? { [K in keyof T]: Buf<T[K]> } : T;
 

@@ -5,7 +5,7 @@
  *
  * Understands what replies.ts uses: string/number/null, literals, unions, arrays, tuples (named,
  * optional members), `Record<string, T>`, object literals and interfaces, intersections, the
- * file's own aliases, and `Reply` (anything a decoder gives).
+ * file's own aliases, `Buffer`, and `Reply` (anything a decoder gives).
  */
 import { readFileSync } from 'node:fs';
 import ts from 'typescript';
@@ -13,9 +13,11 @@ import ts from 'typescript';
 const FILE = new URL('../../lib/commands/replies.ts', import.meta.url);
 
 export interface ReplyTypes {
-  /** Property name → its type node, for `Replies` and `RepliesWith`. */
+  /** Property name → its type node, for `Replies`, `RepliesWith` and `BufReplies`. */
   replies: Map<string, ts.TypeNode>;
   with: Map<string, ts.TypeNode>;
+  /** With returnBuffers, where `Buf<T>` is not the type (already written with Buffers). */
+  bufReplies: Map<string, ts.TypeNode>;
   /** Returns null when `value` fits `type`, else where and why it does not. */
   check(value: unknown, type: ts.TypeNode, buffers?: boolean): string | null;
 }
@@ -46,10 +48,8 @@ export function loadReplyTypes(): ReplyTypes {
       case ts.SyntaxKind.LiteralType: {
         const literal = (type as ts.LiteralTypeNode).literal;
         if (literal.kind === ts.SyntaxKind.NullKeyword) return value === null ? null : fail('null');
-        if (ts.isStringLiteral(literal)) {
-          const text = Buffer.isBuffer(value) ? value.toString() : value;
-          return text === literal.text ? null : fail(`'${literal.text}'`);
-        }
+        // A literal is a simple string: text even with returnBuffers (Buf<T> keeps it).
+        if (ts.isStringLiteral(literal)) return value === literal.text ? null : fail(`'${literal.text}'`);
         return fail(type.getText(source));
       }
       case ts.SyntaxKind.ParenthesizedType:
@@ -98,6 +98,7 @@ export function loadReplyTypes(): ReplyTypes {
         const ref = type as ts.TypeReferenceNode;
         const name = ref.typeName.getText(source);
         if (name === 'Reply') return null;
+        if (name === 'Buffer') return Buffer.isBuffer(value) ? null : fail('Buffer');
         if (name === 'Record') {
           if (!isObject(value)) return fail('a plain object');
           for (const [k, v] of Object.entries(value)) {
@@ -130,7 +131,10 @@ export function loadReplyTypes(): ReplyTypes {
     return null;
   }
 
-  return { replies: members('Replies'), with: members('RepliesWith'), check: (v, t, b) => check(v, t, b) };
+  return {
+    replies: members('Replies'), with: members('RepliesWith'), bufReplies: members('BufReplies'),
+    check: (v, t, b) => check(v, t, b),
+  };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
