@@ -165,6 +165,19 @@ function renderSignatures(method: string, source: MethodSource, plan: MethodPlan
     const either = REPLY_WITH.has(method) ? `${reply} | WithOf<'${method}', B>` : reply;
     lines.push(`  ${method}(${lead}${lead === '' ? '' : ', '}...redisOrder: [Arg, ...Arg[]]): P<${either}>;`);
   }
+  // ioredis spells a list of keys before other arguments flat: `blpop('a', 'b', 0)`,
+  // `blmpop(0, 2, 'a', 'b', 'LEFT', 'COUNT', 5)`, `sintercard(2, 'a', 'b', 'LIMIT', 5)` (Redis
+  // order, which the encoder sends as given).
+  const inner = plan.positional.findIndex((node, i) => node.multiple && (i < plan.positional.length - 1 || plan.options.length > 0));
+  if (!IOREDIS_POSITIONAL.has(method) && !plan.rest && inner >= 0) {
+    const lead = params.slice(0, inner).join(', ');
+    const trailing = plan.positional.slice(inner + 1);
+    const names = new Set<string>(['keys']);
+    const tail = plan.options.length > 0 || trailing.some((node) => node.optional)
+      ? `...redisOrder: [Arg, ...Arg[]]`
+      : `...keysThen: [key: Arg, ...keys: Arg[], ${trailing.map((node) => `${paramName(node.name, names)}: ${valueType(node, false)}`).join(', ')}]`;
+    lines.push(`  ${method}(${lead}${lead === '' ? '' : ', '}${tail}): P<${reply}>;`);
+  }
   // The option a reply's shape depends on (`{ GET: true }`), with or without a call's own
   // returnBuffers (R defaults to the receiver's B when the call does not say).
   const withToken = REPLY_WITH.get(method);

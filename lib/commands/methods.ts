@@ -252,24 +252,30 @@ export interface Commands<out B extends boolean = false> {
   blmove<R extends boolean>(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'blmove', R>>;
   blmove(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', timeout: number | string, options?: Call): P<ReplyOf<'blmove', B>>;
   /** BLMPOP: Pop elements from a list, or block until one is available */
+  blmpop(timeout: number | string, numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'blmpop', B>>;
   blmpop<R extends boolean>(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options: BlmpopOptions & { returnBuffers: R }): P<ReplyOf<'blmpop', R>>;
   blmpop(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options?: BlmpopOptions): P<ReplyOf<'blmpop', B>>;
   /** BLPOP: Remove and get the first element in a list, or block until one is available */
+  blpop(...keysThen: [key: Arg, ...keys: Arg[], timeout: number | string]): P<ReplyOf<'blpop', B>>;
   blpop<R extends boolean>(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'blpop', R>>;
   blpop(key: Arg | Arg[], timeout: number | string, options?: Call): P<ReplyOf<'blpop', B>>;
   /** BRPOP: Remove and get the last element in a list, or block until one is available */
+  brpop(...keysThen: [key: Arg, ...keys: Arg[], timeout: number | string]): P<ReplyOf<'brpop', B>>;
   brpop<R extends boolean>(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'brpop', R>>;
   brpop(key: Arg | Arg[], timeout: number | string, options?: Call): P<ReplyOf<'brpop', B>>;
   /** BRPOPLPUSH: Pop an element from a list, push it to another list and return it; or block until one is available */
   brpoplpush<R extends boolean>(source: Arg, destination: Arg, timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'brpoplpush', R>>;
   brpoplpush(source: Arg, destination: Arg, timeout: number | string, options?: Call): P<ReplyOf<'brpoplpush', B>>;
   /** BZMPOP: Remove and return members with scores in a sorted set or block until one is available */
+  bzmpop(timeout: number | string, numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bzmpop', B>>;
   bzmpop<R extends boolean>(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options: BzmpopOptions & { returnBuffers: R }): P<ReplyOf<'bzmpop', R>>;
   bzmpop(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options?: BzmpopOptions): P<ReplyOf<'bzmpop', B>>;
   /** BZPOPMAX: Remove and return the member with the highest score from one or more sorted sets, or block until one is available */
+  bzpopmax(...keysThen: [key: Arg, ...keys: Arg[], timeout: number | string]): P<ReplyOf<'bzpopmax', B>>;
   bzpopmax<R extends boolean>(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'bzpopmax', R>>;
   bzpopmax(key: Arg | Arg[], timeout: number | string, options?: Call): P<ReplyOf<'bzpopmax', B>>;
   /** BZPOPMIN: Remove and return the member with the lowest score from one or more sorted sets, or block until one is available */
+  bzpopmin(...keysThen: [key: Arg, ...keys: Arg[], timeout: number | string]): P<ReplyOf<'bzpopmin', B>>;
   bzpopmin<R extends boolean>(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'bzpopmin', R>>;
   bzpopmin(key: Arg | Arg[], timeout: number | string, options?: Call): P<ReplyOf<'bzpopmin', B>>;
   /** CLIENT CACHING: Instruct the server about tracking or not keys in the next request */
@@ -704,6 +710,7 @@ export interface Commands<out B extends boolean = false> {
   lmove<R extends boolean>(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', options: Call & { returnBuffers: R }): P<ReplyOf<'lmove', R>>;
   lmove(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', options?: Call): P<ReplyOf<'lmove', B>>;
   /** LMPOP: Pop elements from a list */
+  lmpop(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'lmpop', B>>;
   lmpop<R extends boolean>(numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options: LmpopOptions & { returnBuffers: R }): P<ReplyOf<'lmpop', R>>;
   lmpop(numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options?: LmpopOptions): P<ReplyOf<'lmpop', B>>;
   /** LOLWUT: Display some computer art and the Redis version */
@@ -977,6 +984,7 @@ export interface Commands<out B extends boolean = false> {
   sinter(key: Arg[], options: Call): P<ReplyOf<'sinter', B>>;
   sinter(...key: (Arg | Arg[])[]): P<ReplyOf<'sinter', B>>;
   /** SINTERCARD: Intersect multiple sets and return the cardinality of the result */
+  sintercard(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'sintercard', B>>;
   sintercard<R extends boolean>(numkeys: number, key: Arg | Arg[], options: SintercardOptions & { returnBuffers: R }): P<ReplyOf<'sintercard', R>>;
   sintercard(numkeys: number, key: Arg | Arg[], options?: SintercardOptions): P<ReplyOf<'sintercard', B>>;
   /** SINTERSTORE: Intersect multiple sets and store the resulting set in a key */
@@ -1178,6 +1186,7 @@ export interface Commands<out B extends boolean = false> {
   zinter<R extends boolean>(numkeys: number, key: Arg | Arg[], options: ZinterOptions & { returnBuffers: R }): P<ReplyOf<'zinter', R>>;
   zinter(numkeys: number, key: Arg | Arg[], options?: ZinterOptions): P<ReplyOf<'zinter', B>>;
   /** ZINTERCARD: Intersect multiple sorted sets and return the cardinality of the result */
+  zintercard(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zintercard', B>>;
   zintercard<R extends boolean>(numkeys: number, key: Arg | Arg[], options: ZintercardOptions & { returnBuffers: R }): P<ReplyOf<'zintercard', R>>;
   zintercard(numkeys: number, key: Arg | Arg[], options?: ZintercardOptions): P<ReplyOf<'zintercard', B>>;
   /** ZINTERSTORE: Intersect multiple sorted sets and store the resulting sorted set in a new key */
@@ -1188,6 +1197,7 @@ export interface Commands<out B extends boolean = false> {
   zlexcount<R extends boolean>(key: Arg, min: Arg, max: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'zlexcount', R>>;
   zlexcount(key: Arg, min: Arg, max: Arg, options?: Call): P<ReplyOf<'zlexcount', B>>;
   /** ZMPOP: Remove and return members with scores in a sorted set */
+  zmpop(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zmpop', B>>;
   zmpop<R extends boolean>(numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options: ZmpopOptions & { returnBuffers: R }): P<ReplyOf<'zmpop', R>>;
   zmpop(numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options?: ZmpopOptions): P<ReplyOf<'zmpop', B>>;
   /** ZMSCORE: Get the score associated with the given members in a sorted set */

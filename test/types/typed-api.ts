@@ -39,6 +39,17 @@ export async function typedApi(pool: Pool, cluster: Cluster): Promise<void> {
   await pool.lmove('a', 'b', 'LEFT', 'RIGHT');
   await pool.spop('s');
   await pool.spop('s', 2);
+  // keys then a timeout / options, flat (ioredis): typed by overloads of their own
+  const popped: [key: string, element: string] | null = await pool.blpop('a', 'b', 0);
+  const rpopped: [key: string, element: string] | null = await pool.brpop('a', 'b', 'c', 1.5);
+  const zpopped: [key: string, member: string, score: number] | null = await pool.bzpopmin('a', 'b', 0);
+  const zmax: [key: string, member: string, score: number] | null = await pool.bzpopmax('a', 'b', 0);
+  const mpopped: [key: string, elements: string[]] | null = await pool.blmpop(0, 2, 'a', 'b', 'LEFT', 'COUNT', 2);
+  const zmpopped = await pool.bzmpop(0, 2, 'a', 'b', 'MIN');
+  const inter: number = await pool.sintercard(2, 'a', 'b', 'LIMIT', 5);
+  const read: StreamRead = await pool.xread('COUNT', 10, 'BLOCK', 0, 'STREAMS', 'a', 'b', '0', '0');
+  const readGroup: StreamRead = await pool.xreadgroup('GROUP', 'g', 'c', 'STREAMS', 'a', '>');
+  void [popped, rpopped, zpopped, zmax, mpopped, zmpopped, inter, read, readGroup];
   await cluster.get('k');
   await pool.use(async (h: Handle) => {
     const r: string | null = await h.get('k');
@@ -68,6 +79,12 @@ export async function typedApi(pool: Pool, cluster: Cluster): Promise<void> {
   await pool.gett('k');
   // @ts-expect-error timeout is a number
   await pool.get('k', { timeout: '1s' });
+  // @ts-expect-error a key is text, not an object
+  await pool.blpop({ k: 1 }, 'b', 0);
+  // @ts-expect-error BLPOP needs a timeout after its keys
+  await pool.blpop();
+  // @ts-expect-error BLMPOP's numkeys is a number
+  await pool.blmpop(0, 'two', 'a', 'b', 'LEFT');
 
   // ── misused replies ──
   // @ts-expect-error GET may be null
@@ -78,6 +95,11 @@ export async function typedApi(pool: Pool, cluster: Cluster): Promise<void> {
   (await pool.hgetall('h')).get('f');
   // @ts-expect-error with returnBuffers, GET is a Buffer
   const notBuffer: string | null = await pool.get('k', { returnBuffers: true });
+  // @ts-expect-error BLPOP in ioredis spelling may be null
+  const notNullPop: [string, string] = await pool.blpop('a', 'b', 0);
+  // @ts-expect-error BZPOPMIN's score is a number
+  const notTextScore: [string, string, string] | null = await pool.bzpopmin('a', 'b', 0);
+  void [notNullPop, notTextScore];
   // @ts-expect-error WITHSCORES gives pairs
   const notPairs: string[] = await pool.zrange('z', 0, -1, { WITHSCORES: true });
   // @ts-expect-error the second reply of this batch is a number
