@@ -175,1106 +175,1748 @@ export type ZunionstoreOptions = Call & { WEIGHTS?: number[]; AGGREGATE?: 'SUM' 
  */
 export interface Commands<out B extends boolean = false> {
   /** ACL CAT: List the ACL categories or the commands inside a category */
-  aclCat<R extends boolean>(categoryname: Arg | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'aclCat', R>>;
+  aclCat(categoryname: Arg | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'aclCat', true>>;
+  aclCat(categoryname: Arg | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'aclCat', false>>;
+  aclCat(categoryname: Arg | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'aclCat', boolean>>;
   aclCat(categoryname?: Arg, options?: Call): P<ReplyOf<'aclCat', B>>;
   /** ACL DELUSER: Remove the specified ACL users and the associated rules */
-  aclDeluser<R extends boolean>(username: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'aclDeluser', R>>;
+  aclDeluser(username: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'aclDeluser', true>>;
+  aclDeluser(username: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'aclDeluser', false>>;
+  aclDeluser(username: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'aclDeluser', boolean>>;
   aclDeluser(username: Arg[], options: Call): P<ReplyOf<'aclDeluser', B>>;
   aclDeluser(...username: (Arg | Arg[])[]): P<ReplyOf<'aclDeluser', B>>;
   /** ACL DRYRUN: Returns whether the user can execute the given command without executing the command. */
-  aclDryrun<R extends boolean>(username: Arg, command: Arg, arg: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'aclDryrun', R>>;
+  aclDryrun(username: Arg, command: Arg, arg: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'aclDryrun', true>>;
+  aclDryrun(username: Arg, command: Arg, arg: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'aclDryrun', false>>;
+  aclDryrun(username: Arg, command: Arg, arg: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'aclDryrun', boolean>>;
   aclDryrun(username: Arg, command: Arg, arg: Arg[] | undefined, options: Call): P<ReplyOf<'aclDryrun', B>>;
   aclDryrun(username: Arg, command: Arg, ...arg: (Arg | Arg[])[]): P<ReplyOf<'aclDryrun', B>>;
   /** ACL GENPASS: Generate a pseudorandom secure password to use for ACL users */
-  aclGenpass<R extends boolean>(bits: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'aclGenpass', R>>;
+  aclGenpass(bits: number | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'aclGenpass', true>>;
+  aclGenpass(bits: number | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'aclGenpass', false>>;
+  aclGenpass(bits: number | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'aclGenpass', boolean>>;
   aclGenpass(bits?: number, options?: Call): P<ReplyOf<'aclGenpass', B>>;
   /** ACL GETUSER: Get the rules for a specific ACL user */
-  aclGetuser<R extends boolean>(username: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'aclGetuser', R>>;
+  aclGetuser(username: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'aclGetuser', true>>;
+  aclGetuser(username: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'aclGetuser', false>>;
+  aclGetuser(username: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'aclGetuser', boolean>>;
   aclGetuser(username: Arg, options?: Call): P<ReplyOf<'aclGetuser', B>>;
   /** ACL HELP: Show helpful text about the different subcommands */
-  aclHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'aclHelp', R>>;
+  aclHelp(options: Call & { returnBuffers: true }): P<ReplyOf<'aclHelp', true>>;
+  aclHelp(options: Call & { returnBuffers: false }): P<ReplyOf<'aclHelp', false>>;
+  aclHelp(options: Call & { returnBuffers: boolean }): P<ReplyOf<'aclHelp', boolean>>;
   aclHelp(options?: Call): P<ReplyOf<'aclHelp', B>>;
   /** ACL LIST: List the current ACL rules in ACL config file format */
-  aclList<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'aclList', R>>;
+  aclList(options: Call & { returnBuffers: true }): P<ReplyOf<'aclList', true>>;
+  aclList(options: Call & { returnBuffers: false }): P<ReplyOf<'aclList', false>>;
+  aclList(options: Call & { returnBuffers: boolean }): P<ReplyOf<'aclList', boolean>>;
   aclList(options?: Call): P<ReplyOf<'aclList', B>>;
   /** ACL LOAD: Reload the ACLs from the configured ACL file */
-  aclLoad<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'aclLoad', R>>;
+  aclLoad(options: Call & { returnBuffers: true }): P<ReplyOf<'aclLoad', true>>;
+  aclLoad(options: Call & { returnBuffers: false }): P<ReplyOf<'aclLoad', false>>;
+  aclLoad(options: Call & { returnBuffers: boolean }): P<ReplyOf<'aclLoad', boolean>>;
   aclLoad(options?: Call): P<ReplyOf<'aclLoad', B>>;
   /** ACL LOG: List latest events denied because of ACLs in place */
-  aclLog<R extends boolean>(options: AclLogOptions & { returnBuffers: R }): P<ReplyOf<'aclLog', R>>;
+  aclLog(options: AclLogOptions & { returnBuffers: true }): P<ReplyOf<'aclLog', true>>;
+  aclLog(options: AclLogOptions & { returnBuffers: false }): P<ReplyOf<'aclLog', false>>;
+  aclLog(options: AclLogOptions & { returnBuffers: boolean }): P<ReplyOf<'aclLog', boolean>>;
   aclLog(options?: AclLogOptions): P<ReplyOf<'aclLog', B>>;
   /** ACL SAVE: Save the current ACL rules in the configured ACL file */
-  aclSave<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'aclSave', R>>;
+  aclSave(options: Call & { returnBuffers: true }): P<ReplyOf<'aclSave', true>>;
+  aclSave(options: Call & { returnBuffers: false }): P<ReplyOf<'aclSave', false>>;
+  aclSave(options: Call & { returnBuffers: boolean }): P<ReplyOf<'aclSave', boolean>>;
   aclSave(options?: Call): P<ReplyOf<'aclSave', B>>;
   /** ACL SETUSER: Modify or create the rules for a specific ACL user */
-  aclSetuser<R extends boolean>(username: Arg, rule: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'aclSetuser', R>>;
+  aclSetuser(username: Arg, rule: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'aclSetuser', true>>;
+  aclSetuser(username: Arg, rule: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'aclSetuser', false>>;
+  aclSetuser(username: Arg, rule: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'aclSetuser', boolean>>;
   aclSetuser(username: Arg, rule: Arg[] | undefined, options: Call): P<ReplyOf<'aclSetuser', B>>;
   aclSetuser(username: Arg, ...rule: (Arg | Arg[])[]): P<ReplyOf<'aclSetuser', B>>;
   /** ACL USERS: List the username of all the configured ACL rules */
-  aclUsers<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'aclUsers', R>>;
+  aclUsers(options: Call & { returnBuffers: true }): P<ReplyOf<'aclUsers', true>>;
+  aclUsers(options: Call & { returnBuffers: false }): P<ReplyOf<'aclUsers', false>>;
+  aclUsers(options: Call & { returnBuffers: boolean }): P<ReplyOf<'aclUsers', boolean>>;
   aclUsers(options?: Call): P<ReplyOf<'aclUsers', B>>;
   /** ACL WHOAMI: Return the name of the user associated to the current connection */
-  aclWhoami<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'aclWhoami', R>>;
+  aclWhoami(options: Call & { returnBuffers: true }): P<ReplyOf<'aclWhoami', true>>;
+  aclWhoami(options: Call & { returnBuffers: false }): P<ReplyOf<'aclWhoami', false>>;
+  aclWhoami(options: Call & { returnBuffers: boolean }): P<ReplyOf<'aclWhoami', boolean>>;
   aclWhoami(options?: Call): P<ReplyOf<'aclWhoami', B>>;
   /** APPEND: Append a value to a key */
-  append<R extends boolean>(key: Arg, value: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'append', R>>;
+  append(key: Arg, value: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'append', true>>;
+  append(key: Arg, value: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'append', false>>;
+  append(key: Arg, value: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'append', boolean>>;
   append(key: Arg, value: Arg, options?: Call): P<ReplyOf<'append', B>>;
   /** ASKING: Sent by cluster clients after an -ASK redirect */
-  asking<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'asking', R>>;
+  asking(options: Call & { returnBuffers: true }): P<ReplyOf<'asking', true>>;
+  asking(options: Call & { returnBuffers: false }): P<ReplyOf<'asking', false>>;
+  asking(options: Call & { returnBuffers: boolean }): P<ReplyOf<'asking', boolean>>;
   asking(options?: Call): P<ReplyOf<'asking', B>>;
   /** BGREWRITEAOF: Asynchronously rewrite the append-only file */
-  bgrewriteaof<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'bgrewriteaof', R>>;
+  bgrewriteaof(options: Call & { returnBuffers: true }): P<ReplyOf<'bgrewriteaof', true>>;
+  bgrewriteaof(options: Call & { returnBuffers: false }): P<ReplyOf<'bgrewriteaof', false>>;
+  bgrewriteaof(options: Call & { returnBuffers: boolean }): P<ReplyOf<'bgrewriteaof', boolean>>;
   bgrewriteaof(options?: Call): P<ReplyOf<'bgrewriteaof', B>>;
   /** BGSAVE: Asynchronously save the dataset to disk */
-  bgsave<R extends boolean>(options: BgsaveOptions & { returnBuffers: R }): P<ReplyOf<'bgsave', R>>;
+  bgsave(options: BgsaveOptions & { returnBuffers: true }): P<ReplyOf<'bgsave', true>>;
+  bgsave(options: BgsaveOptions & { returnBuffers: false }): P<ReplyOf<'bgsave', false>>;
+  bgsave(options: BgsaveOptions & { returnBuffers: boolean }): P<ReplyOf<'bgsave', boolean>>;
   bgsave(options?: BgsaveOptions): P<ReplyOf<'bgsave', B>>;
   /** BITCOUNT: Count set bits in a string */
   bitcount(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bitcount', B>>;
-  bitcount<R extends boolean>(key: Arg, options: BitcountOptions & { returnBuffers: R }): P<ReplyOf<'bitcount', R>>;
+  bitcount(key: Arg, options: BitcountOptions & { returnBuffers: true }): P<ReplyOf<'bitcount', true>>;
+  bitcount(key: Arg, options: BitcountOptions & { returnBuffers: false }): P<ReplyOf<'bitcount', false>>;
+  bitcount(key: Arg, options: BitcountOptions & { returnBuffers: boolean }): P<ReplyOf<'bitcount', boolean>>;
   bitcount(key: Arg, options?: BitcountOptions): P<ReplyOf<'bitcount', B>>;
   /** BITFIELD: Perform arbitrary bitfield integer operations on strings */
   bitfield(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bitfield', B>>;
-  bitfield<R extends boolean>(key: Arg, options: BitfieldOptions & { returnBuffers: R }): P<ReplyOf<'bitfield', R>>;
+  bitfield(key: Arg, options: BitfieldOptions & { returnBuffers: true }): P<ReplyOf<'bitfield', true>>;
+  bitfield(key: Arg, options: BitfieldOptions & { returnBuffers: false }): P<ReplyOf<'bitfield', false>>;
+  bitfield(key: Arg, options: BitfieldOptions & { returnBuffers: boolean }): P<ReplyOf<'bitfield', boolean>>;
   bitfield(key: Arg, options?: BitfieldOptions): P<ReplyOf<'bitfield', B>>;
   /** BITFIELD_RO: Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD */
   bitfield_ro(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bitfield_ro', B>>;
-  bitfield_ro<R extends boolean>(key: Arg, options: BitfieldRoOptions & { returnBuffers: R }): P<ReplyOf<'bitfield_ro', R>>;
+  bitfield_ro(key: Arg, options: BitfieldRoOptions & { returnBuffers: true }): P<ReplyOf<'bitfield_ro', true>>;
+  bitfield_ro(key: Arg, options: BitfieldRoOptions & { returnBuffers: false }): P<ReplyOf<'bitfield_ro', false>>;
+  bitfield_ro(key: Arg, options: BitfieldRoOptions & { returnBuffers: boolean }): P<ReplyOf<'bitfield_ro', boolean>>;
   bitfield_ro(key: Arg, options?: BitfieldRoOptions): P<ReplyOf<'bitfield_ro', B>>;
   /** BITOP: Perform bitwise operations between strings */
-  bitop<R extends boolean>(operation: Arg, destkey: Arg, key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'bitop', R>>;
+  bitop(operation: Arg, destkey: Arg, key: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'bitop', true>>;
+  bitop(operation: Arg, destkey: Arg, key: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'bitop', false>>;
+  bitop(operation: Arg, destkey: Arg, key: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'bitop', boolean>>;
   bitop(operation: Arg, destkey: Arg, key: Arg[], options: Call): P<ReplyOf<'bitop', B>>;
   bitop(operation: Arg, destkey: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'bitop', B>>;
   /** BITPOS: Find first bit set or clear in a string */
   bitpos(key: Arg, bit: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bitpos', B>>;
-  bitpos<R extends boolean>(key: Arg, bit: number, options: BitposOptions & { returnBuffers: R }): P<ReplyOf<'bitpos', R>>;
+  bitpos(key: Arg, bit: number, options: BitposOptions & { returnBuffers: true }): P<ReplyOf<'bitpos', true>>;
+  bitpos(key: Arg, bit: number, options: BitposOptions & { returnBuffers: false }): P<ReplyOf<'bitpos', false>>;
+  bitpos(key: Arg, bit: number, options: BitposOptions & { returnBuffers: boolean }): P<ReplyOf<'bitpos', boolean>>;
   bitpos(key: Arg, bit: number, options?: BitposOptions): P<ReplyOf<'bitpos', B>>;
   /** BLMOVE: Pop an element from a list, push it to another list and return it; or block until one is available */
-  blmove<R extends boolean>(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'blmove', R>>;
+  blmove(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', timeout: number | string, options: Call & { returnBuffers: true }): P<ReplyOf<'blmove', true>>;
+  blmove(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', timeout: number | string, options: Call & { returnBuffers: false }): P<ReplyOf<'blmove', false>>;
+  blmove(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', timeout: number | string, options: Call & { returnBuffers: boolean }): P<ReplyOf<'blmove', boolean>>;
   blmove(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', timeout: number | string, options?: Call): P<ReplyOf<'blmove', B>>;
   /** BLMPOP: Pop elements from a list, or block until one is available */
   blmpop(timeout: number | string, numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'blmpop', B>>;
-  blmpop<R extends boolean>(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options: BlmpopOptions & { returnBuffers: R }): P<ReplyOf<'blmpop', R>>;
+  blmpop(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options: BlmpopOptions & { returnBuffers: true }): P<ReplyOf<'blmpop', true>>;
+  blmpop(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options: BlmpopOptions & { returnBuffers: false }): P<ReplyOf<'blmpop', false>>;
+  blmpop(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options: BlmpopOptions & { returnBuffers: boolean }): P<ReplyOf<'blmpop', boolean>>;
   blmpop(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options?: BlmpopOptions): P<ReplyOf<'blmpop', B>>;
   /** BLPOP: Remove and get the first element in a list, or block until one is available */
   blpop(...keysThen: [key: Arg, ...keys: Arg[], timeout: number | string]): P<ReplyOf<'blpop', B>>;
-  blpop<R extends boolean>(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'blpop', R>>;
+  blpop(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: true }): P<ReplyOf<'blpop', true>>;
+  blpop(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: false }): P<ReplyOf<'blpop', false>>;
+  blpop(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: boolean }): P<ReplyOf<'blpop', boolean>>;
   blpop(key: Arg | Arg[], timeout: number | string, options?: Call): P<ReplyOf<'blpop', B>>;
   /** BRPOP: Remove and get the last element in a list, or block until one is available */
   brpop(...keysThen: [key: Arg, ...keys: Arg[], timeout: number | string]): P<ReplyOf<'brpop', B>>;
-  brpop<R extends boolean>(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'brpop', R>>;
+  brpop(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: true }): P<ReplyOf<'brpop', true>>;
+  brpop(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: false }): P<ReplyOf<'brpop', false>>;
+  brpop(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: boolean }): P<ReplyOf<'brpop', boolean>>;
   brpop(key: Arg | Arg[], timeout: number | string, options?: Call): P<ReplyOf<'brpop', B>>;
   /** BRPOPLPUSH: Pop an element from a list, push it to another list and return it; or block until one is available */
-  brpoplpush<R extends boolean>(source: Arg, destination: Arg, timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'brpoplpush', R>>;
+  brpoplpush(source: Arg, destination: Arg, timeout: number | string, options: Call & { returnBuffers: true }): P<ReplyOf<'brpoplpush', true>>;
+  brpoplpush(source: Arg, destination: Arg, timeout: number | string, options: Call & { returnBuffers: false }): P<ReplyOf<'brpoplpush', false>>;
+  brpoplpush(source: Arg, destination: Arg, timeout: number | string, options: Call & { returnBuffers: boolean }): P<ReplyOf<'brpoplpush', boolean>>;
   brpoplpush(source: Arg, destination: Arg, timeout: number | string, options?: Call): P<ReplyOf<'brpoplpush', B>>;
   /** BZMPOP: Remove and return members with scores in a sorted set or block until one is available */
   bzmpop(timeout: number | string, numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'bzmpop', B>>;
-  bzmpop<R extends boolean>(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options: BzmpopOptions & { returnBuffers: R }): P<ReplyOf<'bzmpop', R>>;
+  bzmpop(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options: BzmpopOptions & { returnBuffers: true }): P<ReplyOf<'bzmpop', true>>;
+  bzmpop(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options: BzmpopOptions & { returnBuffers: false }): P<ReplyOf<'bzmpop', false>>;
+  bzmpop(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options: BzmpopOptions & { returnBuffers: boolean }): P<ReplyOf<'bzmpop', boolean>>;
   bzmpop(timeout: number | string, numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options?: BzmpopOptions): P<ReplyOf<'bzmpop', B>>;
   /** BZPOPMAX: Remove and return the member with the highest score from one or more sorted sets, or block until one is available */
   bzpopmax(...keysThen: [key: Arg, ...keys: Arg[], timeout: number | string]): P<ReplyOf<'bzpopmax', B>>;
-  bzpopmax<R extends boolean>(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'bzpopmax', R>>;
+  bzpopmax(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: true }): P<ReplyOf<'bzpopmax', true>>;
+  bzpopmax(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: false }): P<ReplyOf<'bzpopmax', false>>;
+  bzpopmax(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: boolean }): P<ReplyOf<'bzpopmax', boolean>>;
   bzpopmax(key: Arg | Arg[], timeout: number | string, options?: Call): P<ReplyOf<'bzpopmax', B>>;
   /** BZPOPMIN: Remove and return the member with the lowest score from one or more sorted sets, or block until one is available */
   bzpopmin(...keysThen: [key: Arg, ...keys: Arg[], timeout: number | string]): P<ReplyOf<'bzpopmin', B>>;
-  bzpopmin<R extends boolean>(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'bzpopmin', R>>;
+  bzpopmin(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: true }): P<ReplyOf<'bzpopmin', true>>;
+  bzpopmin(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: false }): P<ReplyOf<'bzpopmin', false>>;
+  bzpopmin(key: Arg | Arg[], timeout: number | string, options: Call & { returnBuffers: boolean }): P<ReplyOf<'bzpopmin', boolean>>;
   bzpopmin(key: Arg | Arg[], timeout: number | string, options?: Call): P<ReplyOf<'bzpopmin', B>>;
   /** CLIENT CACHING: Instruct the server about tracking or not keys in the next request */
-  clientCaching<R extends boolean>(mode: 'YES' | 'NO', options: Call & { returnBuffers: R }): P<ReplyOf<'clientCaching', R>>;
+  clientCaching(mode: 'YES' | 'NO', options: Call & { returnBuffers: true }): P<ReplyOf<'clientCaching', true>>;
+  clientCaching(mode: 'YES' | 'NO', options: Call & { returnBuffers: false }): P<ReplyOf<'clientCaching', false>>;
+  clientCaching(mode: 'YES' | 'NO', options: Call & { returnBuffers: boolean }): P<ReplyOf<'clientCaching', boolean>>;
   clientCaching(mode: 'YES' | 'NO', options?: Call): P<ReplyOf<'clientCaching', B>>;
   /** CLIENT GETNAME: Get the current connection name */
-  clientGetname<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clientGetname', R>>;
+  clientGetname(options: Call & { returnBuffers: true }): P<ReplyOf<'clientGetname', true>>;
+  clientGetname(options: Call & { returnBuffers: false }): P<ReplyOf<'clientGetname', false>>;
+  clientGetname(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clientGetname', boolean>>;
   clientGetname(options?: Call): P<ReplyOf<'clientGetname', B>>;
   /** CLIENT GETREDIR: Get tracking notifications redirection client ID if any */
-  clientGetredir<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clientGetredir', R>>;
+  clientGetredir(options: Call & { returnBuffers: true }): P<ReplyOf<'clientGetredir', true>>;
+  clientGetredir(options: Call & { returnBuffers: false }): P<ReplyOf<'clientGetredir', false>>;
+  clientGetredir(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clientGetredir', boolean>>;
   clientGetredir(options?: Call): P<ReplyOf<'clientGetredir', B>>;
   /** CLIENT HELP: Show helpful text about the different subcommands */
-  clientHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clientHelp', R>>;
+  clientHelp(options: Call & { returnBuffers: true }): P<ReplyOf<'clientHelp', true>>;
+  clientHelp(options: Call & { returnBuffers: false }): P<ReplyOf<'clientHelp', false>>;
+  clientHelp(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clientHelp', boolean>>;
   clientHelp(options?: Call): P<ReplyOf<'clientHelp', B>>;
   /** CLIENT ID: Returns the client ID for the current connection */
-  clientId<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clientId', R>>;
+  clientId(options: Call & { returnBuffers: true }): P<ReplyOf<'clientId', true>>;
+  clientId(options: Call & { returnBuffers: false }): P<ReplyOf<'clientId', false>>;
+  clientId(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clientId', boolean>>;
   clientId(options?: Call): P<ReplyOf<'clientId', B>>;
   /** CLIENT INFO: Returns information about the current client connection. */
-  clientInfo<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clientInfo', R>>;
+  clientInfo(options: Call & { returnBuffers: true }): P<ReplyOf<'clientInfo', true>>;
+  clientInfo(options: Call & { returnBuffers: false }): P<ReplyOf<'clientInfo', false>>;
+  clientInfo(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clientInfo', boolean>>;
   clientInfo(options?: Call): P<ReplyOf<'clientInfo', B>>;
   /** CLIENT KILL: Kill the connection of a client */
   clientKill(...args: Arg[]): P<ReplyOf<'clientKill', B>>;
   /** CLIENT LIST: Get the list of client connections */
   clientList(...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'clientList', B>>;
-  clientList<R extends boolean>(options: ClientListOptions & { returnBuffers: R }): P<ReplyOf<'clientList', R>>;
+  clientList(options: ClientListOptions & { returnBuffers: true }): P<ReplyOf<'clientList', true>>;
+  clientList(options: ClientListOptions & { returnBuffers: false }): P<ReplyOf<'clientList', false>>;
+  clientList(options: ClientListOptions & { returnBuffers: boolean }): P<ReplyOf<'clientList', boolean>>;
   clientList(options?: ClientListOptions): P<ReplyOf<'clientList', B>>;
   /** CLIENT NO-EVICT: Set client eviction mode for the current connection */
-  clientNoEvict<R extends boolean>(enabled: 'ON' | 'OFF', options: Call & { returnBuffers: R }): P<ReplyOf<'clientNoEvict', R>>;
+  clientNoEvict(enabled: 'ON' | 'OFF', options: Call & { returnBuffers: true }): P<ReplyOf<'clientNoEvict', true>>;
+  clientNoEvict(enabled: 'ON' | 'OFF', options: Call & { returnBuffers: false }): P<ReplyOf<'clientNoEvict', false>>;
+  clientNoEvict(enabled: 'ON' | 'OFF', options: Call & { returnBuffers: boolean }): P<ReplyOf<'clientNoEvict', boolean>>;
   clientNoEvict(enabled: 'ON' | 'OFF', options?: Call): P<ReplyOf<'clientNoEvict', B>>;
   /** CLIENT PAUSE: Stop processing commands from clients for some time */
-  clientPause<R extends boolean>(timeout: number, options: ClientPauseOptions & { returnBuffers: R }): P<ReplyOf<'clientPause', R>>;
+  clientPause(timeout: number, options: ClientPauseOptions & { returnBuffers: true }): P<ReplyOf<'clientPause', true>>;
+  clientPause(timeout: number, options: ClientPauseOptions & { returnBuffers: false }): P<ReplyOf<'clientPause', false>>;
+  clientPause(timeout: number, options: ClientPauseOptions & { returnBuffers: boolean }): P<ReplyOf<'clientPause', boolean>>;
   clientPause(timeout: number, options?: ClientPauseOptions): P<ReplyOf<'clientPause', B>>;
   /** CLIENT SETNAME: Set the current connection name */
   clientSetname(connectionName: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'clientSetname', B>>;
-  clientSetname<R extends boolean>(connectionName: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'clientSetname', R>>;
+  clientSetname(connectionName: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'clientSetname', true>>;
+  clientSetname(connectionName: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'clientSetname', false>>;
+  clientSetname(connectionName: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'clientSetname', boolean>>;
   clientSetname(connectionName: Arg, options?: Call): P<ReplyOf<'clientSetname', B>>;
   /** CLIENT TRACKING: Enable or disable server assisted client side caching support */
-  clientTracking<R extends boolean>(status: 'ON' | 'OFF', options: ClientTrackingOptions & { returnBuffers: R }): P<ReplyOf<'clientTracking', R>>;
+  clientTracking(status: 'ON' | 'OFF', options: ClientTrackingOptions & { returnBuffers: true }): P<ReplyOf<'clientTracking', true>>;
+  clientTracking(status: 'ON' | 'OFF', options: ClientTrackingOptions & { returnBuffers: false }): P<ReplyOf<'clientTracking', false>>;
+  clientTracking(status: 'ON' | 'OFF', options: ClientTrackingOptions & { returnBuffers: boolean }): P<ReplyOf<'clientTracking', boolean>>;
   clientTracking(status: 'ON' | 'OFF', options?: ClientTrackingOptions): P<ReplyOf<'clientTracking', B>>;
   /** CLIENT TRACKINGINFO: Return information about server assisted client side caching for the current connection */
-  clientTrackinginfo<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clientTrackinginfo', R>>;
+  clientTrackinginfo(options: Call & { returnBuffers: true }): P<ReplyOf<'clientTrackinginfo', true>>;
+  clientTrackinginfo(options: Call & { returnBuffers: false }): P<ReplyOf<'clientTrackinginfo', false>>;
+  clientTrackinginfo(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clientTrackinginfo', boolean>>;
   clientTrackinginfo(options?: Call): P<ReplyOf<'clientTrackinginfo', B>>;
   /** CLIENT UNBLOCK: Unblock a client blocked in a blocking command from a different connection */
-  clientUnblock<R extends boolean>(clientId: number, options: ClientUnblockOptions & { returnBuffers: R }): P<ReplyOf<'clientUnblock', R>>;
+  clientUnblock(clientId: number, options: ClientUnblockOptions & { returnBuffers: true }): P<ReplyOf<'clientUnblock', true>>;
+  clientUnblock(clientId: number, options: ClientUnblockOptions & { returnBuffers: false }): P<ReplyOf<'clientUnblock', false>>;
+  clientUnblock(clientId: number, options: ClientUnblockOptions & { returnBuffers: boolean }): P<ReplyOf<'clientUnblock', boolean>>;
   clientUnblock(clientId: number, options?: ClientUnblockOptions): P<ReplyOf<'clientUnblock', B>>;
   /** CLIENT UNPAUSE: Resume processing of clients that were paused */
-  clientUnpause<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clientUnpause', R>>;
+  clientUnpause(options: Call & { returnBuffers: true }): P<ReplyOf<'clientUnpause', true>>;
+  clientUnpause(options: Call & { returnBuffers: false }): P<ReplyOf<'clientUnpause', false>>;
+  clientUnpause(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clientUnpause', boolean>>;
   clientUnpause(options?: Call): P<ReplyOf<'clientUnpause', B>>;
   /** CLUSTER ADDSLOTS: Assign new hash slots to receiving node */
-  clusterAddslots<R extends boolean>(slot: number[], options: Call & { returnBuffers: R }): P<ReplyOf<'clusterAddslots', R>>;
+  clusterAddslots(slot: number[], options: Call & { returnBuffers: true }): P<ReplyOf<'clusterAddslots', true>>;
+  clusterAddslots(slot: number[], options: Call & { returnBuffers: false }): P<ReplyOf<'clusterAddslots', false>>;
+  clusterAddslots(slot: number[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterAddslots', boolean>>;
   clusterAddslots(slot: number[], options: Call): P<ReplyOf<'clusterAddslots', B>>;
   clusterAddslots(...slot: (number | number[])[]): P<ReplyOf<'clusterAddslots', B>>;
   /** CLUSTER ADDSLOTSRANGE: Assign new hash slots to receiving node */
-  clusterAddslotsrange<R extends boolean>(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call & { returnBuffers: R }): P<ReplyOf<'clusterAddslotsrange', R>>;
+  clusterAddslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call & { returnBuffers: true }): P<ReplyOf<'clusterAddslotsrange', true>>;
+  clusterAddslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call & { returnBuffers: false }): P<ReplyOf<'clusterAddslotsrange', false>>;
+  clusterAddslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterAddslotsrange', boolean>>;
   clusterAddslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call): P<ReplyOf<'clusterAddslotsrange', B>>;
   clusterAddslotsrange(...startSlotEndSlot: (Arg | [startSlot: number, endSlot: number] | [startSlot: number, endSlot: number][])[]): P<ReplyOf<'clusterAddslotsrange', B>>;
   /** CLUSTER BUMPEPOCH: Advance the cluster config epoch */
-  clusterBumpepoch<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterBumpepoch', R>>;
+  clusterBumpepoch(options: Call & { returnBuffers: true }): P<ReplyOf<'clusterBumpepoch', true>>;
+  clusterBumpepoch(options: Call & { returnBuffers: false }): P<ReplyOf<'clusterBumpepoch', false>>;
+  clusterBumpepoch(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterBumpepoch', boolean>>;
   clusterBumpepoch(options?: Call): P<ReplyOf<'clusterBumpepoch', B>>;
   /** CLUSTER COUNT-FAILURE-REPORTS: Return the number of failure reports active for a given node */
-  clusterCountFailureReports<R extends boolean>(nodeId: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterCountFailureReports', R>>;
+  clusterCountFailureReports(nodeId: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'clusterCountFailureReports', true>>;
+  clusterCountFailureReports(nodeId: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'clusterCountFailureReports', false>>;
+  clusterCountFailureReports(nodeId: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterCountFailureReports', boolean>>;
   clusterCountFailureReports(nodeId: Arg, options?: Call): P<ReplyOf<'clusterCountFailureReports', B>>;
   /** CLUSTER COUNTKEYSINSLOT: Return the number of local keys in the specified hash slot */
-  clusterCountkeysinslot<R extends boolean>(slot: number, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterCountkeysinslot', R>>;
+  clusterCountkeysinslot(slot: number, options: Call & { returnBuffers: true }): P<ReplyOf<'clusterCountkeysinslot', true>>;
+  clusterCountkeysinslot(slot: number, options: Call & { returnBuffers: false }): P<ReplyOf<'clusterCountkeysinslot', false>>;
+  clusterCountkeysinslot(slot: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterCountkeysinslot', boolean>>;
   clusterCountkeysinslot(slot: number, options?: Call): P<ReplyOf<'clusterCountkeysinslot', B>>;
   /** CLUSTER DELSLOTS: Set hash slots as unbound in receiving node */
-  clusterDelslots<R extends boolean>(slot: number[], options: Call & { returnBuffers: R }): P<ReplyOf<'clusterDelslots', R>>;
+  clusterDelslots(slot: number[], options: Call & { returnBuffers: true }): P<ReplyOf<'clusterDelslots', true>>;
+  clusterDelslots(slot: number[], options: Call & { returnBuffers: false }): P<ReplyOf<'clusterDelslots', false>>;
+  clusterDelslots(slot: number[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterDelslots', boolean>>;
   clusterDelslots(slot: number[], options: Call): P<ReplyOf<'clusterDelslots', B>>;
   clusterDelslots(...slot: (number | number[])[]): P<ReplyOf<'clusterDelslots', B>>;
   /** CLUSTER DELSLOTSRANGE: Set hash slots as unbound in receiving node */
-  clusterDelslotsrange<R extends boolean>(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call & { returnBuffers: R }): P<ReplyOf<'clusterDelslotsrange', R>>;
+  clusterDelslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call & { returnBuffers: true }): P<ReplyOf<'clusterDelslotsrange', true>>;
+  clusterDelslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call & { returnBuffers: false }): P<ReplyOf<'clusterDelslotsrange', false>>;
+  clusterDelslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterDelslotsrange', boolean>>;
   clusterDelslotsrange(startSlotEndSlot: [startSlot: number, endSlot: number][], options: Call): P<ReplyOf<'clusterDelslotsrange', B>>;
   clusterDelslotsrange(...startSlotEndSlot: (Arg | [startSlot: number, endSlot: number] | [startSlot: number, endSlot: number][])[]): P<ReplyOf<'clusterDelslotsrange', B>>;
   /** CLUSTER FAILOVER: Forces a replica to perform a manual failover of its master. */
-  clusterFailover<R extends boolean>(options: ClusterFailoverOptions & { returnBuffers: R }): P<ReplyOf<'clusterFailover', R>>;
+  clusterFailover(options: ClusterFailoverOptions & { returnBuffers: true }): P<ReplyOf<'clusterFailover', true>>;
+  clusterFailover(options: ClusterFailoverOptions & { returnBuffers: false }): P<ReplyOf<'clusterFailover', false>>;
+  clusterFailover(options: ClusterFailoverOptions & { returnBuffers: boolean }): P<ReplyOf<'clusterFailover', boolean>>;
   clusterFailover(options?: ClusterFailoverOptions): P<ReplyOf<'clusterFailover', B>>;
   /** CLUSTER FLUSHSLOTS: Delete a node's own slots information */
-  clusterFlushslots<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterFlushslots', R>>;
+  clusterFlushslots(options: Call & { returnBuffers: true }): P<ReplyOf<'clusterFlushslots', true>>;
+  clusterFlushslots(options: Call & { returnBuffers: false }): P<ReplyOf<'clusterFlushslots', false>>;
+  clusterFlushslots(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterFlushslots', boolean>>;
   clusterFlushslots(options?: Call): P<ReplyOf<'clusterFlushslots', B>>;
   /** CLUSTER FORGET: Remove a node from the nodes table */
-  clusterForget<R extends boolean>(nodeId: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterForget', R>>;
+  clusterForget(nodeId: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'clusterForget', true>>;
+  clusterForget(nodeId: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'clusterForget', false>>;
+  clusterForget(nodeId: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterForget', boolean>>;
   clusterForget(nodeId: Arg, options?: Call): P<ReplyOf<'clusterForget', B>>;
   /** CLUSTER GETKEYSINSLOT: Return local key names in the specified hash slot */
-  clusterGetkeysinslot<R extends boolean>(slot: number, count: number, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterGetkeysinslot', R>>;
+  clusterGetkeysinslot(slot: number, count: number, options: Call & { returnBuffers: true }): P<ReplyOf<'clusterGetkeysinslot', true>>;
+  clusterGetkeysinslot(slot: number, count: number, options: Call & { returnBuffers: false }): P<ReplyOf<'clusterGetkeysinslot', false>>;
+  clusterGetkeysinslot(slot: number, count: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterGetkeysinslot', boolean>>;
   clusterGetkeysinslot(slot: number, count: number, options?: Call): P<ReplyOf<'clusterGetkeysinslot', B>>;
   /** CLUSTER HELP: Show helpful text about the different subcommands */
-  clusterHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterHelp', R>>;
+  clusterHelp(options: Call & { returnBuffers: true }): P<ReplyOf<'clusterHelp', true>>;
+  clusterHelp(options: Call & { returnBuffers: false }): P<ReplyOf<'clusterHelp', false>>;
+  clusterHelp(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterHelp', boolean>>;
   clusterHelp(options?: Call): P<ReplyOf<'clusterHelp', B>>;
   /** CLUSTER INFO: Provides info about Redis Cluster node state */
-  clusterInfo<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterInfo', R>>;
+  clusterInfo(options: Call & { returnBuffers: true }): P<ReplyOf<'clusterInfo', true>>;
+  clusterInfo(options: Call & { returnBuffers: false }): P<ReplyOf<'clusterInfo', false>>;
+  clusterInfo(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterInfo', boolean>>;
   clusterInfo(options?: Call): P<ReplyOf<'clusterInfo', B>>;
   /** CLUSTER KEYSLOT: Returns the hash slot of the specified key */
-  clusterKeyslot<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterKeyslot', R>>;
+  clusterKeyslot(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'clusterKeyslot', true>>;
+  clusterKeyslot(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'clusterKeyslot', false>>;
+  clusterKeyslot(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterKeyslot', boolean>>;
   clusterKeyslot(key: Arg, options?: Call): P<ReplyOf<'clusterKeyslot', B>>;
   /** CLUSTER LINKS: Returns a list of all TCP links to and from peer nodes in cluster */
-  clusterLinks<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterLinks', R>>;
+  clusterLinks(options: Call & { returnBuffers: true }): P<ReplyOf<'clusterLinks', true>>;
+  clusterLinks(options: Call & { returnBuffers: false }): P<ReplyOf<'clusterLinks', false>>;
+  clusterLinks(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterLinks', boolean>>;
   clusterLinks(options?: Call): P<ReplyOf<'clusterLinks', B>>;
   /** CLUSTER MEET: Force a node cluster to handshake with another node */
-  clusterMeet<R extends boolean>(ip: Arg, port: number, clusterBusPort: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterMeet', R>>;
+  clusterMeet(ip: Arg, port: number, clusterBusPort: number | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'clusterMeet', true>>;
+  clusterMeet(ip: Arg, port: number, clusterBusPort: number | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'clusterMeet', false>>;
+  clusterMeet(ip: Arg, port: number, clusterBusPort: number | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterMeet', boolean>>;
   clusterMeet(ip: Arg, port: number, clusterBusPort?: number, options?: Call): P<ReplyOf<'clusterMeet', B>>;
   /** CLUSTER MYID: Return the node id */
-  clusterMyid<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterMyid', R>>;
+  clusterMyid(options: Call & { returnBuffers: true }): P<ReplyOf<'clusterMyid', true>>;
+  clusterMyid(options: Call & { returnBuffers: false }): P<ReplyOf<'clusterMyid', false>>;
+  clusterMyid(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterMyid', boolean>>;
   clusterMyid(options?: Call): P<ReplyOf<'clusterMyid', B>>;
   /** CLUSTER NODES: Get Cluster config for the node */
-  clusterNodes<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterNodes', R>>;
+  clusterNodes(options: Call & { returnBuffers: true }): P<ReplyOf<'clusterNodes', true>>;
+  clusterNodes(options: Call & { returnBuffers: false }): P<ReplyOf<'clusterNodes', false>>;
+  clusterNodes(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterNodes', boolean>>;
   clusterNodes(options?: Call): P<ReplyOf<'clusterNodes', B>>;
   /** CLUSTER REPLICAS: List replica nodes of the specified master node */
-  clusterReplicas<R extends boolean>(nodeId: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterReplicas', R>>;
+  clusterReplicas(nodeId: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'clusterReplicas', true>>;
+  clusterReplicas(nodeId: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'clusterReplicas', false>>;
+  clusterReplicas(nodeId: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterReplicas', boolean>>;
   clusterReplicas(nodeId: Arg, options?: Call): P<ReplyOf<'clusterReplicas', B>>;
   /** CLUSTER REPLICATE: Reconfigure a node as a replica of the specified master node */
-  clusterReplicate<R extends boolean>(nodeId: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterReplicate', R>>;
+  clusterReplicate(nodeId: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'clusterReplicate', true>>;
+  clusterReplicate(nodeId: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'clusterReplicate', false>>;
+  clusterReplicate(nodeId: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterReplicate', boolean>>;
   clusterReplicate(nodeId: Arg, options?: Call): P<ReplyOf<'clusterReplicate', B>>;
   /** CLUSTER RESET: Reset a Redis Cluster node */
-  clusterReset<R extends boolean>(options: ClusterResetOptions & { returnBuffers: R }): P<ReplyOf<'clusterReset', R>>;
+  clusterReset(options: ClusterResetOptions & { returnBuffers: true }): P<ReplyOf<'clusterReset', true>>;
+  clusterReset(options: ClusterResetOptions & { returnBuffers: false }): P<ReplyOf<'clusterReset', false>>;
+  clusterReset(options: ClusterResetOptions & { returnBuffers: boolean }): P<ReplyOf<'clusterReset', boolean>>;
   clusterReset(options?: ClusterResetOptions): P<ReplyOf<'clusterReset', B>>;
   /** CLUSTER SAVECONFIG: Forces the node to save cluster state on disk */
-  clusterSaveconfig<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterSaveconfig', R>>;
+  clusterSaveconfig(options: Call & { returnBuffers: true }): P<ReplyOf<'clusterSaveconfig', true>>;
+  clusterSaveconfig(options: Call & { returnBuffers: false }): P<ReplyOf<'clusterSaveconfig', false>>;
+  clusterSaveconfig(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterSaveconfig', boolean>>;
   clusterSaveconfig(options?: Call): P<ReplyOf<'clusterSaveconfig', B>>;
   /** CLUSTER SET-CONFIG-EPOCH: Set the configuration epoch in a new node */
-  clusterSetConfigEpoch<R extends boolean>(configEpoch: number, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterSetConfigEpoch', R>>;
+  clusterSetConfigEpoch(configEpoch: number, options: Call & { returnBuffers: true }): P<ReplyOf<'clusterSetConfigEpoch', true>>;
+  clusterSetConfigEpoch(configEpoch: number, options: Call & { returnBuffers: false }): P<ReplyOf<'clusterSetConfigEpoch', false>>;
+  clusterSetConfigEpoch(configEpoch: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterSetConfigEpoch', boolean>>;
   clusterSetConfigEpoch(configEpoch: number, options?: Call): P<ReplyOf<'clusterSetConfigEpoch', B>>;
   /** CLUSTER SETSLOT: Bind a hash slot to a specific node */
-  clusterSetslot<R extends boolean>(slot: number, subcommand: { IMPORTING: Arg } | { MIGRATING: Arg } | { NODE: Arg } | 'STABLE', options: Call & { returnBuffers: R }): P<ReplyOf<'clusterSetslot', R>>;
+  clusterSetslot(slot: number, subcommand: { IMPORTING: Arg } | { MIGRATING: Arg } | { NODE: Arg } | 'STABLE', options: Call & { returnBuffers: true }): P<ReplyOf<'clusterSetslot', true>>;
+  clusterSetslot(slot: number, subcommand: { IMPORTING: Arg } | { MIGRATING: Arg } | { NODE: Arg } | 'STABLE', options: Call & { returnBuffers: false }): P<ReplyOf<'clusterSetslot', false>>;
+  clusterSetslot(slot: number, subcommand: { IMPORTING: Arg } | { MIGRATING: Arg } | { NODE: Arg } | 'STABLE', options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterSetslot', boolean>>;
   clusterSetslot(slot: number, subcommand: { IMPORTING: Arg } | { MIGRATING: Arg } | { NODE: Arg } | 'STABLE', options?: Call): P<ReplyOf<'clusterSetslot', B>>;
   /** CLUSTER SHARDS: Get array of cluster slots to node mappings */
-  clusterShards<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterShards', R>>;
+  clusterShards(options: Call & { returnBuffers: true }): P<ReplyOf<'clusterShards', true>>;
+  clusterShards(options: Call & { returnBuffers: false }): P<ReplyOf<'clusterShards', false>>;
+  clusterShards(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterShards', boolean>>;
   clusterShards(options?: Call): P<ReplyOf<'clusterShards', B>>;
   /** CLUSTER SLAVES: List replica nodes of the specified master node */
-  clusterSlaves<R extends boolean>(nodeId: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'clusterSlaves', R>>;
+  clusterSlaves(nodeId: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'clusterSlaves', true>>;
+  clusterSlaves(nodeId: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'clusterSlaves', false>>;
+  clusterSlaves(nodeId: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterSlaves', boolean>>;
   clusterSlaves(nodeId: Arg, options?: Call): P<ReplyOf<'clusterSlaves', B>>;
   /** CLUSTER SLOTS: Get array of Cluster slot to node mappings */
-  clusterSlots<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'clusterSlots', R>>;
+  clusterSlots(options: Call & { returnBuffers: true }): P<ReplyOf<'clusterSlots', true>>;
+  clusterSlots(options: Call & { returnBuffers: false }): P<ReplyOf<'clusterSlots', false>>;
+  clusterSlots(options: Call & { returnBuffers: boolean }): P<ReplyOf<'clusterSlots', boolean>>;
   clusterSlots(options?: Call): P<ReplyOf<'clusterSlots', B>>;
   /** COMMAND COUNT: Get total number of Redis commands */
-  commandCount<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'commandCount', R>>;
+  commandCount(options: Call & { returnBuffers: true }): P<ReplyOf<'commandCount', true>>;
+  commandCount(options: Call & { returnBuffers: false }): P<ReplyOf<'commandCount', false>>;
+  commandCount(options: Call & { returnBuffers: boolean }): P<ReplyOf<'commandCount', boolean>>;
   commandCount(options?: Call): P<ReplyOf<'commandCount', B>>;
   /** COMMAND DOCS: Get array of specific Redis command documentation */
-  commandDocs<R extends boolean>(commandName: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'commandDocs', R>>;
+  commandDocs(commandName: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'commandDocs', true>>;
+  commandDocs(commandName: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'commandDocs', false>>;
+  commandDocs(commandName: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'commandDocs', boolean>>;
   commandDocs(commandName: Arg[] | undefined, options: Call): P<ReplyOf<'commandDocs', B>>;
   commandDocs(...commandName: (Arg | Arg[])[]): P<ReplyOf<'commandDocs', B>>;
   /** COMMAND GETKEYS: Extract keys given a full Redis command */
-  commandGetkeys<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'commandGetkeys', R>>;
+  commandGetkeys(options: Call & { returnBuffers: true }): P<ReplyOf<'commandGetkeys', true>>;
+  commandGetkeys(options: Call & { returnBuffers: false }): P<ReplyOf<'commandGetkeys', false>>;
+  commandGetkeys(options: Call & { returnBuffers: boolean }): P<ReplyOf<'commandGetkeys', boolean>>;
   commandGetkeys(options?: Call): P<ReplyOf<'commandGetkeys', B>>;
   /** COMMAND GETKEYSANDFLAGS: Extract keys and access flags given a full Redis command */
-  commandGetkeysandflags<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'commandGetkeysandflags', R>>;
+  commandGetkeysandflags(options: Call & { returnBuffers: true }): P<ReplyOf<'commandGetkeysandflags', true>>;
+  commandGetkeysandflags(options: Call & { returnBuffers: false }): P<ReplyOf<'commandGetkeysandflags', false>>;
+  commandGetkeysandflags(options: Call & { returnBuffers: boolean }): P<ReplyOf<'commandGetkeysandflags', boolean>>;
   commandGetkeysandflags(options?: Call): P<ReplyOf<'commandGetkeysandflags', B>>;
   /** COMMAND HELP: Show helpful text about the different subcommands */
-  commandHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'commandHelp', R>>;
+  commandHelp(options: Call & { returnBuffers: true }): P<ReplyOf<'commandHelp', true>>;
+  commandHelp(options: Call & { returnBuffers: false }): P<ReplyOf<'commandHelp', false>>;
+  commandHelp(options: Call & { returnBuffers: boolean }): P<ReplyOf<'commandHelp', boolean>>;
   commandHelp(options?: Call): P<ReplyOf<'commandHelp', B>>;
   /** COMMAND INFO: Get array of specific Redis command details, or all when no argument is given. */
-  commandInfo<R extends boolean>(commandName: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'commandInfo', R>>;
+  commandInfo(commandName: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'commandInfo', true>>;
+  commandInfo(commandName: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'commandInfo', false>>;
+  commandInfo(commandName: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'commandInfo', boolean>>;
   commandInfo(commandName: Arg[] | undefined, options: Call): P<ReplyOf<'commandInfo', B>>;
   commandInfo(...commandName: (Arg | Arg[])[]): P<ReplyOf<'commandInfo', B>>;
   /** COMMAND LIST: Get an array of Redis command names */
-  commandList<R extends boolean>(options: CommandListOptions & { returnBuffers: R }): P<ReplyOf<'commandList', R>>;
+  commandList(options: CommandListOptions & { returnBuffers: true }): P<ReplyOf<'commandList', true>>;
+  commandList(options: CommandListOptions & { returnBuffers: false }): P<ReplyOf<'commandList', false>>;
+  commandList(options: CommandListOptions & { returnBuffers: boolean }): P<ReplyOf<'commandList', boolean>>;
   commandList(options?: CommandListOptions): P<ReplyOf<'commandList', B>>;
   /** CONFIG GET: Get the values of configuration parameters */
-  configGet<R extends boolean>(parameter: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'configGet', R>>;
+  configGet(parameter: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'configGet', true>>;
+  configGet(parameter: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'configGet', false>>;
+  configGet(parameter: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'configGet', boolean>>;
   configGet(parameter: Arg[], options: Call): P<ReplyOf<'configGet', B>>;
   configGet(...parameter: (Arg | Arg | Arg[])[]): P<ReplyOf<'configGet', B>>;
   /** CONFIG HELP: Show helpful text about the different subcommands */
-  configHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'configHelp', R>>;
+  configHelp(options: Call & { returnBuffers: true }): P<ReplyOf<'configHelp', true>>;
+  configHelp(options: Call & { returnBuffers: false }): P<ReplyOf<'configHelp', false>>;
+  configHelp(options: Call & { returnBuffers: boolean }): P<ReplyOf<'configHelp', boolean>>;
   configHelp(options?: Call): P<ReplyOf<'configHelp', B>>;
   /** CONFIG RESETSTAT: Reset the stats returned by INFO */
-  configResetstat<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'configResetstat', R>>;
+  configResetstat(options: Call & { returnBuffers: true }): P<ReplyOf<'configResetstat', true>>;
+  configResetstat(options: Call & { returnBuffers: false }): P<ReplyOf<'configResetstat', false>>;
+  configResetstat(options: Call & { returnBuffers: boolean }): P<ReplyOf<'configResetstat', boolean>>;
   configResetstat(options?: Call): P<ReplyOf<'configResetstat', B>>;
   /** CONFIG REWRITE: Rewrite the configuration file with the in memory configuration */
-  configRewrite<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'configRewrite', R>>;
+  configRewrite(options: Call & { returnBuffers: true }): P<ReplyOf<'configRewrite', true>>;
+  configRewrite(options: Call & { returnBuffers: false }): P<ReplyOf<'configRewrite', false>>;
+  configRewrite(options: Call & { returnBuffers: boolean }): P<ReplyOf<'configRewrite', boolean>>;
   configRewrite(options?: Call): P<ReplyOf<'configRewrite', B>>;
   /** CONFIG SET: Set configuration parameters to the given values */
-  configSet<R extends boolean>(parameterValue: [parameter: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: R }): P<ReplyOf<'configSet', R>>;
+  configSet(parameterValue: [parameter: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: true }): P<ReplyOf<'configSet', true>>;
+  configSet(parameterValue: [parameter: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: false }): P<ReplyOf<'configSet', false>>;
+  configSet(parameterValue: [parameter: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: boolean }): P<ReplyOf<'configSet', boolean>>;
   configSet(parameterValue: [parameter: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'configSet', B>>;
   configSet(...parameterValue: (Arg | [parameter: Arg, value: Arg] | [parameter: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'configSet', B>>;
   /** COPY: Copy a key */
   copy(source: Arg, destination: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'copy', B>>;
-  copy<R extends boolean>(source: Arg, destination: Arg, options: CopyOptions & { returnBuffers: R }): P<ReplyOf<'copy', R>>;
+  copy(source: Arg, destination: Arg, options: CopyOptions & { returnBuffers: true }): P<ReplyOf<'copy', true>>;
+  copy(source: Arg, destination: Arg, options: CopyOptions & { returnBuffers: false }): P<ReplyOf<'copy', false>>;
+  copy(source: Arg, destination: Arg, options: CopyOptions & { returnBuffers: boolean }): P<ReplyOf<'copy', boolean>>;
   copy(source: Arg, destination: Arg, options?: CopyOptions): P<ReplyOf<'copy', B>>;
   /** DBSIZE: Return the number of keys in the selected database */
-  dbsize<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'dbsize', R>>;
+  dbsize(options: Call & { returnBuffers: true }): P<ReplyOf<'dbsize', true>>;
+  dbsize(options: Call & { returnBuffers: false }): P<ReplyOf<'dbsize', false>>;
+  dbsize(options: Call & { returnBuffers: boolean }): P<ReplyOf<'dbsize', boolean>>;
   dbsize(options?: Call): P<ReplyOf<'dbsize', B>>;
   /** DEBUG: A container for debugging commands */
-  debug<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'debug', R>>;
+  debug(options: Call & { returnBuffers: true }): P<ReplyOf<'debug', true>>;
+  debug(options: Call & { returnBuffers: false }): P<ReplyOf<'debug', false>>;
+  debug(options: Call & { returnBuffers: boolean }): P<ReplyOf<'debug', boolean>>;
   debug(options?: Call): P<ReplyOf<'debug', B>>;
   /** DECR: Decrement the integer value of a key by one */
-  decr<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'decr', R>>;
+  decr(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'decr', true>>;
+  decr(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'decr', false>>;
+  decr(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'decr', boolean>>;
   decr(key: Arg, options?: Call): P<ReplyOf<'decr', B>>;
   /** DECRBY: Decrement the integer value of a key by the given number */
-  decrby<R extends boolean>(key: Arg, decrement: number, options: Call & { returnBuffers: R }): P<ReplyOf<'decrby', R>>;
+  decrby(key: Arg, decrement: number, options: Call & { returnBuffers: true }): P<ReplyOf<'decrby', true>>;
+  decrby(key: Arg, decrement: number, options: Call & { returnBuffers: false }): P<ReplyOf<'decrby', false>>;
+  decrby(key: Arg, decrement: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'decrby', boolean>>;
   decrby(key: Arg, decrement: number, options?: Call): P<ReplyOf<'decrby', B>>;
   /** DEL: Delete a key */
-  del<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'del', R>>;
+  del(key: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'del', true>>;
+  del(key: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'del', false>>;
+  del(key: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'del', boolean>>;
   del(key: Arg[], options: Call): P<ReplyOf<'del', B>>;
   del(...key: (Arg | Arg[])[]): P<ReplyOf<'del', B>>;
   /** DUMP: Return a serialized version of the value stored at the specified key. */
-  dump<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'dump', R>>;
+  dump(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'dump', true>>;
+  dump(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'dump', false>>;
+  dump(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'dump', boolean>>;
   dump(key: Arg, options?: Call): P<ReplyOf<'dump', B>>;
   /** ECHO: Echo the given string */
-  echo<R extends boolean>(message: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'echo', R>>;
+  echo(message: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'echo', true>>;
+  echo(message: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'echo', false>>;
+  echo(message: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'echo', boolean>>;
   echo(message: Arg, options?: Call): P<ReplyOf<'echo', B>>;
   /** EVAL: Execute a Lua script server side */
-  eval<R extends boolean>(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'eval', R>>;
+  eval(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'eval', true>>;
+  eval(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'eval', false>>;
+  eval(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'eval', boolean>>;
   eval(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'eval', B>>;
   eval(script: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'eval', B>>;
   /** EVALSHA: Execute a Lua script server side */
-  evalsha<R extends boolean>(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'evalsha', R>>;
+  evalsha(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'evalsha', true>>;
+  evalsha(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'evalsha', false>>;
+  evalsha(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'evalsha', boolean>>;
   evalsha(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'evalsha', B>>;
   evalsha(sha1: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'evalsha', B>>;
   /** EVALSHA_RO: Execute a read-only Lua script server side */
-  evalsha_ro<R extends boolean>(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'evalsha_ro', R>>;
+  evalsha_ro(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'evalsha_ro', true>>;
+  evalsha_ro(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'evalsha_ro', false>>;
+  evalsha_ro(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'evalsha_ro', boolean>>;
   evalsha_ro(sha1: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'evalsha_ro', B>>;
   evalsha_ro(sha1: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'evalsha_ro', B>>;
   /** EVAL_RO: Execute a read-only Lua script server side */
-  eval_ro<R extends boolean>(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'eval_ro', R>>;
+  eval_ro(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'eval_ro', true>>;
+  eval_ro(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'eval_ro', false>>;
+  eval_ro(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'eval_ro', boolean>>;
   eval_ro(script: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'eval_ro', B>>;
   eval_ro(script: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'eval_ro', B>>;
   /** EXISTS: Determine if a key exists */
-  exists<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'exists', R>>;
+  exists(key: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'exists', true>>;
+  exists(key: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'exists', false>>;
+  exists(key: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'exists', boolean>>;
   exists(key: Arg[], options: Call): P<ReplyOf<'exists', B>>;
   exists(...key: (Arg | Arg[])[]): P<ReplyOf<'exists', B>>;
   /** EXPIRE: Set a key's time to live in seconds */
   expire(key: Arg, seconds: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'expire', B>>;
-  expire<R extends boolean>(key: Arg, seconds: number, options: ExpireOptions & { returnBuffers: R }): P<ReplyOf<'expire', R>>;
+  expire(key: Arg, seconds: number, options: ExpireOptions & { returnBuffers: true }): P<ReplyOf<'expire', true>>;
+  expire(key: Arg, seconds: number, options: ExpireOptions & { returnBuffers: false }): P<ReplyOf<'expire', false>>;
+  expire(key: Arg, seconds: number, options: ExpireOptions & { returnBuffers: boolean }): P<ReplyOf<'expire', boolean>>;
   expire(key: Arg, seconds: number, options?: ExpireOptions): P<ReplyOf<'expire', B>>;
   /** EXPIREAT: Set the expiration for a key as a UNIX timestamp */
   expireat(key: Arg, unixTimeSeconds: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'expireat', B>>;
-  expireat<R extends boolean>(key: Arg, unixTimeSeconds: number, options: ExpireatOptions & { returnBuffers: R }): P<ReplyOf<'expireat', R>>;
+  expireat(key: Arg, unixTimeSeconds: number, options: ExpireatOptions & { returnBuffers: true }): P<ReplyOf<'expireat', true>>;
+  expireat(key: Arg, unixTimeSeconds: number, options: ExpireatOptions & { returnBuffers: false }): P<ReplyOf<'expireat', false>>;
+  expireat(key: Arg, unixTimeSeconds: number, options: ExpireatOptions & { returnBuffers: boolean }): P<ReplyOf<'expireat', boolean>>;
   expireat(key: Arg, unixTimeSeconds: number, options?: ExpireatOptions): P<ReplyOf<'expireat', B>>;
   /** EXPIRETIME: Get the expiration Unix timestamp for a key */
-  expiretime<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'expiretime', R>>;
+  expiretime(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'expiretime', true>>;
+  expiretime(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'expiretime', false>>;
+  expiretime(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'expiretime', boolean>>;
   expiretime(key: Arg, options?: Call): P<ReplyOf<'expiretime', B>>;
   /** FAILOVER: Start a coordinated failover between this server and one of its replicas. */
-  failover<R extends boolean>(options: FailoverOptions & { returnBuffers: R }): P<ReplyOf<'failover', R>>;
+  failover(options: FailoverOptions & { returnBuffers: true }): P<ReplyOf<'failover', true>>;
+  failover(options: FailoverOptions & { returnBuffers: false }): P<ReplyOf<'failover', false>>;
+  failover(options: FailoverOptions & { returnBuffers: boolean }): P<ReplyOf<'failover', boolean>>;
   failover(options?: FailoverOptions): P<ReplyOf<'failover', B>>;
   /** FCALL: Invoke a function */
-  fcall<R extends boolean>(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'fcall', R>>;
+  fcall(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'fcall', true>>;
+  fcall(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'fcall', false>>;
+  fcall(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'fcall', boolean>>;
   fcall(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'fcall', B>>;
   fcall(functionArg: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'fcall', B>>;
   /** FCALL_RO: Invoke a read-only function */
-  fcall_ro<R extends boolean>(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'fcall_ro', R>>;
+  fcall_ro(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'fcall_ro', true>>;
+  fcall_ro(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'fcall_ro', false>>;
+  fcall_ro(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'fcall_ro', boolean>>;
   fcall_ro(functionArg: Arg, numkeys: number, key: Arg[] | undefined, options: Call): P<ReplyOf<'fcall_ro', B>>;
   fcall_ro(functionArg: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'fcall_ro', B>>;
   /** FLUSHALL: Remove all keys from all databases */
-  flushall<R extends boolean>(options: FlushallOptions & { returnBuffers: R }): P<ReplyOf<'flushall', R>>;
+  flushall(options: FlushallOptions & { returnBuffers: true }): P<ReplyOf<'flushall', true>>;
+  flushall(options: FlushallOptions & { returnBuffers: false }): P<ReplyOf<'flushall', false>>;
+  flushall(options: FlushallOptions & { returnBuffers: boolean }): P<ReplyOf<'flushall', boolean>>;
   flushall(options?: FlushallOptions): P<ReplyOf<'flushall', B>>;
   /** FLUSHDB: Remove all keys from the current database */
-  flushdb<R extends boolean>(options: FlushdbOptions & { returnBuffers: R }): P<ReplyOf<'flushdb', R>>;
+  flushdb(options: FlushdbOptions & { returnBuffers: true }): P<ReplyOf<'flushdb', true>>;
+  flushdb(options: FlushdbOptions & { returnBuffers: false }): P<ReplyOf<'flushdb', false>>;
+  flushdb(options: FlushdbOptions & { returnBuffers: boolean }): P<ReplyOf<'flushdb', boolean>>;
   flushdb(options?: FlushdbOptions): P<ReplyOf<'flushdb', B>>;
   /** FUNCTION DELETE: Delete a function by name */
-  functionDelete<R extends boolean>(libraryName: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'functionDelete', R>>;
+  functionDelete(libraryName: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'functionDelete', true>>;
+  functionDelete(libraryName: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'functionDelete', false>>;
+  functionDelete(libraryName: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'functionDelete', boolean>>;
   functionDelete(libraryName: Arg, options?: Call): P<ReplyOf<'functionDelete', B>>;
   /** FUNCTION DUMP: Dump all functions into a serialized binary payload */
-  functionDump<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'functionDump', R>>;
+  functionDump(options: Call & { returnBuffers: true }): P<ReplyOf<'functionDump', true>>;
+  functionDump(options: Call & { returnBuffers: false }): P<ReplyOf<'functionDump', false>>;
+  functionDump(options: Call & { returnBuffers: boolean }): P<ReplyOf<'functionDump', boolean>>;
   functionDump(options?: Call): P<ReplyOf<'functionDump', B>>;
   /** FUNCTION FLUSH: Deleting all functions */
-  functionFlush<R extends boolean>(options: FunctionFlushOptions & { returnBuffers: R }): P<ReplyOf<'functionFlush', R>>;
+  functionFlush(options: FunctionFlushOptions & { returnBuffers: true }): P<ReplyOf<'functionFlush', true>>;
+  functionFlush(options: FunctionFlushOptions & { returnBuffers: false }): P<ReplyOf<'functionFlush', false>>;
+  functionFlush(options: FunctionFlushOptions & { returnBuffers: boolean }): P<ReplyOf<'functionFlush', boolean>>;
   functionFlush(options?: FunctionFlushOptions): P<ReplyOf<'functionFlush', B>>;
   /** FUNCTION HELP: Show helpful text about the different subcommands */
-  functionHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'functionHelp', R>>;
+  functionHelp(options: Call & { returnBuffers: true }): P<ReplyOf<'functionHelp', true>>;
+  functionHelp(options: Call & { returnBuffers: false }): P<ReplyOf<'functionHelp', false>>;
+  functionHelp(options: Call & { returnBuffers: boolean }): P<ReplyOf<'functionHelp', boolean>>;
   functionHelp(options?: Call): P<ReplyOf<'functionHelp', B>>;
   /** FUNCTION KILL: Kill the function currently in execution. */
-  functionKill<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'functionKill', R>>;
+  functionKill(options: Call & { returnBuffers: true }): P<ReplyOf<'functionKill', true>>;
+  functionKill(options: Call & { returnBuffers: false }): P<ReplyOf<'functionKill', false>>;
+  functionKill(options: Call & { returnBuffers: boolean }): P<ReplyOf<'functionKill', boolean>>;
   functionKill(options?: Call): P<ReplyOf<'functionKill', B>>;
   /** FUNCTION LIST: List information about all the functions */
-  functionList<R extends boolean>(options: FunctionListOptions & { returnBuffers: R }): P<ReplyOf<'functionList', R>>;
+  functionList(options: FunctionListOptions & { returnBuffers: true }): P<ReplyOf<'functionList', true>>;
+  functionList(options: FunctionListOptions & { returnBuffers: false }): P<ReplyOf<'functionList', false>>;
+  functionList(options: FunctionListOptions & { returnBuffers: boolean }): P<ReplyOf<'functionList', boolean>>;
   functionList(options?: FunctionListOptions): P<ReplyOf<'functionList', B>>;
   /** FUNCTION LOAD: Create a function with the given arguments (name, code, description) */
-  functionLoad<R extends boolean>(functionCode: Arg, options: FunctionLoadOptions & { returnBuffers: R }): P<ReplyOf<'functionLoad', R>>;
+  functionLoad(functionCode: Arg, options: FunctionLoadOptions & { returnBuffers: true }): P<ReplyOf<'functionLoad', true>>;
+  functionLoad(functionCode: Arg, options: FunctionLoadOptions & { returnBuffers: false }): P<ReplyOf<'functionLoad', false>>;
+  functionLoad(functionCode: Arg, options: FunctionLoadOptions & { returnBuffers: boolean }): P<ReplyOf<'functionLoad', boolean>>;
   functionLoad(functionCode: Arg, options?: FunctionLoadOptions): P<ReplyOf<'functionLoad', B>>;
   /** FUNCTION RESTORE: Restore all the functions on the given payload */
-  functionRestore<R extends boolean>(serializedValue: Arg, options: FunctionRestoreOptions & { returnBuffers: R }): P<ReplyOf<'functionRestore', R>>;
+  functionRestore(serializedValue: Arg, options: FunctionRestoreOptions & { returnBuffers: true }): P<ReplyOf<'functionRestore', true>>;
+  functionRestore(serializedValue: Arg, options: FunctionRestoreOptions & { returnBuffers: false }): P<ReplyOf<'functionRestore', false>>;
+  functionRestore(serializedValue: Arg, options: FunctionRestoreOptions & { returnBuffers: boolean }): P<ReplyOf<'functionRestore', boolean>>;
   functionRestore(serializedValue: Arg, options?: FunctionRestoreOptions): P<ReplyOf<'functionRestore', B>>;
   /** FUNCTION STATS: Return information about the function currently running (name, description, duration) */
-  functionStats<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'functionStats', R>>;
+  functionStats(options: Call & { returnBuffers: true }): P<ReplyOf<'functionStats', true>>;
+  functionStats(options: Call & { returnBuffers: false }): P<ReplyOf<'functionStats', false>>;
+  functionStats(options: Call & { returnBuffers: boolean }): P<ReplyOf<'functionStats', boolean>>;
   functionStats(options?: Call): P<ReplyOf<'functionStats', B>>;
   /** GEOADD: Add one or more geospatial items in the geospatial index represented using a sorted set */
-  geoadd<R extends boolean>(key: Arg, longitudeLatitudeMember: [longitude: number | string, latitude: number | string, member: Arg][], options: GeoaddOptions & { returnBuffers: R }): P<ReplyOf<'geoadd', R>>;
+  geoadd(key: Arg, longitudeLatitudeMember: [longitude: number | string, latitude: number | string, member: Arg][], options: GeoaddOptions & { returnBuffers: true }): P<ReplyOf<'geoadd', true>>;
+  geoadd(key: Arg, longitudeLatitudeMember: [longitude: number | string, latitude: number | string, member: Arg][], options: GeoaddOptions & { returnBuffers: false }): P<ReplyOf<'geoadd', false>>;
+  geoadd(key: Arg, longitudeLatitudeMember: [longitude: number | string, latitude: number | string, member: Arg][], options: GeoaddOptions & { returnBuffers: boolean }): P<ReplyOf<'geoadd', boolean>>;
   geoadd(key: Arg, longitudeLatitudeMember: [longitude: number | string, latitude: number | string, member: Arg][], options: GeoaddOptions): P<ReplyOf<'geoadd', B>>;
   geoadd(key: Arg, ...longitudeLatitudeMember: (Arg | [longitude: number | string, latitude: number | string, member: Arg] | [longitude: number | string, latitude: number | string, member: Arg][])[]): P<ReplyOf<'geoadd', B>>;
   /** GEODIST: Returns the distance between two members of a geospatial index */
-  geodist<R extends boolean>(key: Arg, member1: Arg, member2: Arg, options: GeodistOptions & { returnBuffers: R }): P<ReplyOf<'geodist', R>>;
+  geodist(key: Arg, member1: Arg, member2: Arg, options: GeodistOptions & { returnBuffers: true }): P<ReplyOf<'geodist', true>>;
+  geodist(key: Arg, member1: Arg, member2: Arg, options: GeodistOptions & { returnBuffers: false }): P<ReplyOf<'geodist', false>>;
+  geodist(key: Arg, member1: Arg, member2: Arg, options: GeodistOptions & { returnBuffers: boolean }): P<ReplyOf<'geodist', boolean>>;
   geodist(key: Arg, member1: Arg, member2: Arg, options?: GeodistOptions): P<ReplyOf<'geodist', B>>;
   /** GEOHASH: Returns members of a geospatial index as standard geohash strings */
-  geohash<R extends boolean>(key: Arg, member: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'geohash', R>>;
+  geohash(key: Arg, member: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'geohash', true>>;
+  geohash(key: Arg, member: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'geohash', false>>;
+  geohash(key: Arg, member: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'geohash', boolean>>;
   geohash(key: Arg, member: Arg[], options: Call): P<ReplyOf<'geohash', B>>;
   geohash(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'geohash', B>>;
   /** GEOPOS: Returns longitude and latitude of members of a geospatial index */
-  geopos<R extends boolean>(key: Arg, member: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'geopos', R>>;
+  geopos(key: Arg, member: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'geopos', true>>;
+  geopos(key: Arg, member: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'geopos', false>>;
+  geopos(key: Arg, member: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'geopos', boolean>>;
   geopos(key: Arg, member: Arg[], options: Call): P<ReplyOf<'geopos', B>>;
   geopos(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'geopos', B>>;
   /** GEORADIUS: Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point */
   georadius(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'georadius', B>>;
-  georadius<R extends boolean>(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusOptions & { returnBuffers: R }): P<ReplyOf<'georadius', R>>;
+  georadius(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusOptions & { returnBuffers: true }): P<ReplyOf<'georadius', true>>;
+  georadius(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusOptions & { returnBuffers: false }): P<ReplyOf<'georadius', false>>;
+  georadius(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusOptions & { returnBuffers: boolean }): P<ReplyOf<'georadius', boolean>>;
   georadius(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options?: GeoradiusOptions): P<ReplyOf<'georadius', B>>;
   /** GEORADIUSBYMEMBER: Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member */
   georadiusbymember(key: Arg, member: Arg, radius: number | string, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'georadiusbymember', B>>;
-  georadiusbymember<R extends boolean>(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusbymemberOptions & { returnBuffers: R }): P<ReplyOf<'georadiusbymember', R>>;
+  georadiusbymember(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusbymemberOptions & { returnBuffers: true }): P<ReplyOf<'georadiusbymember', true>>;
+  georadiusbymember(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusbymemberOptions & { returnBuffers: false }): P<ReplyOf<'georadiusbymember', false>>;
+  georadiusbymember(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusbymemberOptions & { returnBuffers: boolean }): P<ReplyOf<'georadiusbymember', boolean>>;
   georadiusbymember(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options?: GeoradiusbymemberOptions): P<ReplyOf<'georadiusbymember', B>>;
   /** GEORADIUSBYMEMBER_RO: A read-only variant for GEORADIUSBYMEMBER */
-  georadiusbymember_ro<R extends boolean>(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusbymemberRoOptions & { returnBuffers: R }): P<ReplyOf<'georadiusbymember_ro', R>>;
+  georadiusbymember_ro(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusbymemberRoOptions & { returnBuffers: true }): P<ReplyOf<'georadiusbymember_ro', true>>;
+  georadiusbymember_ro(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusbymemberRoOptions & { returnBuffers: false }): P<ReplyOf<'georadiusbymember_ro', false>>;
+  georadiusbymember_ro(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusbymemberRoOptions & { returnBuffers: boolean }): P<ReplyOf<'georadiusbymember_ro', boolean>>;
   georadiusbymember_ro(key: Arg, member: Arg, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options?: GeoradiusbymemberRoOptions): P<ReplyOf<'georadiusbymember_ro', B>>;
   /** GEORADIUS_RO: A read-only variant for GEORADIUS */
-  georadius_ro<R extends boolean>(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusRoOptions & { returnBuffers: R }): P<ReplyOf<'georadius_ro', R>>;
+  georadius_ro(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusRoOptions & { returnBuffers: true }): P<ReplyOf<'georadius_ro', true>>;
+  georadius_ro(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusRoOptions & { returnBuffers: false }): P<ReplyOf<'georadius_ro', false>>;
+  georadius_ro(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options: GeoradiusRoOptions & { returnBuffers: boolean }): P<ReplyOf<'georadius_ro', boolean>>;
   georadius_ro(key: Arg, longitude: number | string, latitude: number | string, radius: number | string, unit: 'M' | 'KM' | 'FT' | 'MI', options?: GeoradiusRoOptions): P<ReplyOf<'georadius_ro', B>>;
   /** GEOSEARCH: Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle. */
   geosearch(...args: Arg[]): P<ReplyOf<'geosearch', B>>;
   /** GEOSEARCHSTORE: Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key. */
   geosearchstore(...args: Arg[]): P<ReplyOf<'geosearchstore', B>>;
   /** GET: Get the value of a key */
-  get<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'get', R>>;
+  get(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'get', true>>;
+  get(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'get', false>>;
+  get(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'get', boolean>>;
   get(key: Arg, options?: Call): P<ReplyOf<'get', B>>;
   /** GETBIT: Returns the bit value at offset in the string value stored at key */
-  getbit<R extends boolean>(key: Arg, offset: number, options: Call & { returnBuffers: R }): P<ReplyOf<'getbit', R>>;
+  getbit(key: Arg, offset: number, options: Call & { returnBuffers: true }): P<ReplyOf<'getbit', true>>;
+  getbit(key: Arg, offset: number, options: Call & { returnBuffers: false }): P<ReplyOf<'getbit', false>>;
+  getbit(key: Arg, offset: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'getbit', boolean>>;
   getbit(key: Arg, offset: number, options?: Call): P<ReplyOf<'getbit', B>>;
   /** GETDEL: Get the value of a key and delete the key */
-  getdel<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'getdel', R>>;
+  getdel(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'getdel', true>>;
+  getdel(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'getdel', false>>;
+  getdel(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'getdel', boolean>>;
   getdel(key: Arg, options?: Call): P<ReplyOf<'getdel', B>>;
   /** GETEX: Get the value of a key and optionally set its expiration */
   getex(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'getex', B>>;
-  getex<R extends boolean>(key: Arg, options: GetexOptions & { returnBuffers: R }): P<ReplyOf<'getex', R>>;
+  getex(key: Arg, options: GetexOptions & { returnBuffers: true }): P<ReplyOf<'getex', true>>;
+  getex(key: Arg, options: GetexOptions & { returnBuffers: false }): P<ReplyOf<'getex', false>>;
+  getex(key: Arg, options: GetexOptions & { returnBuffers: boolean }): P<ReplyOf<'getex', boolean>>;
   getex(key: Arg, options?: GetexOptions): P<ReplyOf<'getex', B>>;
   /** GETRANGE: Get a substring of the string stored at a key */
-  getrange<R extends boolean>(key: Arg, start: number, end: number, options: Call & { returnBuffers: R }): P<ReplyOf<'getrange', R>>;
+  getrange(key: Arg, start: number, end: number, options: Call & { returnBuffers: true }): P<ReplyOf<'getrange', true>>;
+  getrange(key: Arg, start: number, end: number, options: Call & { returnBuffers: false }): P<ReplyOf<'getrange', false>>;
+  getrange(key: Arg, start: number, end: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'getrange', boolean>>;
   getrange(key: Arg, start: number, end: number, options?: Call): P<ReplyOf<'getrange', B>>;
   /** GETSET: Set the string value of a key and return its old value */
-  getset<R extends boolean>(key: Arg, value: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'getset', R>>;
+  getset(key: Arg, value: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'getset', true>>;
+  getset(key: Arg, value: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'getset', false>>;
+  getset(key: Arg, value: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'getset', boolean>>;
   getset(key: Arg, value: Arg, options?: Call): P<ReplyOf<'getset', B>>;
   /** HDEL: Delete one or more hash fields */
-  hdel<R extends boolean>(key: Arg, field: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'hdel', R>>;
+  hdel(key: Arg, field: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'hdel', true>>;
+  hdel(key: Arg, field: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'hdel', false>>;
+  hdel(key: Arg, field: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'hdel', boolean>>;
   hdel(key: Arg, field: Arg[], options: Call): P<ReplyOf<'hdel', B>>;
   hdel(key: Arg, ...field: (Arg | Arg[])[]): P<ReplyOf<'hdel', B>>;
   /** HEXISTS: Determine if a hash field exists */
-  hexists<R extends boolean>(key: Arg, field: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'hexists', R>>;
+  hexists(key: Arg, field: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'hexists', true>>;
+  hexists(key: Arg, field: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'hexists', false>>;
+  hexists(key: Arg, field: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'hexists', boolean>>;
   hexists(key: Arg, field: Arg, options?: Call): P<ReplyOf<'hexists', B>>;
   /** HGET: Get the value of a hash field */
-  hget<R extends boolean>(key: Arg, field: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'hget', R>>;
+  hget(key: Arg, field: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'hget', true>>;
+  hget(key: Arg, field: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'hget', false>>;
+  hget(key: Arg, field: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'hget', boolean>>;
   hget(key: Arg, field: Arg, options?: Call): P<ReplyOf<'hget', B>>;
   /** HGETALL: Get all the fields and values in a hash */
-  hgetall<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'hgetall', R>>;
+  hgetall(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'hgetall', true>>;
+  hgetall(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'hgetall', false>>;
+  hgetall(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'hgetall', boolean>>;
   hgetall(key: Arg, options?: Call): P<ReplyOf<'hgetall', B>>;
   /** HINCRBY: Increment the integer value of a hash field by the given number */
-  hincrby<R extends boolean>(key: Arg, field: Arg, increment: number, options: Call & { returnBuffers: R }): P<ReplyOf<'hincrby', R>>;
+  hincrby(key: Arg, field: Arg, increment: number, options: Call & { returnBuffers: true }): P<ReplyOf<'hincrby', true>>;
+  hincrby(key: Arg, field: Arg, increment: number, options: Call & { returnBuffers: false }): P<ReplyOf<'hincrby', false>>;
+  hincrby(key: Arg, field: Arg, increment: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'hincrby', boolean>>;
   hincrby(key: Arg, field: Arg, increment: number, options?: Call): P<ReplyOf<'hincrby', B>>;
   /** HINCRBYFLOAT: Increment the float value of a hash field by the given amount */
-  hincrbyfloat<R extends boolean>(key: Arg, field: Arg, increment: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'hincrbyfloat', R>>;
+  hincrbyfloat(key: Arg, field: Arg, increment: number | string, options: Call & { returnBuffers: true }): P<ReplyOf<'hincrbyfloat', true>>;
+  hincrbyfloat(key: Arg, field: Arg, increment: number | string, options: Call & { returnBuffers: false }): P<ReplyOf<'hincrbyfloat', false>>;
+  hincrbyfloat(key: Arg, field: Arg, increment: number | string, options: Call & { returnBuffers: boolean }): P<ReplyOf<'hincrbyfloat', boolean>>;
   hincrbyfloat(key: Arg, field: Arg, increment: number | string, options?: Call): P<ReplyOf<'hincrbyfloat', B>>;
   /** HKEYS: Get all the fields in a hash */
-  hkeys<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'hkeys', R>>;
+  hkeys(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'hkeys', true>>;
+  hkeys(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'hkeys', false>>;
+  hkeys(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'hkeys', boolean>>;
   hkeys(key: Arg, options?: Call): P<ReplyOf<'hkeys', B>>;
   /** HLEN: Get the number of fields in a hash */
-  hlen<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'hlen', R>>;
+  hlen(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'hlen', true>>;
+  hlen(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'hlen', false>>;
+  hlen(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'hlen', boolean>>;
   hlen(key: Arg, options?: Call): P<ReplyOf<'hlen', B>>;
   /** HMGET: Get the values of all the given hash fields */
-  hmget<R extends boolean>(key: Arg, field: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'hmget', R>>;
+  hmget(key: Arg, field: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'hmget', true>>;
+  hmget(key: Arg, field: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'hmget', false>>;
+  hmget(key: Arg, field: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'hmget', boolean>>;
   hmget(key: Arg, field: Arg[], options: Call): P<ReplyOf<'hmget', B>>;
   hmget(key: Arg, ...field: (Arg | Arg[])[]): P<ReplyOf<'hmget', B>>;
   /** HMSET: Set multiple hash fields to multiple values */
-  hmset<R extends boolean>(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: R }): P<ReplyOf<'hmset', R>>;
+  hmset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: true }): P<ReplyOf<'hmset', true>>;
+  hmset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: false }): P<ReplyOf<'hmset', false>>;
+  hmset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: boolean }): P<ReplyOf<'hmset', boolean>>;
   hmset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'hmset', B>>;
   hmset(key: Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | [field: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'hmset', B>>;
   /** HRANDFIELD: Get one or multiple random fields from a hash */
   hrandfield(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'hrandfield', B>>;
-  hrandfield<R extends boolean>(key: Arg, options: HrandfieldOptions & { returnBuffers: R }): P<ReplyOf<'hrandfield', R>>;
+  hrandfield(key: Arg, options: HrandfieldOptions & { returnBuffers: true }): P<ReplyOf<'hrandfield', true>>;
+  hrandfield(key: Arg, options: HrandfieldOptions & { returnBuffers: false }): P<ReplyOf<'hrandfield', false>>;
+  hrandfield(key: Arg, options: HrandfieldOptions & { returnBuffers: boolean }): P<ReplyOf<'hrandfield', boolean>>;
   hrandfield(key: Arg, options?: HrandfieldOptions): P<ReplyOf<'hrandfield', B>>;
   /** HSET: Set the string value of a hash field */
-  hset<R extends boolean>(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: R }): P<ReplyOf<'hset', R>>;
+  hset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: true }): P<ReplyOf<'hset', true>>;
+  hset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: false }): P<ReplyOf<'hset', false>>;
+  hset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: boolean }): P<ReplyOf<'hset', boolean>>;
   hset(key: Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'hset', B>>;
   hset(key: Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | [field: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'hset', B>>;
   /** HSETNX: Set the value of a hash field, only if the field does not exist */
-  hsetnx<R extends boolean>(key: Arg, field: Arg, value: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'hsetnx', R>>;
+  hsetnx(key: Arg, field: Arg, value: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'hsetnx', true>>;
+  hsetnx(key: Arg, field: Arg, value: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'hsetnx', false>>;
+  hsetnx(key: Arg, field: Arg, value: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'hsetnx', boolean>>;
   hsetnx(key: Arg, field: Arg, value: Arg, options?: Call): P<ReplyOf<'hsetnx', B>>;
   /** HSTRLEN: Get the length of the value of a hash field */
-  hstrlen<R extends boolean>(key: Arg, field: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'hstrlen', R>>;
+  hstrlen(key: Arg, field: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'hstrlen', true>>;
+  hstrlen(key: Arg, field: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'hstrlen', false>>;
+  hstrlen(key: Arg, field: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'hstrlen', boolean>>;
   hstrlen(key: Arg, field: Arg, options?: Call): P<ReplyOf<'hstrlen', B>>;
   /** HVALS: Get all the values in a hash */
-  hvals<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'hvals', R>>;
+  hvals(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'hvals', true>>;
+  hvals(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'hvals', false>>;
+  hvals(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'hvals', boolean>>;
   hvals(key: Arg, options?: Call): P<ReplyOf<'hvals', B>>;
   /** INCR: Increment the integer value of a key by one */
-  incr<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'incr', R>>;
+  incr(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'incr', true>>;
+  incr(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'incr', false>>;
+  incr(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'incr', boolean>>;
   incr(key: Arg, options?: Call): P<ReplyOf<'incr', B>>;
   /** INCRBY: Increment the integer value of a key by the given amount */
-  incrby<R extends boolean>(key: Arg, increment: number, options: Call & { returnBuffers: R }): P<ReplyOf<'incrby', R>>;
+  incrby(key: Arg, increment: number, options: Call & { returnBuffers: true }): P<ReplyOf<'incrby', true>>;
+  incrby(key: Arg, increment: number, options: Call & { returnBuffers: false }): P<ReplyOf<'incrby', false>>;
+  incrby(key: Arg, increment: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'incrby', boolean>>;
   incrby(key: Arg, increment: number, options?: Call): P<ReplyOf<'incrby', B>>;
   /** INCRBYFLOAT: Increment the float value of a key by the given amount */
-  incrbyfloat<R extends boolean>(key: Arg, increment: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'incrbyfloat', R>>;
+  incrbyfloat(key: Arg, increment: number | string, options: Call & { returnBuffers: true }): P<ReplyOf<'incrbyfloat', true>>;
+  incrbyfloat(key: Arg, increment: number | string, options: Call & { returnBuffers: false }): P<ReplyOf<'incrbyfloat', false>>;
+  incrbyfloat(key: Arg, increment: number | string, options: Call & { returnBuffers: boolean }): P<ReplyOf<'incrbyfloat', boolean>>;
   incrbyfloat(key: Arg, increment: number | string, options?: Call): P<ReplyOf<'incrbyfloat', B>>;
   /** INFO: Get information and statistics about the server */
-  info<R extends boolean>(section: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'info', R>>;
+  info(section: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'info', true>>;
+  info(section: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'info', false>>;
+  info(section: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'info', boolean>>;
   info(section: Arg[] | undefined, options: Call): P<ReplyOf<'info', B>>;
   info(...section: (Arg | Arg[])[]): P<ReplyOf<'info', B>>;
   /** KEYS: Find all keys matching the given pattern */
-  keys<R extends boolean>(pattern: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'keys', R>>;
+  keys(pattern: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'keys', true>>;
+  keys(pattern: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'keys', false>>;
+  keys(pattern: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'keys', boolean>>;
   keys(pattern: Arg, options?: Call): P<ReplyOf<'keys', B>>;
   /** LASTSAVE: Get the UNIX time stamp of the last successful save to disk */
-  lastsave<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'lastsave', R>>;
+  lastsave(options: Call & { returnBuffers: true }): P<ReplyOf<'lastsave', true>>;
+  lastsave(options: Call & { returnBuffers: false }): P<ReplyOf<'lastsave', false>>;
+  lastsave(options: Call & { returnBuffers: boolean }): P<ReplyOf<'lastsave', boolean>>;
   lastsave(options?: Call): P<ReplyOf<'lastsave', B>>;
   /** LATENCY DOCTOR: Return a human readable latency analysis report. */
-  latencyDoctor<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'latencyDoctor', R>>;
+  latencyDoctor(options: Call & { returnBuffers: true }): P<ReplyOf<'latencyDoctor', true>>;
+  latencyDoctor(options: Call & { returnBuffers: false }): P<ReplyOf<'latencyDoctor', false>>;
+  latencyDoctor(options: Call & { returnBuffers: boolean }): P<ReplyOf<'latencyDoctor', boolean>>;
   latencyDoctor(options?: Call): P<ReplyOf<'latencyDoctor', B>>;
   /** LATENCY GRAPH: Return a latency graph for the event. */
-  latencyGraph<R extends boolean>(event: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'latencyGraph', R>>;
+  latencyGraph(event: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'latencyGraph', true>>;
+  latencyGraph(event: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'latencyGraph', false>>;
+  latencyGraph(event: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'latencyGraph', boolean>>;
   latencyGraph(event: Arg, options?: Call): P<ReplyOf<'latencyGraph', B>>;
   /** LATENCY HELP: Show helpful text about the different subcommands. */
-  latencyHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'latencyHelp', R>>;
+  latencyHelp(options: Call & { returnBuffers: true }): P<ReplyOf<'latencyHelp', true>>;
+  latencyHelp(options: Call & { returnBuffers: false }): P<ReplyOf<'latencyHelp', false>>;
+  latencyHelp(options: Call & { returnBuffers: boolean }): P<ReplyOf<'latencyHelp', boolean>>;
   latencyHelp(options?: Call): P<ReplyOf<'latencyHelp', B>>;
   /** LATENCY HISTOGRAM: Return the cumulative distribution of latencies of a subset of commands or all. */
-  latencyHistogram<R extends boolean>(command: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'latencyHistogram', R>>;
+  latencyHistogram(command: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'latencyHistogram', true>>;
+  latencyHistogram(command: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'latencyHistogram', false>>;
+  latencyHistogram(command: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'latencyHistogram', boolean>>;
   latencyHistogram(command: Arg[] | undefined, options: Call): P<ReplyOf<'latencyHistogram', B>>;
   latencyHistogram(...command: (Arg | Arg[])[]): P<ReplyOf<'latencyHistogram', B>>;
   /** LATENCY HISTORY: Return timestamp-latency samples for the event. */
-  latencyHistory<R extends boolean>(event: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'latencyHistory', R>>;
+  latencyHistory(event: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'latencyHistory', true>>;
+  latencyHistory(event: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'latencyHistory', false>>;
+  latencyHistory(event: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'latencyHistory', boolean>>;
   latencyHistory(event: Arg, options?: Call): P<ReplyOf<'latencyHistory', B>>;
   /** LATENCY LATEST: Return the latest latency samples for all events. */
-  latencyLatest<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'latencyLatest', R>>;
+  latencyLatest(options: Call & { returnBuffers: true }): P<ReplyOf<'latencyLatest', true>>;
+  latencyLatest(options: Call & { returnBuffers: false }): P<ReplyOf<'latencyLatest', false>>;
+  latencyLatest(options: Call & { returnBuffers: boolean }): P<ReplyOf<'latencyLatest', boolean>>;
   latencyLatest(options?: Call): P<ReplyOf<'latencyLatest', B>>;
   /** LATENCY RESET: Reset latency data for one or more events. */
-  latencyReset<R extends boolean>(event: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'latencyReset', R>>;
+  latencyReset(event: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'latencyReset', true>>;
+  latencyReset(event: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'latencyReset', false>>;
+  latencyReset(event: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'latencyReset', boolean>>;
   latencyReset(event: Arg[] | undefined, options: Call): P<ReplyOf<'latencyReset', B>>;
   latencyReset(...event: (Arg | Arg[])[]): P<ReplyOf<'latencyReset', B>>;
   /** LCS: Find longest common substring */
-  lcs<R extends boolean>(key1: Arg, key2: Arg, options: LcsOptions & { returnBuffers: R }): P<ReplyOf<'lcs', R>>;
+  lcs(key1: Arg, key2: Arg, options: LcsOptions & { returnBuffers: true }): P<ReplyOf<'lcs', true>>;
+  lcs(key1: Arg, key2: Arg, options: LcsOptions & { returnBuffers: false }): P<ReplyOf<'lcs', false>>;
+  lcs(key1: Arg, key2: Arg, options: LcsOptions & { returnBuffers: boolean }): P<ReplyOf<'lcs', boolean>>;
   lcs(key1: Arg, key2: Arg, options?: LcsOptions): P<ReplyOf<'lcs', B>>;
   /** LINDEX: Get an element from a list by its index */
-  lindex<R extends boolean>(key: Arg, index: number, options: Call & { returnBuffers: R }): P<ReplyOf<'lindex', R>>;
+  lindex(key: Arg, index: number, options: Call & { returnBuffers: true }): P<ReplyOf<'lindex', true>>;
+  lindex(key: Arg, index: number, options: Call & { returnBuffers: false }): P<ReplyOf<'lindex', false>>;
+  lindex(key: Arg, index: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'lindex', boolean>>;
   lindex(key: Arg, index: number, options?: Call): P<ReplyOf<'lindex', B>>;
   /** LINSERT: Insert an element before or after another element in a list */
-  linsert<R extends boolean>(key: Arg, where: 'BEFORE' | 'AFTER', pivot: Arg, element: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'linsert', R>>;
+  linsert(key: Arg, where: 'BEFORE' | 'AFTER', pivot: Arg, element: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'linsert', true>>;
+  linsert(key: Arg, where: 'BEFORE' | 'AFTER', pivot: Arg, element: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'linsert', false>>;
+  linsert(key: Arg, where: 'BEFORE' | 'AFTER', pivot: Arg, element: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'linsert', boolean>>;
   linsert(key: Arg, where: 'BEFORE' | 'AFTER', pivot: Arg, element: Arg, options?: Call): P<ReplyOf<'linsert', B>>;
   /** LLEN: Get the length of a list */
-  llen<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'llen', R>>;
+  llen(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'llen', true>>;
+  llen(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'llen', false>>;
+  llen(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'llen', boolean>>;
   llen(key: Arg, options?: Call): P<ReplyOf<'llen', B>>;
   /** LMOVE: Pop an element from a list, push it to another list and return it */
-  lmove<R extends boolean>(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', options: Call & { returnBuffers: R }): P<ReplyOf<'lmove', R>>;
+  lmove(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', options: Call & { returnBuffers: true }): P<ReplyOf<'lmove', true>>;
+  lmove(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', options: Call & { returnBuffers: false }): P<ReplyOf<'lmove', false>>;
+  lmove(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', options: Call & { returnBuffers: boolean }): P<ReplyOf<'lmove', boolean>>;
   lmove(source: Arg, destination: Arg, wherefrom: 'LEFT' | 'RIGHT', whereto: 'LEFT' | 'RIGHT', options?: Call): P<ReplyOf<'lmove', B>>;
   /** LMPOP: Pop elements from a list */
   lmpop(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'lmpop', B>>;
-  lmpop<R extends boolean>(numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options: LmpopOptions & { returnBuffers: R }): P<ReplyOf<'lmpop', R>>;
+  lmpop(numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options: LmpopOptions & { returnBuffers: true }): P<ReplyOf<'lmpop', true>>;
+  lmpop(numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options: LmpopOptions & { returnBuffers: false }): P<ReplyOf<'lmpop', false>>;
+  lmpop(numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options: LmpopOptions & { returnBuffers: boolean }): P<ReplyOf<'lmpop', boolean>>;
   lmpop(numkeys: number, key: Arg | Arg[], where: 'LEFT' | 'RIGHT', options?: LmpopOptions): P<ReplyOf<'lmpop', B>>;
   /** LOLWUT: Display some computer art and the Redis version */
-  lolwut<R extends boolean>(options: LolwutOptions & { returnBuffers: R }): P<ReplyOf<'lolwut', R>>;
+  lolwut(options: LolwutOptions & { returnBuffers: true }): P<ReplyOf<'lolwut', true>>;
+  lolwut(options: LolwutOptions & { returnBuffers: false }): P<ReplyOf<'lolwut', false>>;
+  lolwut(options: LolwutOptions & { returnBuffers: boolean }): P<ReplyOf<'lolwut', boolean>>;
   lolwut(options?: LolwutOptions): P<ReplyOf<'lolwut', B>>;
   /** LPOP: Remove and get the first elements in a list */
   lpop(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'lpop', B>>;
-  lpop<R extends boolean>(key: Arg, count: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'lpop', R>>;
+  lpop(key: Arg, count: number | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'lpop', true>>;
+  lpop(key: Arg, count: number | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'lpop', false>>;
+  lpop(key: Arg, count: number | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'lpop', boolean>>;
   lpop(key: Arg, count?: number, options?: Call): P<ReplyOf<'lpop', B>>;
   /** LPOS: Return the index of matching elements on a list */
   lpos(key: Arg, element: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'lpos', B>>;
-  lpos<R extends boolean>(key: Arg, element: Arg, options: LposOptions & { returnBuffers: R }): P<ReplyOf<'lpos', R>>;
+  lpos(key: Arg, element: Arg, options: LposOptions & { returnBuffers: true }): P<ReplyOf<'lpos', true>>;
+  lpos(key: Arg, element: Arg, options: LposOptions & { returnBuffers: false }): P<ReplyOf<'lpos', false>>;
+  lpos(key: Arg, element: Arg, options: LposOptions & { returnBuffers: boolean }): P<ReplyOf<'lpos', boolean>>;
   lpos(key: Arg, element: Arg, options?: LposOptions): P<ReplyOf<'lpos', B>>;
   /** LPUSH: Prepend one or multiple elements to a list */
-  lpush<R extends boolean>(key: Arg, element: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'lpush', R>>;
+  lpush(key: Arg, element: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'lpush', true>>;
+  lpush(key: Arg, element: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'lpush', false>>;
+  lpush(key: Arg, element: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'lpush', boolean>>;
   lpush(key: Arg, element: Arg[], options: Call): P<ReplyOf<'lpush', B>>;
   lpush(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'lpush', B>>;
   /** LPUSHX: Prepend an element to a list, only if the list exists */
-  lpushx<R extends boolean>(key: Arg, element: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'lpushx', R>>;
+  lpushx(key: Arg, element: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'lpushx', true>>;
+  lpushx(key: Arg, element: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'lpushx', false>>;
+  lpushx(key: Arg, element: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'lpushx', boolean>>;
   lpushx(key: Arg, element: Arg[], options: Call): P<ReplyOf<'lpushx', B>>;
   lpushx(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'lpushx', B>>;
   /** LRANGE: Get a range of elements from a list */
-  lrange<R extends boolean>(key: Arg, start: number, stop: number, options: Call & { returnBuffers: R }): P<ReplyOf<'lrange', R>>;
+  lrange(key: Arg, start: number, stop: number, options: Call & { returnBuffers: true }): P<ReplyOf<'lrange', true>>;
+  lrange(key: Arg, start: number, stop: number, options: Call & { returnBuffers: false }): P<ReplyOf<'lrange', false>>;
+  lrange(key: Arg, start: number, stop: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'lrange', boolean>>;
   lrange(key: Arg, start: number, stop: number, options?: Call): P<ReplyOf<'lrange', B>>;
   /** LREM: Remove elements from a list */
-  lrem<R extends boolean>(key: Arg, count: number, element: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'lrem', R>>;
+  lrem(key: Arg, count: number, element: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'lrem', true>>;
+  lrem(key: Arg, count: number, element: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'lrem', false>>;
+  lrem(key: Arg, count: number, element: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'lrem', boolean>>;
   lrem(key: Arg, count: number, element: Arg, options?: Call): P<ReplyOf<'lrem', B>>;
   /** LSET: Set the value of an element in a list by its index */
-  lset<R extends boolean>(key: Arg, index: number, element: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'lset', R>>;
+  lset(key: Arg, index: number, element: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'lset', true>>;
+  lset(key: Arg, index: number, element: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'lset', false>>;
+  lset(key: Arg, index: number, element: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'lset', boolean>>;
   lset(key: Arg, index: number, element: Arg, options?: Call): P<ReplyOf<'lset', B>>;
   /** LTRIM: Trim a list to the specified range */
-  ltrim<R extends boolean>(key: Arg, start: number, stop: number, options: Call & { returnBuffers: R }): P<ReplyOf<'ltrim', R>>;
+  ltrim(key: Arg, start: number, stop: number, options: Call & { returnBuffers: true }): P<ReplyOf<'ltrim', true>>;
+  ltrim(key: Arg, start: number, stop: number, options: Call & { returnBuffers: false }): P<ReplyOf<'ltrim', false>>;
+  ltrim(key: Arg, start: number, stop: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'ltrim', boolean>>;
   ltrim(key: Arg, start: number, stop: number, options?: Call): P<ReplyOf<'ltrim', B>>;
   /** MEMORY DOCTOR: Outputs memory problems report */
-  memoryDoctor<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'memoryDoctor', R>>;
+  memoryDoctor(options: Call & { returnBuffers: true }): P<ReplyOf<'memoryDoctor', true>>;
+  memoryDoctor(options: Call & { returnBuffers: false }): P<ReplyOf<'memoryDoctor', false>>;
+  memoryDoctor(options: Call & { returnBuffers: boolean }): P<ReplyOf<'memoryDoctor', boolean>>;
   memoryDoctor(options?: Call): P<ReplyOf<'memoryDoctor', B>>;
   /** MEMORY HELP: Show helpful text about the different subcommands */
-  memoryHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'memoryHelp', R>>;
+  memoryHelp(options: Call & { returnBuffers: true }): P<ReplyOf<'memoryHelp', true>>;
+  memoryHelp(options: Call & { returnBuffers: false }): P<ReplyOf<'memoryHelp', false>>;
+  memoryHelp(options: Call & { returnBuffers: boolean }): P<ReplyOf<'memoryHelp', boolean>>;
   memoryHelp(options?: Call): P<ReplyOf<'memoryHelp', B>>;
   /** MEMORY MALLOC-STATS: Show allocator internal stats */
-  memoryMallocStats<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'memoryMallocStats', R>>;
+  memoryMallocStats(options: Call & { returnBuffers: true }): P<ReplyOf<'memoryMallocStats', true>>;
+  memoryMallocStats(options: Call & { returnBuffers: false }): P<ReplyOf<'memoryMallocStats', false>>;
+  memoryMallocStats(options: Call & { returnBuffers: boolean }): P<ReplyOf<'memoryMallocStats', boolean>>;
   memoryMallocStats(options?: Call): P<ReplyOf<'memoryMallocStats', B>>;
   /** MEMORY PURGE: Ask the allocator to release memory */
-  memoryPurge<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'memoryPurge', R>>;
+  memoryPurge(options: Call & { returnBuffers: true }): P<ReplyOf<'memoryPurge', true>>;
+  memoryPurge(options: Call & { returnBuffers: false }): P<ReplyOf<'memoryPurge', false>>;
+  memoryPurge(options: Call & { returnBuffers: boolean }): P<ReplyOf<'memoryPurge', boolean>>;
   memoryPurge(options?: Call): P<ReplyOf<'memoryPurge', B>>;
   /** MEMORY STATS: Show memory usage details */
-  memoryStats<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'memoryStats', R>>;
+  memoryStats(options: Call & { returnBuffers: true }): P<ReplyOf<'memoryStats', true>>;
+  memoryStats(options: Call & { returnBuffers: false }): P<ReplyOf<'memoryStats', false>>;
+  memoryStats(options: Call & { returnBuffers: boolean }): P<ReplyOf<'memoryStats', boolean>>;
   memoryStats(options?: Call): P<ReplyOf<'memoryStats', B>>;
   /** MEMORY USAGE: Estimate the memory usage of a key */
   memoryUsage(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'memoryUsage', B>>;
-  memoryUsage<R extends boolean>(key: Arg, options: MemoryUsageOptions & { returnBuffers: R }): P<ReplyOf<'memoryUsage', R>>;
+  memoryUsage(key: Arg, options: MemoryUsageOptions & { returnBuffers: true }): P<ReplyOf<'memoryUsage', true>>;
+  memoryUsage(key: Arg, options: MemoryUsageOptions & { returnBuffers: false }): P<ReplyOf<'memoryUsage', false>>;
+  memoryUsage(key: Arg, options: MemoryUsageOptions & { returnBuffers: boolean }): P<ReplyOf<'memoryUsage', boolean>>;
   memoryUsage(key: Arg, options?: MemoryUsageOptions): P<ReplyOf<'memoryUsage', B>>;
   /** MGET: Get the values of all the given keys */
-  mget<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'mget', R>>;
+  mget(key: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'mget', true>>;
+  mget(key: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'mget', false>>;
+  mget(key: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'mget', boolean>>;
   mget(key: Arg[], options: Call): P<ReplyOf<'mget', B>>;
   mget(...key: (Arg | Arg[])[]): P<ReplyOf<'mget', B>>;
   /** MIGRATE: Atomically transfer a key from a Redis instance to another one. */
   migrate(...args: Arg[]): P<ReplyOf<'migrate', B>>;
   /** MODULE HELP: Show helpful text about the different subcommands */
-  moduleHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'moduleHelp', R>>;
+  moduleHelp(options: Call & { returnBuffers: true }): P<ReplyOf<'moduleHelp', true>>;
+  moduleHelp(options: Call & { returnBuffers: false }): P<ReplyOf<'moduleHelp', false>>;
+  moduleHelp(options: Call & { returnBuffers: boolean }): P<ReplyOf<'moduleHelp', boolean>>;
   moduleHelp(options?: Call): P<ReplyOf<'moduleHelp', B>>;
   /** MODULE LIST: List all modules loaded by the server */
-  moduleList<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'moduleList', R>>;
+  moduleList(options: Call & { returnBuffers: true }): P<ReplyOf<'moduleList', true>>;
+  moduleList(options: Call & { returnBuffers: false }): P<ReplyOf<'moduleList', false>>;
+  moduleList(options: Call & { returnBuffers: boolean }): P<ReplyOf<'moduleList', boolean>>;
   moduleList(options?: Call): P<ReplyOf<'moduleList', B>>;
   /** MODULE LOAD: Load a module */
-  moduleLoad<R extends boolean>(path: Arg, arg: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'moduleLoad', R>>;
+  moduleLoad(path: Arg, arg: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'moduleLoad', true>>;
+  moduleLoad(path: Arg, arg: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'moduleLoad', false>>;
+  moduleLoad(path: Arg, arg: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'moduleLoad', boolean>>;
   moduleLoad(path: Arg, arg: Arg[] | undefined, options: Call): P<ReplyOf<'moduleLoad', B>>;
   moduleLoad(path: Arg, ...arg: (Arg | Arg[])[]): P<ReplyOf<'moduleLoad', B>>;
   /** MODULE LOADEX: Load a module with extended parameters */
-  moduleLoadex<R extends boolean>(path: Arg, options: ModuleLoadexOptions & { returnBuffers: R }): P<ReplyOf<'moduleLoadex', R>>;
+  moduleLoadex(path: Arg, options: ModuleLoadexOptions & { returnBuffers: true }): P<ReplyOf<'moduleLoadex', true>>;
+  moduleLoadex(path: Arg, options: ModuleLoadexOptions & { returnBuffers: false }): P<ReplyOf<'moduleLoadex', false>>;
+  moduleLoadex(path: Arg, options: ModuleLoadexOptions & { returnBuffers: boolean }): P<ReplyOf<'moduleLoadex', boolean>>;
   moduleLoadex(path: Arg, options?: ModuleLoadexOptions): P<ReplyOf<'moduleLoadex', B>>;
   /** MODULE UNLOAD: Unload a module */
-  moduleUnload<R extends boolean>(name: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'moduleUnload', R>>;
+  moduleUnload(name: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'moduleUnload', true>>;
+  moduleUnload(name: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'moduleUnload', false>>;
+  moduleUnload(name: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'moduleUnload', boolean>>;
   moduleUnload(name: Arg, options?: Call): P<ReplyOf<'moduleUnload', B>>;
   /** MOVE: Move a key to another database */
-  move<R extends boolean>(key: Arg, db: number, options: Call & { returnBuffers: R }): P<ReplyOf<'move', R>>;
+  move(key: Arg, db: number, options: Call & { returnBuffers: true }): P<ReplyOf<'move', true>>;
+  move(key: Arg, db: number, options: Call & { returnBuffers: false }): P<ReplyOf<'move', false>>;
+  move(key: Arg, db: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'move', boolean>>;
   move(key: Arg, db: number, options?: Call): P<ReplyOf<'move', B>>;
   /** MSET: Set multiple keys to multiple values */
-  mset<R extends boolean>(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: R }): P<ReplyOf<'mset', R>>;
+  mset(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: true }): P<ReplyOf<'mset', true>>;
+  mset(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: false }): P<ReplyOf<'mset', false>>;
+  mset(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: boolean }): P<ReplyOf<'mset', boolean>>;
   mset(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'mset', B>>;
   mset(...keyValue: (Arg | [key: Arg, value: Arg] | [key: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'mset', B>>;
   /** MSETNX: Set multiple keys to multiple values, only if none of the keys exist */
-  msetnx<R extends boolean>(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: R }): P<ReplyOf<'msetnx', R>>;
+  msetnx(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: true }): P<ReplyOf<'msetnx', true>>;
+  msetnx(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: false }): P<ReplyOf<'msetnx', false>>;
+  msetnx(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call & { returnBuffers: boolean }): P<ReplyOf<'msetnx', boolean>>;
   msetnx(keyValue: [key: Arg, value: Arg][] | Pairs, options: Call): P<ReplyOf<'msetnx', B>>;
   msetnx(...keyValue: (Arg | [key: Arg, value: Arg] | [key: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'msetnx', B>>;
   /** OBJECT ENCODING: Inspect the internal encoding of a Redis object */
-  objectEncoding<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'objectEncoding', R>>;
+  objectEncoding(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'objectEncoding', true>>;
+  objectEncoding(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'objectEncoding', false>>;
+  objectEncoding(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'objectEncoding', boolean>>;
   objectEncoding(key: Arg, options?: Call): P<ReplyOf<'objectEncoding', B>>;
   /** OBJECT FREQ: Get the logarithmic access frequency counter of a Redis object */
-  objectFreq<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'objectFreq', R>>;
+  objectFreq(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'objectFreq', true>>;
+  objectFreq(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'objectFreq', false>>;
+  objectFreq(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'objectFreq', boolean>>;
   objectFreq(key: Arg, options?: Call): P<ReplyOf<'objectFreq', B>>;
   /** OBJECT HELP: Show helpful text about the different subcommands */
-  objectHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'objectHelp', R>>;
+  objectHelp(options: Call & { returnBuffers: true }): P<ReplyOf<'objectHelp', true>>;
+  objectHelp(options: Call & { returnBuffers: false }): P<ReplyOf<'objectHelp', false>>;
+  objectHelp(options: Call & { returnBuffers: boolean }): P<ReplyOf<'objectHelp', boolean>>;
   objectHelp(options?: Call): P<ReplyOf<'objectHelp', B>>;
   /** OBJECT IDLETIME: Get the time since a Redis object was last accessed */
-  objectIdletime<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'objectIdletime', R>>;
+  objectIdletime(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'objectIdletime', true>>;
+  objectIdletime(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'objectIdletime', false>>;
+  objectIdletime(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'objectIdletime', boolean>>;
   objectIdletime(key: Arg, options?: Call): P<ReplyOf<'objectIdletime', B>>;
   /** OBJECT REFCOUNT: Get the number of references to the value of the key */
-  objectRefcount<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'objectRefcount', R>>;
+  objectRefcount(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'objectRefcount', true>>;
+  objectRefcount(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'objectRefcount', false>>;
+  objectRefcount(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'objectRefcount', boolean>>;
   objectRefcount(key: Arg, options?: Call): P<ReplyOf<'objectRefcount', B>>;
   /** PERSIST: Remove the expiration from a key */
-  persist<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'persist', R>>;
+  persist(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'persist', true>>;
+  persist(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'persist', false>>;
+  persist(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'persist', boolean>>;
   persist(key: Arg, options?: Call): P<ReplyOf<'persist', B>>;
   /** PEXPIRE: Set a key's time to live in milliseconds */
   pexpire(key: Arg, milliseconds: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'pexpire', B>>;
-  pexpire<R extends boolean>(key: Arg, milliseconds: number, options: PexpireOptions & { returnBuffers: R }): P<ReplyOf<'pexpire', R>>;
+  pexpire(key: Arg, milliseconds: number, options: PexpireOptions & { returnBuffers: true }): P<ReplyOf<'pexpire', true>>;
+  pexpire(key: Arg, milliseconds: number, options: PexpireOptions & { returnBuffers: false }): P<ReplyOf<'pexpire', false>>;
+  pexpire(key: Arg, milliseconds: number, options: PexpireOptions & { returnBuffers: boolean }): P<ReplyOf<'pexpire', boolean>>;
   pexpire(key: Arg, milliseconds: number, options?: PexpireOptions): P<ReplyOf<'pexpire', B>>;
   /** PEXPIREAT: Set the expiration for a key as a UNIX timestamp specified in milliseconds */
   pexpireat(key: Arg, unixTimeMilliseconds: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'pexpireat', B>>;
-  pexpireat<R extends boolean>(key: Arg, unixTimeMilliseconds: number, options: PexpireatOptions & { returnBuffers: R }): P<ReplyOf<'pexpireat', R>>;
+  pexpireat(key: Arg, unixTimeMilliseconds: number, options: PexpireatOptions & { returnBuffers: true }): P<ReplyOf<'pexpireat', true>>;
+  pexpireat(key: Arg, unixTimeMilliseconds: number, options: PexpireatOptions & { returnBuffers: false }): P<ReplyOf<'pexpireat', false>>;
+  pexpireat(key: Arg, unixTimeMilliseconds: number, options: PexpireatOptions & { returnBuffers: boolean }): P<ReplyOf<'pexpireat', boolean>>;
   pexpireat(key: Arg, unixTimeMilliseconds: number, options?: PexpireatOptions): P<ReplyOf<'pexpireat', B>>;
   /** PEXPIRETIME: Get the expiration Unix timestamp for a key in milliseconds */
-  pexpiretime<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'pexpiretime', R>>;
+  pexpiretime(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'pexpiretime', true>>;
+  pexpiretime(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'pexpiretime', false>>;
+  pexpiretime(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'pexpiretime', boolean>>;
   pexpiretime(key: Arg, options?: Call): P<ReplyOf<'pexpiretime', B>>;
   /** PFADD: Adds the specified elements to the specified HyperLogLog. */
-  pfadd<R extends boolean>(key: Arg, element: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'pfadd', R>>;
+  pfadd(key: Arg, element: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'pfadd', true>>;
+  pfadd(key: Arg, element: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'pfadd', false>>;
+  pfadd(key: Arg, element: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'pfadd', boolean>>;
   pfadd(key: Arg, element: Arg[] | undefined, options: Call): P<ReplyOf<'pfadd', B>>;
   pfadd(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'pfadd', B>>;
   /** PFCOUNT: Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s). */
-  pfcount<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'pfcount', R>>;
+  pfcount(key: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'pfcount', true>>;
+  pfcount(key: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'pfcount', false>>;
+  pfcount(key: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'pfcount', boolean>>;
   pfcount(key: Arg[], options: Call): P<ReplyOf<'pfcount', B>>;
   pfcount(...key: (Arg | Arg[])[]): P<ReplyOf<'pfcount', B>>;
   /** PFDEBUG: Internal commands for debugging HyperLogLog values */
-  pfdebug<R extends boolean>(subcommand: Arg, key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'pfdebug', R>>;
+  pfdebug(subcommand: Arg, key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'pfdebug', true>>;
+  pfdebug(subcommand: Arg, key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'pfdebug', false>>;
+  pfdebug(subcommand: Arg, key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'pfdebug', boolean>>;
   pfdebug(subcommand: Arg, key: Arg, options?: Call): P<ReplyOf<'pfdebug', B>>;
   /** PFMERGE: Merge N different HyperLogLogs into a single one. */
-  pfmerge<R extends boolean>(destkey: Arg, sourcekey: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'pfmerge', R>>;
+  pfmerge(destkey: Arg, sourcekey: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'pfmerge', true>>;
+  pfmerge(destkey: Arg, sourcekey: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'pfmerge', false>>;
+  pfmerge(destkey: Arg, sourcekey: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'pfmerge', boolean>>;
   pfmerge(destkey: Arg, sourcekey: Arg[], options: Call): P<ReplyOf<'pfmerge', B>>;
   pfmerge(destkey: Arg, ...sourcekey: (Arg | Arg[])[]): P<ReplyOf<'pfmerge', B>>;
   /** PFSELFTEST: An internal command for testing HyperLogLog values */
-  pfselftest<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'pfselftest', R>>;
+  pfselftest(options: Call & { returnBuffers: true }): P<ReplyOf<'pfselftest', true>>;
+  pfselftest(options: Call & { returnBuffers: false }): P<ReplyOf<'pfselftest', false>>;
+  pfselftest(options: Call & { returnBuffers: boolean }): P<ReplyOf<'pfselftest', boolean>>;
   pfselftest(options?: Call): P<ReplyOf<'pfselftest', B>>;
   /** PING: Ping the server */
-  ping<R extends boolean>(message: Arg | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'ping', R>>;
+  ping(message: Arg | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'ping', true>>;
+  ping(message: Arg | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'ping', false>>;
+  ping(message: Arg | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'ping', boolean>>;
   ping(message?: Arg, options?: Call): P<ReplyOf<'ping', B>>;
   /** PSETEX: Set the value and expiration in milliseconds of a key */
-  psetex<R extends boolean>(key: Arg, milliseconds: number, value: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'psetex', R>>;
+  psetex(key: Arg, milliseconds: number, value: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'psetex', true>>;
+  psetex(key: Arg, milliseconds: number, value: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'psetex', false>>;
+  psetex(key: Arg, milliseconds: number, value: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'psetex', boolean>>;
   psetex(key: Arg, milliseconds: number, value: Arg, options?: Call): P<ReplyOf<'psetex', B>>;
   /** PTTL: Get the time to live for a key in milliseconds */
-  pttl<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'pttl', R>>;
+  pttl(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'pttl', true>>;
+  pttl(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'pttl', false>>;
+  pttl(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'pttl', boolean>>;
   pttl(key: Arg, options?: Call): P<ReplyOf<'pttl', B>>;
   /** PUBLISH: Post a message to a channel */
-  publish<R extends boolean>(channel: Arg, message: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'publish', R>>;
+  publish(channel: Arg, message: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'publish', true>>;
+  publish(channel: Arg, message: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'publish', false>>;
+  publish(channel: Arg, message: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'publish', boolean>>;
   publish(channel: Arg, message: Arg, options?: Call): P<ReplyOf<'publish', B>>;
   /** PUBSUB CHANNELS: List active channels */
-  pubsubChannels<R extends boolean>(pattern: Arg | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'pubsubChannels', R>>;
+  pubsubChannels(pattern: Arg | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'pubsubChannels', true>>;
+  pubsubChannels(pattern: Arg | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'pubsubChannels', false>>;
+  pubsubChannels(pattern: Arg | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'pubsubChannels', boolean>>;
   pubsubChannels(pattern?: Arg, options?: Call): P<ReplyOf<'pubsubChannels', B>>;
   /** PUBSUB HELP: Show helpful text about the different subcommands */
-  pubsubHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'pubsubHelp', R>>;
+  pubsubHelp(options: Call & { returnBuffers: true }): P<ReplyOf<'pubsubHelp', true>>;
+  pubsubHelp(options: Call & { returnBuffers: false }): P<ReplyOf<'pubsubHelp', false>>;
+  pubsubHelp(options: Call & { returnBuffers: boolean }): P<ReplyOf<'pubsubHelp', boolean>>;
   pubsubHelp(options?: Call): P<ReplyOf<'pubsubHelp', B>>;
   /** PUBSUB NUMPAT: Get the count of unique patterns pattern subscriptions */
-  pubsubNumpat<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'pubsubNumpat', R>>;
+  pubsubNumpat(options: Call & { returnBuffers: true }): P<ReplyOf<'pubsubNumpat', true>>;
+  pubsubNumpat(options: Call & { returnBuffers: false }): P<ReplyOf<'pubsubNumpat', false>>;
+  pubsubNumpat(options: Call & { returnBuffers: boolean }): P<ReplyOf<'pubsubNumpat', boolean>>;
   pubsubNumpat(options?: Call): P<ReplyOf<'pubsubNumpat', B>>;
   /** PUBSUB NUMSUB: Get the count of subscribers for channels */
-  pubsubNumsub<R extends boolean>(channel: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'pubsubNumsub', R>>;
+  pubsubNumsub(channel: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'pubsubNumsub', true>>;
+  pubsubNumsub(channel: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'pubsubNumsub', false>>;
+  pubsubNumsub(channel: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'pubsubNumsub', boolean>>;
   pubsubNumsub(channel: Arg[] | undefined, options: Call): P<ReplyOf<'pubsubNumsub', B>>;
   pubsubNumsub(...channel: (Arg | Arg[])[]): P<ReplyOf<'pubsubNumsub', B>>;
   /** PUBSUB SHARDCHANNELS: List active shard channels */
-  pubsubShardchannels<R extends boolean>(pattern: Arg | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'pubsubShardchannels', R>>;
+  pubsubShardchannels(pattern: Arg | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'pubsubShardchannels', true>>;
+  pubsubShardchannels(pattern: Arg | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'pubsubShardchannels', false>>;
+  pubsubShardchannels(pattern: Arg | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'pubsubShardchannels', boolean>>;
   pubsubShardchannels(pattern?: Arg, options?: Call): P<ReplyOf<'pubsubShardchannels', B>>;
   /** PUBSUB SHARDNUMSUB: Get the count of subscribers for shard channels */
-  pubsubShardnumsub<R extends boolean>(shardchannel: Arg[] | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'pubsubShardnumsub', R>>;
+  pubsubShardnumsub(shardchannel: Arg[] | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'pubsubShardnumsub', true>>;
+  pubsubShardnumsub(shardchannel: Arg[] | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'pubsubShardnumsub', false>>;
+  pubsubShardnumsub(shardchannel: Arg[] | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'pubsubShardnumsub', boolean>>;
   pubsubShardnumsub(shardchannel: Arg[] | undefined, options: Call): P<ReplyOf<'pubsubShardnumsub', B>>;
   pubsubShardnumsub(...shardchannel: (Arg | Arg[])[]): P<ReplyOf<'pubsubShardnumsub', B>>;
   /** RANDOMKEY: Return a random key from the keyspace */
-  randomkey<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'randomkey', R>>;
+  randomkey(options: Call & { returnBuffers: true }): P<ReplyOf<'randomkey', true>>;
+  randomkey(options: Call & { returnBuffers: false }): P<ReplyOf<'randomkey', false>>;
+  randomkey(options: Call & { returnBuffers: boolean }): P<ReplyOf<'randomkey', boolean>>;
   randomkey(options?: Call): P<ReplyOf<'randomkey', B>>;
   /** READONLY: Enables read queries for a connection to a cluster replica node */
-  readonly<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'readonly', R>>;
+  readonly(options: Call & { returnBuffers: true }): P<ReplyOf<'readonly', true>>;
+  readonly(options: Call & { returnBuffers: false }): P<ReplyOf<'readonly', false>>;
+  readonly(options: Call & { returnBuffers: boolean }): P<ReplyOf<'readonly', boolean>>;
   readonly(options?: Call): P<ReplyOf<'readonly', B>>;
   /** READWRITE: Disables read queries for a connection to a cluster replica node */
-  readwrite<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'readwrite', R>>;
+  readwrite(options: Call & { returnBuffers: true }): P<ReplyOf<'readwrite', true>>;
+  readwrite(options: Call & { returnBuffers: false }): P<ReplyOf<'readwrite', false>>;
+  readwrite(options: Call & { returnBuffers: boolean }): P<ReplyOf<'readwrite', boolean>>;
   readwrite(options?: Call): P<ReplyOf<'readwrite', B>>;
   /** RENAME: Rename a key */
-  rename<R extends boolean>(key: Arg, newkey: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'rename', R>>;
+  rename(key: Arg, newkey: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'rename', true>>;
+  rename(key: Arg, newkey: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'rename', false>>;
+  rename(key: Arg, newkey: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'rename', boolean>>;
   rename(key: Arg, newkey: Arg, options?: Call): P<ReplyOf<'rename', B>>;
   /** RENAMENX: Rename a key, only if the new key does not exist */
-  renamenx<R extends boolean>(key: Arg, newkey: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'renamenx', R>>;
+  renamenx(key: Arg, newkey: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'renamenx', true>>;
+  renamenx(key: Arg, newkey: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'renamenx', false>>;
+  renamenx(key: Arg, newkey: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'renamenx', boolean>>;
   renamenx(key: Arg, newkey: Arg, options?: Call): P<ReplyOf<'renamenx', B>>;
   /** REPLCONF: An internal command for configuring the replication stream */
-  replconf<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'replconf', R>>;
+  replconf(options: Call & { returnBuffers: true }): P<ReplyOf<'replconf', true>>;
+  replconf(options: Call & { returnBuffers: false }): P<ReplyOf<'replconf', false>>;
+  replconf(options: Call & { returnBuffers: boolean }): P<ReplyOf<'replconf', boolean>>;
   replconf(options?: Call): P<ReplyOf<'replconf', B>>;
   /** REPLICAOF: Make the server a replica of another instance, or promote it as master. */
   replicaof(...args: Arg[]): P<ReplyOf<'replicaof', B>>;
   /** RESTORE: Create a key using the provided serialized value, previously obtained using DUMP. */
   restore(key: Arg, ttl: number, serializedValue: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'restore', B>>;
-  restore<R extends boolean>(key: Arg, ttl: number, serializedValue: Arg, options: RestoreOptions & { returnBuffers: R }): P<ReplyOf<'restore', R>>;
+  restore(key: Arg, ttl: number, serializedValue: Arg, options: RestoreOptions & { returnBuffers: true }): P<ReplyOf<'restore', true>>;
+  restore(key: Arg, ttl: number, serializedValue: Arg, options: RestoreOptions & { returnBuffers: false }): P<ReplyOf<'restore', false>>;
+  restore(key: Arg, ttl: number, serializedValue: Arg, options: RestoreOptions & { returnBuffers: boolean }): P<ReplyOf<'restore', boolean>>;
   restore(key: Arg, ttl: number, serializedValue: Arg, options?: RestoreOptions): P<ReplyOf<'restore', B>>;
   /** RESTORE-ASKING: An internal command for migrating keys in a cluster */
-  restoreAsking<R extends boolean>(key: Arg, ttl: number, serializedValue: Arg, options: RestoreAskingOptions & { returnBuffers: R }): P<ReplyOf<'restoreAsking', R>>;
+  restoreAsking(key: Arg, ttl: number, serializedValue: Arg, options: RestoreAskingOptions & { returnBuffers: true }): P<ReplyOf<'restoreAsking', true>>;
+  restoreAsking(key: Arg, ttl: number, serializedValue: Arg, options: RestoreAskingOptions & { returnBuffers: false }): P<ReplyOf<'restoreAsking', false>>;
+  restoreAsking(key: Arg, ttl: number, serializedValue: Arg, options: RestoreAskingOptions & { returnBuffers: boolean }): P<ReplyOf<'restoreAsking', boolean>>;
   restoreAsking(key: Arg, ttl: number, serializedValue: Arg, options?: RestoreAskingOptions): P<ReplyOf<'restoreAsking', B>>;
   /** ROLE: Return the role of the instance in the context of replication */
-  role<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'role', R>>;
+  role(options: Call & { returnBuffers: true }): P<ReplyOf<'role', true>>;
+  role(options: Call & { returnBuffers: false }): P<ReplyOf<'role', false>>;
+  role(options: Call & { returnBuffers: boolean }): P<ReplyOf<'role', boolean>>;
   role(options?: Call): P<ReplyOf<'role', B>>;
   /** RPOP: Remove and get the last elements in a list */
   rpop(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'rpop', B>>;
-  rpop<R extends boolean>(key: Arg, count: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'rpop', R>>;
+  rpop(key: Arg, count: number | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'rpop', true>>;
+  rpop(key: Arg, count: number | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'rpop', false>>;
+  rpop(key: Arg, count: number | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'rpop', boolean>>;
   rpop(key: Arg, count?: number, options?: Call): P<ReplyOf<'rpop', B>>;
   /** RPOPLPUSH: Remove the last element in a list, prepend it to another list and return it */
-  rpoplpush<R extends boolean>(source: Arg, destination: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'rpoplpush', R>>;
+  rpoplpush(source: Arg, destination: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'rpoplpush', true>>;
+  rpoplpush(source: Arg, destination: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'rpoplpush', false>>;
+  rpoplpush(source: Arg, destination: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'rpoplpush', boolean>>;
   rpoplpush(source: Arg, destination: Arg, options?: Call): P<ReplyOf<'rpoplpush', B>>;
   /** RPUSH: Append one or multiple elements to a list */
-  rpush<R extends boolean>(key: Arg, element: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'rpush', R>>;
+  rpush(key: Arg, element: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'rpush', true>>;
+  rpush(key: Arg, element: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'rpush', false>>;
+  rpush(key: Arg, element: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'rpush', boolean>>;
   rpush(key: Arg, element: Arg[], options: Call): P<ReplyOf<'rpush', B>>;
   rpush(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'rpush', B>>;
   /** RPUSHX: Append an element to a list, only if the list exists */
-  rpushx<R extends boolean>(key: Arg, element: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'rpushx', R>>;
+  rpushx(key: Arg, element: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'rpushx', true>>;
+  rpushx(key: Arg, element: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'rpushx', false>>;
+  rpushx(key: Arg, element: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'rpushx', boolean>>;
   rpushx(key: Arg, element: Arg[], options: Call): P<ReplyOf<'rpushx', B>>;
   rpushx(key: Arg, ...element: (Arg | Arg[])[]): P<ReplyOf<'rpushx', B>>;
   /** SADD: Add one or more members to a set */
-  sadd<R extends boolean>(key: Arg, member: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'sadd', R>>;
+  sadd(key: Arg, member: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'sadd', true>>;
+  sadd(key: Arg, member: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'sadd', false>>;
+  sadd(key: Arg, member: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'sadd', boolean>>;
   sadd(key: Arg, member: Arg[], options: Call): P<ReplyOf<'sadd', B>>;
   sadd(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'sadd', B>>;
   /** SAVE: Synchronously save the dataset to disk */
-  save<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'save', R>>;
+  save(options: Call & { returnBuffers: true }): P<ReplyOf<'save', true>>;
+  save(options: Call & { returnBuffers: false }): P<ReplyOf<'save', false>>;
+  save(options: Call & { returnBuffers: boolean }): P<ReplyOf<'save', boolean>>;
   save(options?: Call): P<ReplyOf<'save', B>>;
   /** SCARD: Get the number of members in a set */
-  scard<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'scard', R>>;
+  scard(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'scard', true>>;
+  scard(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'scard', false>>;
+  scard(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'scard', boolean>>;
   scard(key: Arg, options?: Call): P<ReplyOf<'scard', B>>;
   /** SCRIPT DEBUG: Set the debug mode for executed scripts. */
-  scriptDebug<R extends boolean>(mode: 'YES' | 'SYNC' | 'NO', options: Call & { returnBuffers: R }): P<ReplyOf<'scriptDebug', R>>;
+  scriptDebug(mode: 'YES' | 'SYNC' | 'NO', options: Call & { returnBuffers: true }): P<ReplyOf<'scriptDebug', true>>;
+  scriptDebug(mode: 'YES' | 'SYNC' | 'NO', options: Call & { returnBuffers: false }): P<ReplyOf<'scriptDebug', false>>;
+  scriptDebug(mode: 'YES' | 'SYNC' | 'NO', options: Call & { returnBuffers: boolean }): P<ReplyOf<'scriptDebug', boolean>>;
   scriptDebug(mode: 'YES' | 'SYNC' | 'NO', options?: Call): P<ReplyOf<'scriptDebug', B>>;
   /** SCRIPT EXISTS: Check existence of scripts in the script cache. */
-  scriptExists<R extends boolean>(sha1: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'scriptExists', R>>;
+  scriptExists(sha1: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'scriptExists', true>>;
+  scriptExists(sha1: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'scriptExists', false>>;
+  scriptExists(sha1: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'scriptExists', boolean>>;
   scriptExists(sha1: Arg[], options: Call): P<ReplyOf<'scriptExists', B>>;
   scriptExists(...sha1: (Arg | Arg[])[]): P<ReplyOf<'scriptExists', B>>;
   /** SCRIPT FLUSH: Remove all the scripts from the script cache. */
   scriptFlush(...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'scriptFlush', B>>;
-  scriptFlush<R extends boolean>(options: ScriptFlushOptions & { returnBuffers: R }): P<ReplyOf<'scriptFlush', R>>;
+  scriptFlush(options: ScriptFlushOptions & { returnBuffers: true }): P<ReplyOf<'scriptFlush', true>>;
+  scriptFlush(options: ScriptFlushOptions & { returnBuffers: false }): P<ReplyOf<'scriptFlush', false>>;
+  scriptFlush(options: ScriptFlushOptions & { returnBuffers: boolean }): P<ReplyOf<'scriptFlush', boolean>>;
   scriptFlush(options?: ScriptFlushOptions): P<ReplyOf<'scriptFlush', B>>;
   /** SCRIPT HELP: Show helpful text about the different subcommands */
-  scriptHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'scriptHelp', R>>;
+  scriptHelp(options: Call & { returnBuffers: true }): P<ReplyOf<'scriptHelp', true>>;
+  scriptHelp(options: Call & { returnBuffers: false }): P<ReplyOf<'scriptHelp', false>>;
+  scriptHelp(options: Call & { returnBuffers: boolean }): P<ReplyOf<'scriptHelp', boolean>>;
   scriptHelp(options?: Call): P<ReplyOf<'scriptHelp', B>>;
   /** SCRIPT KILL: Kill the script currently in execution. */
-  scriptKill<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'scriptKill', R>>;
+  scriptKill(options: Call & { returnBuffers: true }): P<ReplyOf<'scriptKill', true>>;
+  scriptKill(options: Call & { returnBuffers: false }): P<ReplyOf<'scriptKill', false>>;
+  scriptKill(options: Call & { returnBuffers: boolean }): P<ReplyOf<'scriptKill', boolean>>;
   scriptKill(options?: Call): P<ReplyOf<'scriptKill', B>>;
   /** SCRIPT LOAD: Load the specified Lua script into the script cache. */
   scriptLoad(script: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'scriptLoad', B>>;
-  scriptLoad<R extends boolean>(script: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'scriptLoad', R>>;
+  scriptLoad(script: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'scriptLoad', true>>;
+  scriptLoad(script: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'scriptLoad', false>>;
+  scriptLoad(script: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'scriptLoad', boolean>>;
   scriptLoad(script: Arg, options?: Call): P<ReplyOf<'scriptLoad', B>>;
   /** SDIFF: Subtract multiple sets */
-  sdiff<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'sdiff', R>>;
+  sdiff(key: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'sdiff', true>>;
+  sdiff(key: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'sdiff', false>>;
+  sdiff(key: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'sdiff', boolean>>;
   sdiff(key: Arg[], options: Call): P<ReplyOf<'sdiff', B>>;
   sdiff(...key: (Arg | Arg[])[]): P<ReplyOf<'sdiff', B>>;
   /** SDIFFSTORE: Subtract multiple sets and store the resulting set in a key */
-  sdiffstore<R extends boolean>(destination: Arg, key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'sdiffstore', R>>;
+  sdiffstore(destination: Arg, key: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'sdiffstore', true>>;
+  sdiffstore(destination: Arg, key: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'sdiffstore', false>>;
+  sdiffstore(destination: Arg, key: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'sdiffstore', boolean>>;
   sdiffstore(destination: Arg, key: Arg[], options: Call): P<ReplyOf<'sdiffstore', B>>;
   sdiffstore(destination: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'sdiffstore', B>>;
   /** SET: Set the string value of a key */
   set(key: Arg, value: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'set', B> | WithOf<'set', B>>;
   set<R extends boolean = B>(key: Arg, value: Arg, options: SetOptions & { GET: true; returnBuffers?: R }): P<WithOf<'set', R>>;
-  set<R extends boolean>(key: Arg, value: Arg, options: SetOptions & { returnBuffers: R }): P<ReplyOf<'set', R>>;
+  set(key: Arg, value: Arg, options: SetOptions & { returnBuffers: true }): P<ReplyOf<'set', true>>;
+  set(key: Arg, value: Arg, options: SetOptions & { returnBuffers: false }): P<ReplyOf<'set', false>>;
+  set(key: Arg, value: Arg, options: SetOptions & { returnBuffers: boolean }): P<ReplyOf<'set', boolean>>;
   set(key: Arg, value: Arg, options?: SetOptions): P<ReplyOf<'set', B>>;
   /** SETBIT: Sets or clears the bit at offset in the string value stored at key */
-  setbit<R extends boolean>(key: Arg, offset: number, value: number, options: Call & { returnBuffers: R }): P<ReplyOf<'setbit', R>>;
+  setbit(key: Arg, offset: number, value: number, options: Call & { returnBuffers: true }): P<ReplyOf<'setbit', true>>;
+  setbit(key: Arg, offset: number, value: number, options: Call & { returnBuffers: false }): P<ReplyOf<'setbit', false>>;
+  setbit(key: Arg, offset: number, value: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'setbit', boolean>>;
   setbit(key: Arg, offset: number, value: number, options?: Call): P<ReplyOf<'setbit', B>>;
   /** SETEX: Set the value and expiration of a key */
-  setex<R extends boolean>(key: Arg, seconds: number, value: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'setex', R>>;
+  setex(key: Arg, seconds: number, value: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'setex', true>>;
+  setex(key: Arg, seconds: number, value: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'setex', false>>;
+  setex(key: Arg, seconds: number, value: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'setex', boolean>>;
   setex(key: Arg, seconds: number, value: Arg, options?: Call): P<ReplyOf<'setex', B>>;
   /** SETNX: Set the value of a key, only if the key does not exist */
-  setnx<R extends boolean>(key: Arg, value: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'setnx', R>>;
+  setnx(key: Arg, value: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'setnx', true>>;
+  setnx(key: Arg, value: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'setnx', false>>;
+  setnx(key: Arg, value: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'setnx', boolean>>;
   setnx(key: Arg, value: Arg, options?: Call): P<ReplyOf<'setnx', B>>;
   /** SETRANGE: Overwrite part of a string at key starting at the specified offset */
-  setrange<R extends boolean>(key: Arg, offset: number, value: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'setrange', R>>;
+  setrange(key: Arg, offset: number, value: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'setrange', true>>;
+  setrange(key: Arg, offset: number, value: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'setrange', false>>;
+  setrange(key: Arg, offset: number, value: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'setrange', boolean>>;
   setrange(key: Arg, offset: number, value: Arg, options?: Call): P<ReplyOf<'setrange', B>>;
   /** SHUTDOWN: Synchronously save the dataset to disk and then shut down the server */
-  shutdown<R extends boolean>(options: ShutdownOptions & { returnBuffers: R }): P<ReplyOf<'shutdown', R>>;
+  shutdown(options: ShutdownOptions & { returnBuffers: true }): P<ReplyOf<'shutdown', true>>;
+  shutdown(options: ShutdownOptions & { returnBuffers: false }): P<ReplyOf<'shutdown', false>>;
+  shutdown(options: ShutdownOptions & { returnBuffers: boolean }): P<ReplyOf<'shutdown', boolean>>;
   shutdown(options?: ShutdownOptions): P<ReplyOf<'shutdown', B>>;
   /** SINTER: Intersect multiple sets */
-  sinter<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'sinter', R>>;
+  sinter(key: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'sinter', true>>;
+  sinter(key: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'sinter', false>>;
+  sinter(key: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'sinter', boolean>>;
   sinter(key: Arg[], options: Call): P<ReplyOf<'sinter', B>>;
   sinter(...key: (Arg | Arg[])[]): P<ReplyOf<'sinter', B>>;
   /** SINTERCARD: Intersect multiple sets and return the cardinality of the result */
   sintercard(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'sintercard', B>>;
-  sintercard<R extends boolean>(numkeys: number, key: Arg | Arg[], options: SintercardOptions & { returnBuffers: R }): P<ReplyOf<'sintercard', R>>;
+  sintercard(numkeys: number, key: Arg | Arg[], options: SintercardOptions & { returnBuffers: true }): P<ReplyOf<'sintercard', true>>;
+  sintercard(numkeys: number, key: Arg | Arg[], options: SintercardOptions & { returnBuffers: false }): P<ReplyOf<'sintercard', false>>;
+  sintercard(numkeys: number, key: Arg | Arg[], options: SintercardOptions & { returnBuffers: boolean }): P<ReplyOf<'sintercard', boolean>>;
   sintercard(numkeys: number, key: Arg | Arg[], options?: SintercardOptions): P<ReplyOf<'sintercard', B>>;
   /** SINTERSTORE: Intersect multiple sets and store the resulting set in a key */
-  sinterstore<R extends boolean>(destination: Arg, key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'sinterstore', R>>;
+  sinterstore(destination: Arg, key: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'sinterstore', true>>;
+  sinterstore(destination: Arg, key: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'sinterstore', false>>;
+  sinterstore(destination: Arg, key: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'sinterstore', boolean>>;
   sinterstore(destination: Arg, key: Arg[], options: Call): P<ReplyOf<'sinterstore', B>>;
   sinterstore(destination: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'sinterstore', B>>;
   /** SISMEMBER: Determine if a given value is a member of a set */
-  sismember<R extends boolean>(key: Arg, member: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'sismember', R>>;
+  sismember(key: Arg, member: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'sismember', true>>;
+  sismember(key: Arg, member: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'sismember', false>>;
+  sismember(key: Arg, member: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'sismember', boolean>>;
   sismember(key: Arg, member: Arg, options?: Call): P<ReplyOf<'sismember', B>>;
   /** SLAVEOF: Make the server a replica of another instance, or promote it as master. */
   slaveof(...args: Arg[]): P<ReplyOf<'slaveof', B>>;
   /** SLOWLOG GET: Get the slow log's entries */
-  slowlogGet<R extends boolean>(count: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'slowlogGet', R>>;
+  slowlogGet(count: number | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'slowlogGet', true>>;
+  slowlogGet(count: number | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'slowlogGet', false>>;
+  slowlogGet(count: number | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'slowlogGet', boolean>>;
   slowlogGet(count?: number, options?: Call): P<ReplyOf<'slowlogGet', B>>;
   /** SLOWLOG HELP: Show helpful text about the different subcommands */
-  slowlogHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'slowlogHelp', R>>;
+  slowlogHelp(options: Call & { returnBuffers: true }): P<ReplyOf<'slowlogHelp', true>>;
+  slowlogHelp(options: Call & { returnBuffers: false }): P<ReplyOf<'slowlogHelp', false>>;
+  slowlogHelp(options: Call & { returnBuffers: boolean }): P<ReplyOf<'slowlogHelp', boolean>>;
   slowlogHelp(options?: Call): P<ReplyOf<'slowlogHelp', B>>;
   /** SLOWLOG LEN: Get the slow log's length */
-  slowlogLen<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'slowlogLen', R>>;
+  slowlogLen(options: Call & { returnBuffers: true }): P<ReplyOf<'slowlogLen', true>>;
+  slowlogLen(options: Call & { returnBuffers: false }): P<ReplyOf<'slowlogLen', false>>;
+  slowlogLen(options: Call & { returnBuffers: boolean }): P<ReplyOf<'slowlogLen', boolean>>;
   slowlogLen(options?: Call): P<ReplyOf<'slowlogLen', B>>;
   /** SLOWLOG RESET: Clear all entries from the slow log */
-  slowlogReset<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'slowlogReset', R>>;
+  slowlogReset(options: Call & { returnBuffers: true }): P<ReplyOf<'slowlogReset', true>>;
+  slowlogReset(options: Call & { returnBuffers: false }): P<ReplyOf<'slowlogReset', false>>;
+  slowlogReset(options: Call & { returnBuffers: boolean }): P<ReplyOf<'slowlogReset', boolean>>;
   slowlogReset(options?: Call): P<ReplyOf<'slowlogReset', B>>;
   /** SMEMBERS: Get all the members in a set */
-  smembers<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'smembers', R>>;
+  smembers(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'smembers', true>>;
+  smembers(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'smembers', false>>;
+  smembers(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'smembers', boolean>>;
   smembers(key: Arg, options?: Call): P<ReplyOf<'smembers', B>>;
   /** SMISMEMBER: Returns the membership associated with the given elements for a set */
-  smismember<R extends boolean>(key: Arg, member: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'smismember', R>>;
+  smismember(key: Arg, member: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'smismember', true>>;
+  smismember(key: Arg, member: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'smismember', false>>;
+  smismember(key: Arg, member: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'smismember', boolean>>;
   smismember(key: Arg, member: Arg[], options: Call): P<ReplyOf<'smismember', B>>;
   smismember(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'smismember', B>>;
   /** SMOVE: Move a member from one set to another */
-  smove<R extends boolean>(source: Arg, destination: Arg, member: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'smove', R>>;
+  smove(source: Arg, destination: Arg, member: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'smove', true>>;
+  smove(source: Arg, destination: Arg, member: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'smove', false>>;
+  smove(source: Arg, destination: Arg, member: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'smove', boolean>>;
   smove(source: Arg, destination: Arg, member: Arg, options?: Call): P<ReplyOf<'smove', B>>;
   /** SORT: Sort the elements in a list, set or sorted set */
   sort(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'sort', B>>;
-  sort<R extends boolean>(key: Arg, options: SortOptions & { returnBuffers: R }): P<ReplyOf<'sort', R>>;
+  sort(key: Arg, options: SortOptions & { returnBuffers: true }): P<ReplyOf<'sort', true>>;
+  sort(key: Arg, options: SortOptions & { returnBuffers: false }): P<ReplyOf<'sort', false>>;
+  sort(key: Arg, options: SortOptions & { returnBuffers: boolean }): P<ReplyOf<'sort', boolean>>;
   sort(key: Arg, options?: SortOptions): P<ReplyOf<'sort', B>>;
   /** SORT_RO: Sort the elements in a list, set or sorted set. Read-only variant of SORT. */
   sort_ro(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'sort_ro', B>>;
-  sort_ro<R extends boolean>(key: Arg, options: SortRoOptions & { returnBuffers: R }): P<ReplyOf<'sort_ro', R>>;
+  sort_ro(key: Arg, options: SortRoOptions & { returnBuffers: true }): P<ReplyOf<'sort_ro', true>>;
+  sort_ro(key: Arg, options: SortRoOptions & { returnBuffers: false }): P<ReplyOf<'sort_ro', false>>;
+  sort_ro(key: Arg, options: SortRoOptions & { returnBuffers: boolean }): P<ReplyOf<'sort_ro', boolean>>;
   sort_ro(key: Arg, options?: SortRoOptions): P<ReplyOf<'sort_ro', B>>;
   /** SPOP: Remove and return one or multiple random members from a set */
   spop(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'spop', B>>;
-  spop<R extends boolean>(key: Arg, count: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'spop', R>>;
+  spop(key: Arg, count: number | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'spop', true>>;
+  spop(key: Arg, count: number | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'spop', false>>;
+  spop(key: Arg, count: number | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'spop', boolean>>;
   spop(key: Arg, count?: number, options?: Call): P<ReplyOf<'spop', B>>;
   /** SPUBLISH: Post a message to a shard channel */
-  spublish<R extends boolean>(shardchannel: Arg, message: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'spublish', R>>;
+  spublish(shardchannel: Arg, message: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'spublish', true>>;
+  spublish(shardchannel: Arg, message: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'spublish', false>>;
+  spublish(shardchannel: Arg, message: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'spublish', boolean>>;
   spublish(shardchannel: Arg, message: Arg, options?: Call): P<ReplyOf<'spublish', B>>;
   /** SRANDMEMBER: Get one or multiple random members from a set */
   srandmember(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'srandmember', B>>;
-  srandmember<R extends boolean>(key: Arg, count: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'srandmember', R>>;
+  srandmember(key: Arg, count: number | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'srandmember', true>>;
+  srandmember(key: Arg, count: number | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'srandmember', false>>;
+  srandmember(key: Arg, count: number | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'srandmember', boolean>>;
   srandmember(key: Arg, count?: number, options?: Call): P<ReplyOf<'srandmember', B>>;
   /** SREM: Remove one or more members from a set */
-  srem<R extends boolean>(key: Arg, member: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'srem', R>>;
+  srem(key: Arg, member: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'srem', true>>;
+  srem(key: Arg, member: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'srem', false>>;
+  srem(key: Arg, member: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'srem', boolean>>;
   srem(key: Arg, member: Arg[], options: Call): P<ReplyOf<'srem', B>>;
   srem(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'srem', B>>;
   /** STRLEN: Get the length of the value stored in a key */
-  strlen<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'strlen', R>>;
+  strlen(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'strlen', true>>;
+  strlen(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'strlen', false>>;
+  strlen(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'strlen', boolean>>;
   strlen(key: Arg, options?: Call): P<ReplyOf<'strlen', B>>;
   /** SUBSTR: Get a substring of the string stored at a key */
-  substr<R extends boolean>(key: Arg, start: number, end: number, options: Call & { returnBuffers: R }): P<ReplyOf<'substr', R>>;
+  substr(key: Arg, start: number, end: number, options: Call & { returnBuffers: true }): P<ReplyOf<'substr', true>>;
+  substr(key: Arg, start: number, end: number, options: Call & { returnBuffers: false }): P<ReplyOf<'substr', false>>;
+  substr(key: Arg, start: number, end: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'substr', boolean>>;
   substr(key: Arg, start: number, end: number, options?: Call): P<ReplyOf<'substr', B>>;
   /** SUNION: Add multiple sets */
-  sunion<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'sunion', R>>;
+  sunion(key: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'sunion', true>>;
+  sunion(key: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'sunion', false>>;
+  sunion(key: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'sunion', boolean>>;
   sunion(key: Arg[], options: Call): P<ReplyOf<'sunion', B>>;
   sunion(...key: (Arg | Arg[])[]): P<ReplyOf<'sunion', B>>;
   /** SUNIONSTORE: Add multiple sets and store the resulting set in a key */
-  sunionstore<R extends boolean>(destination: Arg, key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'sunionstore', R>>;
+  sunionstore(destination: Arg, key: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'sunionstore', true>>;
+  sunionstore(destination: Arg, key: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'sunionstore', false>>;
+  sunionstore(destination: Arg, key: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'sunionstore', boolean>>;
   sunionstore(destination: Arg, key: Arg[], options: Call): P<ReplyOf<'sunionstore', B>>;
   sunionstore(destination: Arg, ...key: (Arg | Arg[])[]): P<ReplyOf<'sunionstore', B>>;
   /** SWAPDB: Swaps two Redis databases */
-  swapdb<R extends boolean>(index1: number, index2: number, options: Call & { returnBuffers: R }): P<ReplyOf<'swapdb', R>>;
+  swapdb(index1: number, index2: number, options: Call & { returnBuffers: true }): P<ReplyOf<'swapdb', true>>;
+  swapdb(index1: number, index2: number, options: Call & { returnBuffers: false }): P<ReplyOf<'swapdb', false>>;
+  swapdb(index1: number, index2: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'swapdb', boolean>>;
   swapdb(index1: number, index2: number, options?: Call): P<ReplyOf<'swapdb', B>>;
   /** TIME: Return the current server time */
-  time<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'time', R>>;
+  time(options: Call & { returnBuffers: true }): P<ReplyOf<'time', true>>;
+  time(options: Call & { returnBuffers: false }): P<ReplyOf<'time', false>>;
+  time(options: Call & { returnBuffers: boolean }): P<ReplyOf<'time', boolean>>;
   time(options?: Call): P<ReplyOf<'time', B>>;
   /** TOUCH: Alters the last access time of a key(s). Returns the number of existing keys specified. */
-  touch<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'touch', R>>;
+  touch(key: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'touch', true>>;
+  touch(key: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'touch', false>>;
+  touch(key: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'touch', boolean>>;
   touch(key: Arg[], options: Call): P<ReplyOf<'touch', B>>;
   touch(...key: (Arg | Arg[])[]): P<ReplyOf<'touch', B>>;
   /** TTL: Get the time to live for a key in seconds */
-  ttl<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'ttl', R>>;
+  ttl(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'ttl', true>>;
+  ttl(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'ttl', false>>;
+  ttl(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'ttl', boolean>>;
   ttl(key: Arg, options?: Call): P<ReplyOf<'ttl', B>>;
   /** TYPE: Determine the type stored at key */
-  type<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'type', R>>;
+  type(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'type', true>>;
+  type(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'type', false>>;
+  type(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'type', boolean>>;
   type(key: Arg, options?: Call): P<ReplyOf<'type', B>>;
   /** UNLINK: Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking. */
-  unlink<R extends boolean>(key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'unlink', R>>;
+  unlink(key: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'unlink', true>>;
+  unlink(key: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'unlink', false>>;
+  unlink(key: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'unlink', boolean>>;
   unlink(key: Arg[], options: Call): P<ReplyOf<'unlink', B>>;
   unlink(...key: (Arg | Arg[])[]): P<ReplyOf<'unlink', B>>;
   /** WAIT: Wait for the synchronous replication of all the write commands sent in the context of the current connection */
-  wait<R extends boolean>(numreplicas: number, timeout: number, options: Call & { returnBuffers: R }): P<ReplyOf<'wait', R>>;
+  wait(numreplicas: number, timeout: number, options: Call & { returnBuffers: true }): P<ReplyOf<'wait', true>>;
+  wait(numreplicas: number, timeout: number, options: Call & { returnBuffers: false }): P<ReplyOf<'wait', false>>;
+  wait(numreplicas: number, timeout: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'wait', boolean>>;
   wait(numreplicas: number, timeout: number, options?: Call): P<ReplyOf<'wait', B>>;
   /** XACK: Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL. */
-  xack<R extends boolean>(key: Arg, group: Arg, id: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'xack', R>>;
+  xack(key: Arg, group: Arg, id: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'xack', true>>;
+  xack(key: Arg, group: Arg, id: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'xack', false>>;
+  xack(key: Arg, group: Arg, id: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'xack', boolean>>;
   xack(key: Arg, group: Arg, id: Arg[], options: Call): P<ReplyOf<'xack', B>>;
   xack(key: Arg, group: Arg, ...id: (Arg | Arg[])[]): P<ReplyOf<'xack', B>>;
   /** XADD: Appends a new entry to a stream */
-  xadd<R extends boolean>(key: Arg, idOrAuto: '*' | Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: XaddOptions & { returnBuffers: R }): P<ReplyOf<'xadd', R>>;
+  xadd(key: Arg, idOrAuto: '*' | Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: XaddOptions & { returnBuffers: true }): P<ReplyOf<'xadd', true>>;
+  xadd(key: Arg, idOrAuto: '*' | Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: XaddOptions & { returnBuffers: false }): P<ReplyOf<'xadd', false>>;
+  xadd(key: Arg, idOrAuto: '*' | Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: XaddOptions & { returnBuffers: boolean }): P<ReplyOf<'xadd', boolean>>;
   xadd(key: Arg, idOrAuto: '*' | Arg, fieldValue: [field: Arg, value: Arg][] | Pairs, options: XaddOptions): P<ReplyOf<'xadd', B>>;
   xadd(key: Arg, idOrAuto: '*' | Arg, ...fieldValue: (Arg | [field: Arg, value: Arg] | [field: Arg, value: Arg][] | Pairs)[]): P<ReplyOf<'xadd', B>>;
   /** XAUTOCLAIM: Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer. */
   xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xautoclaim', B>>;
-  xautoclaim<R extends boolean>(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, options: XautoclaimOptions & { returnBuffers: R }): P<ReplyOf<'xautoclaim', R>>;
+  xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, options: XautoclaimOptions & { returnBuffers: true }): P<ReplyOf<'xautoclaim', true>>;
+  xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, options: XautoclaimOptions & { returnBuffers: false }): P<ReplyOf<'xautoclaim', false>>;
+  xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, options: XautoclaimOptions & { returnBuffers: boolean }): P<ReplyOf<'xautoclaim', boolean>>;
   xautoclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, start: Arg, options?: XautoclaimOptions): P<ReplyOf<'xautoclaim', B>>;
   /** XCLAIM: Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer. */
   xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xclaim', B> | WithOf<'xclaim', B>>;
   xclaim<R extends boolean = B>(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, id: Arg | Arg[], options: XclaimOptions & { JUSTID: true; returnBuffers?: R }): P<WithOf<'xclaim', R>>;
-  xclaim<R extends boolean>(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, id: Arg | Arg[], options: XclaimOptions & { returnBuffers: R }): P<ReplyOf<'xclaim', R>>;
+  xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, id: Arg | Arg[], options: XclaimOptions & { returnBuffers: true }): P<ReplyOf<'xclaim', true>>;
+  xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, id: Arg | Arg[], options: XclaimOptions & { returnBuffers: false }): P<ReplyOf<'xclaim', false>>;
+  xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, id: Arg | Arg[], options: XclaimOptions & { returnBuffers: boolean }): P<ReplyOf<'xclaim', boolean>>;
   xclaim(key: Arg, group: Arg, consumer: Arg, minIdleTime: Arg, id: Arg | Arg[], options?: XclaimOptions): P<ReplyOf<'xclaim', B>>;
   /** XDEL: Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist. */
-  xdel<R extends boolean>(key: Arg, id: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'xdel', R>>;
+  xdel(key: Arg, id: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'xdel', true>>;
+  xdel(key: Arg, id: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'xdel', false>>;
+  xdel(key: Arg, id: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'xdel', boolean>>;
   xdel(key: Arg, id: Arg[], options: Call): P<ReplyOf<'xdel', B>>;
   xdel(key: Arg, ...id: (Arg | Arg[])[]): P<ReplyOf<'xdel', B>>;
   /** XGROUP CREATE: Create a consumer group. */
   xgroupCreate(key: Arg, groupname: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xgroupCreate', B>>;
-  xgroupCreate<R extends boolean>(key: Arg, groupname: Arg, id: Arg | '$', options: XgroupCreateOptions & { returnBuffers: R }): P<ReplyOf<'xgroupCreate', R>>;
+  xgroupCreate(key: Arg, groupname: Arg, id: Arg | '$', options: XgroupCreateOptions & { returnBuffers: true }): P<ReplyOf<'xgroupCreate', true>>;
+  xgroupCreate(key: Arg, groupname: Arg, id: Arg | '$', options: XgroupCreateOptions & { returnBuffers: false }): P<ReplyOf<'xgroupCreate', false>>;
+  xgroupCreate(key: Arg, groupname: Arg, id: Arg | '$', options: XgroupCreateOptions & { returnBuffers: boolean }): P<ReplyOf<'xgroupCreate', boolean>>;
   xgroupCreate(key: Arg, groupname: Arg, id: Arg | '$', options?: XgroupCreateOptions): P<ReplyOf<'xgroupCreate', B>>;
   /** XGROUP CREATECONSUMER: Create a consumer in a consumer group. */
-  xgroupCreateconsumer<R extends boolean>(key: Arg, groupname: Arg, consumername: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'xgroupCreateconsumer', R>>;
+  xgroupCreateconsumer(key: Arg, groupname: Arg, consumername: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'xgroupCreateconsumer', true>>;
+  xgroupCreateconsumer(key: Arg, groupname: Arg, consumername: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'xgroupCreateconsumer', false>>;
+  xgroupCreateconsumer(key: Arg, groupname: Arg, consumername: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'xgroupCreateconsumer', boolean>>;
   xgroupCreateconsumer(key: Arg, groupname: Arg, consumername: Arg, options?: Call): P<ReplyOf<'xgroupCreateconsumer', B>>;
   /** XGROUP DELCONSUMER: Delete a consumer from a consumer group. */
-  xgroupDelconsumer<R extends boolean>(key: Arg, groupname: Arg, consumername: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'xgroupDelconsumer', R>>;
+  xgroupDelconsumer(key: Arg, groupname: Arg, consumername: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'xgroupDelconsumer', true>>;
+  xgroupDelconsumer(key: Arg, groupname: Arg, consumername: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'xgroupDelconsumer', false>>;
+  xgroupDelconsumer(key: Arg, groupname: Arg, consumername: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'xgroupDelconsumer', boolean>>;
   xgroupDelconsumer(key: Arg, groupname: Arg, consumername: Arg, options?: Call): P<ReplyOf<'xgroupDelconsumer', B>>;
   /** XGROUP DESTROY: Destroy a consumer group. */
-  xgroupDestroy<R extends boolean>(key: Arg, groupname: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'xgroupDestroy', R>>;
+  xgroupDestroy(key: Arg, groupname: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'xgroupDestroy', true>>;
+  xgroupDestroy(key: Arg, groupname: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'xgroupDestroy', false>>;
+  xgroupDestroy(key: Arg, groupname: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'xgroupDestroy', boolean>>;
   xgroupDestroy(key: Arg, groupname: Arg, options?: Call): P<ReplyOf<'xgroupDestroy', B>>;
   /** XGROUP HELP: Show helpful text about the different subcommands */
-  xgroupHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'xgroupHelp', R>>;
+  xgroupHelp(options: Call & { returnBuffers: true }): P<ReplyOf<'xgroupHelp', true>>;
+  xgroupHelp(options: Call & { returnBuffers: false }): P<ReplyOf<'xgroupHelp', false>>;
+  xgroupHelp(options: Call & { returnBuffers: boolean }): P<ReplyOf<'xgroupHelp', boolean>>;
   xgroupHelp(options?: Call): P<ReplyOf<'xgroupHelp', B>>;
   /** XGROUP SETID: Set a consumer group to an arbitrary last delivered ID value. */
-  xgroupSetid<R extends boolean>(key: Arg, groupname: Arg, id: Arg | '$', options: XgroupSetidOptions & { returnBuffers: R }): P<ReplyOf<'xgroupSetid', R>>;
+  xgroupSetid(key: Arg, groupname: Arg, id: Arg | '$', options: XgroupSetidOptions & { returnBuffers: true }): P<ReplyOf<'xgroupSetid', true>>;
+  xgroupSetid(key: Arg, groupname: Arg, id: Arg | '$', options: XgroupSetidOptions & { returnBuffers: false }): P<ReplyOf<'xgroupSetid', false>>;
+  xgroupSetid(key: Arg, groupname: Arg, id: Arg | '$', options: XgroupSetidOptions & { returnBuffers: boolean }): P<ReplyOf<'xgroupSetid', boolean>>;
   xgroupSetid(key: Arg, groupname: Arg, id: Arg | '$', options?: XgroupSetidOptions): P<ReplyOf<'xgroupSetid', B>>;
   /** XINFO CONSUMERS: List the consumers in a consumer group */
-  xinfoConsumers<R extends boolean>(key: Arg, groupname: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'xinfoConsumers', R>>;
+  xinfoConsumers(key: Arg, groupname: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'xinfoConsumers', true>>;
+  xinfoConsumers(key: Arg, groupname: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'xinfoConsumers', false>>;
+  xinfoConsumers(key: Arg, groupname: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'xinfoConsumers', boolean>>;
   xinfoConsumers(key: Arg, groupname: Arg, options?: Call): P<ReplyOf<'xinfoConsumers', B>>;
   /** XINFO GROUPS: List the consumer groups of a stream */
-  xinfoGroups<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'xinfoGroups', R>>;
+  xinfoGroups(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'xinfoGroups', true>>;
+  xinfoGroups(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'xinfoGroups', false>>;
+  xinfoGroups(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'xinfoGroups', boolean>>;
   xinfoGroups(key: Arg, options?: Call): P<ReplyOf<'xinfoGroups', B>>;
   /** XINFO HELP: Show helpful text about the different subcommands */
-  xinfoHelp<R extends boolean>(options: Call & { returnBuffers: R }): P<ReplyOf<'xinfoHelp', R>>;
+  xinfoHelp(options: Call & { returnBuffers: true }): P<ReplyOf<'xinfoHelp', true>>;
+  xinfoHelp(options: Call & { returnBuffers: false }): P<ReplyOf<'xinfoHelp', false>>;
+  xinfoHelp(options: Call & { returnBuffers: boolean }): P<ReplyOf<'xinfoHelp', boolean>>;
   xinfoHelp(options?: Call): P<ReplyOf<'xinfoHelp', B>>;
   /** XINFO STREAM: Get information about a stream */
-  xinfoStream<R extends boolean>(key: Arg, options: XinfoStreamOptions & { returnBuffers: R }): P<ReplyOf<'xinfoStream', R>>;
+  xinfoStream(key: Arg, options: XinfoStreamOptions & { returnBuffers: true }): P<ReplyOf<'xinfoStream', true>>;
+  xinfoStream(key: Arg, options: XinfoStreamOptions & { returnBuffers: false }): P<ReplyOf<'xinfoStream', false>>;
+  xinfoStream(key: Arg, options: XinfoStreamOptions & { returnBuffers: boolean }): P<ReplyOf<'xinfoStream', boolean>>;
   xinfoStream(key: Arg, options?: XinfoStreamOptions): P<ReplyOf<'xinfoStream', B>>;
   /** XLEN: Return the number of entries in a stream */
-  xlen<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'xlen', R>>;
+  xlen(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'xlen', true>>;
+  xlen(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'xlen', false>>;
+  xlen(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'xlen', boolean>>;
   xlen(key: Arg, options?: Call): P<ReplyOf<'xlen', B>>;
   /** XPENDING: Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged. */
   xpending(key: Arg, group: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xpending', B>>;
-  xpending<R extends boolean>(key: Arg, group: Arg, options: XpendingOptions & { returnBuffers: R }): P<ReplyOf<'xpending', R>>;
+  xpending(key: Arg, group: Arg, options: XpendingOptions & { returnBuffers: true }): P<ReplyOf<'xpending', true>>;
+  xpending(key: Arg, group: Arg, options: XpendingOptions & { returnBuffers: false }): P<ReplyOf<'xpending', false>>;
+  xpending(key: Arg, group: Arg, options: XpendingOptions & { returnBuffers: boolean }): P<ReplyOf<'xpending', boolean>>;
   xpending(key: Arg, group: Arg, options?: XpendingOptions): P<ReplyOf<'xpending', B>>;
   /** XRANGE: Return a range of elements in a stream, with IDs matching the specified IDs interval */
-  xrange<R extends boolean>(key: Arg, start: Arg, end: Arg, options: XrangeOptions & { returnBuffers: R }): P<ReplyOf<'xrange', R>>;
+  xrange(key: Arg, start: Arg, end: Arg, options: XrangeOptions & { returnBuffers: true }): P<ReplyOf<'xrange', true>>;
+  xrange(key: Arg, start: Arg, end: Arg, options: XrangeOptions & { returnBuffers: false }): P<ReplyOf<'xrange', false>>;
+  xrange(key: Arg, start: Arg, end: Arg, options: XrangeOptions & { returnBuffers: boolean }): P<ReplyOf<'xrange', boolean>>;
   xrange(key: Arg, start: Arg, end: Arg, options?: XrangeOptions): P<ReplyOf<'xrange', B>>;
   /** XREAD: Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block. */
   xread(...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xread', B>>;
-  xread<R extends boolean>(streams: [key: Arg[], id: Arg[]], options: XreadOptions & { returnBuffers: R }): P<ReplyOf<'xread', R>>;
+  xread(streams: [key: Arg[], id: Arg[]], options: XreadOptions & { returnBuffers: true }): P<ReplyOf<'xread', true>>;
+  xread(streams: [key: Arg[], id: Arg[]], options: XreadOptions & { returnBuffers: false }): P<ReplyOf<'xread', false>>;
+  xread(streams: [key: Arg[], id: Arg[]], options: XreadOptions & { returnBuffers: boolean }): P<ReplyOf<'xread', boolean>>;
   xread(streams: [key: Arg[], id: Arg[]], options?: XreadOptions): P<ReplyOf<'xread', B>>;
   /** XREADGROUP: Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block. */
   xreadgroup(...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xreadgroup', B>>;
-  xreadgroup<R extends boolean>(groupConsumer: [group: Arg, consumer: Arg], streams: [key: Arg[], id: Arg[]], options: XreadgroupOptions & { returnBuffers: R }): P<ReplyOf<'xreadgroup', R>>;
+  xreadgroup(groupConsumer: [group: Arg, consumer: Arg], streams: [key: Arg[], id: Arg[]], options: XreadgroupOptions & { returnBuffers: true }): P<ReplyOf<'xreadgroup', true>>;
+  xreadgroup(groupConsumer: [group: Arg, consumer: Arg], streams: [key: Arg[], id: Arg[]], options: XreadgroupOptions & { returnBuffers: false }): P<ReplyOf<'xreadgroup', false>>;
+  xreadgroup(groupConsumer: [group: Arg, consumer: Arg], streams: [key: Arg[], id: Arg[]], options: XreadgroupOptions & { returnBuffers: boolean }): P<ReplyOf<'xreadgroup', boolean>>;
   xreadgroup(groupConsumer: [group: Arg, consumer: Arg], streams: [key: Arg[], id: Arg[]], options?: XreadgroupOptions): P<ReplyOf<'xreadgroup', B>>;
   /** XREVRANGE: Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE */
-  xrevrange<R extends boolean>(key: Arg, end: Arg, start: Arg, options: XrevrangeOptions & { returnBuffers: R }): P<ReplyOf<'xrevrange', R>>;
+  xrevrange(key: Arg, end: Arg, start: Arg, options: XrevrangeOptions & { returnBuffers: true }): P<ReplyOf<'xrevrange', true>>;
+  xrevrange(key: Arg, end: Arg, start: Arg, options: XrevrangeOptions & { returnBuffers: false }): P<ReplyOf<'xrevrange', false>>;
+  xrevrange(key: Arg, end: Arg, start: Arg, options: XrevrangeOptions & { returnBuffers: boolean }): P<ReplyOf<'xrevrange', boolean>>;
   xrevrange(key: Arg, end: Arg, start: Arg, options?: XrevrangeOptions): P<ReplyOf<'xrevrange', B>>;
   /** XSETID: An internal command for replicating stream values */
-  xsetid<R extends boolean>(key: Arg, lastId: Arg, options: XsetidOptions & { returnBuffers: R }): P<ReplyOf<'xsetid', R>>;
+  xsetid(key: Arg, lastId: Arg, options: XsetidOptions & { returnBuffers: true }): P<ReplyOf<'xsetid', true>>;
+  xsetid(key: Arg, lastId: Arg, options: XsetidOptions & { returnBuffers: false }): P<ReplyOf<'xsetid', false>>;
+  xsetid(key: Arg, lastId: Arg, options: XsetidOptions & { returnBuffers: boolean }): P<ReplyOf<'xsetid', boolean>>;
   xsetid(key: Arg, lastId: Arg, options?: XsetidOptions): P<ReplyOf<'xsetid', B>>;
   /** XTRIM: Trims the stream to (approximately if '~' is passed) a certain size */
   xtrim(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'xtrim', B>>;
-  xtrim<R extends boolean>(key: Arg, trim: [strategy: 'MAXLEN' | 'MINID', operator: '=' | '~' | undefined, threshold: Arg, count?: number], options: Call & { returnBuffers: R }): P<ReplyOf<'xtrim', R>>;
+  xtrim(key: Arg, trim: [strategy: 'MAXLEN' | 'MINID', operator: '=' | '~' | undefined, threshold: Arg, count?: number], options: Call & { returnBuffers: true }): P<ReplyOf<'xtrim', true>>;
+  xtrim(key: Arg, trim: [strategy: 'MAXLEN' | 'MINID', operator: '=' | '~' | undefined, threshold: Arg, count?: number], options: Call & { returnBuffers: false }): P<ReplyOf<'xtrim', false>>;
+  xtrim(key: Arg, trim: [strategy: 'MAXLEN' | 'MINID', operator: '=' | '~' | undefined, threshold: Arg, count?: number], options: Call & { returnBuffers: boolean }): P<ReplyOf<'xtrim', boolean>>;
   xtrim(key: Arg, trim: [strategy: 'MAXLEN' | 'MINID', operator: '=' | '~' | undefined, threshold: Arg, count?: number], options?: Call): P<ReplyOf<'xtrim', B>>;
   /** ZADD: Add one or more members to a sorted set, or update its score if it already exists */
-  zadd<R extends boolean>(key: Arg, scoreMember: [score: number | string, member: Arg][], options: ZaddOptions & { returnBuffers: R }): P<ReplyOf<'zadd', R>>;
+  zadd(key: Arg, scoreMember: [score: number | string, member: Arg][], options: ZaddOptions & { returnBuffers: true }): P<ReplyOf<'zadd', true>>;
+  zadd(key: Arg, scoreMember: [score: number | string, member: Arg][], options: ZaddOptions & { returnBuffers: false }): P<ReplyOf<'zadd', false>>;
+  zadd(key: Arg, scoreMember: [score: number | string, member: Arg][], options: ZaddOptions & { returnBuffers: boolean }): P<ReplyOf<'zadd', boolean>>;
   zadd(key: Arg, scoreMember: [score: number | string, member: Arg][], options: ZaddOptions): P<ReplyOf<'zadd', B>>;
   zadd(key: Arg, ...scoreMember: (Arg | [score: number | string, member: Arg] | [score: number | string, member: Arg][])[]): P<ReplyOf<'zadd', B>>;
   /** ZCARD: Get the number of members in a sorted set */
-  zcard<R extends boolean>(key: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'zcard', R>>;
+  zcard(key: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'zcard', true>>;
+  zcard(key: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'zcard', false>>;
+  zcard(key: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'zcard', boolean>>;
   zcard(key: Arg, options?: Call): P<ReplyOf<'zcard', B>>;
   /** ZCOUNT: Count the members in a sorted set with scores within the given values */
-  zcount<R extends boolean>(key: Arg, min: number | string, max: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'zcount', R>>;
+  zcount(key: Arg, min: number | string, max: number | string, options: Call & { returnBuffers: true }): P<ReplyOf<'zcount', true>>;
+  zcount(key: Arg, min: number | string, max: number | string, options: Call & { returnBuffers: false }): P<ReplyOf<'zcount', false>>;
+  zcount(key: Arg, min: number | string, max: number | string, options: Call & { returnBuffers: boolean }): P<ReplyOf<'zcount', boolean>>;
   zcount(key: Arg, min: number | string, max: number | string, options?: Call): P<ReplyOf<'zcount', B>>;
   /** ZDIFF: Subtract multiple sorted sets */
   zdiff(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zdiff', B> | WithOf<'zdiff', B>>;
   zdiff<R extends boolean = B>(numkeys: number, key: Arg | Arg[], options: ZdiffOptions & { WITHSCORES: true; returnBuffers?: R }): P<WithOf<'zdiff', R>>;
-  zdiff<R extends boolean>(numkeys: number, key: Arg | Arg[], options: ZdiffOptions & { returnBuffers: R }): P<ReplyOf<'zdiff', R>>;
+  zdiff(numkeys: number, key: Arg | Arg[], options: ZdiffOptions & { returnBuffers: true }): P<ReplyOf<'zdiff', true>>;
+  zdiff(numkeys: number, key: Arg | Arg[], options: ZdiffOptions & { returnBuffers: false }): P<ReplyOf<'zdiff', false>>;
+  zdiff(numkeys: number, key: Arg | Arg[], options: ZdiffOptions & { returnBuffers: boolean }): P<ReplyOf<'zdiff', boolean>>;
   zdiff(numkeys: number, key: Arg | Arg[], options?: ZdiffOptions): P<ReplyOf<'zdiff', B>>;
   /** ZDIFFSTORE: Subtract multiple sorted sets and store the resulting sorted set in a new key */
-  zdiffstore<R extends boolean>(destination: Arg, numkeys: number, key: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'zdiffstore', R>>;
+  zdiffstore(destination: Arg, numkeys: number, key: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'zdiffstore', true>>;
+  zdiffstore(destination: Arg, numkeys: number, key: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'zdiffstore', false>>;
+  zdiffstore(destination: Arg, numkeys: number, key: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'zdiffstore', boolean>>;
   zdiffstore(destination: Arg, numkeys: number, key: Arg[], options: Call): P<ReplyOf<'zdiffstore', B>>;
   zdiffstore(destination: Arg, numkeys: number, ...key: (Arg | Arg[])[]): P<ReplyOf<'zdiffstore', B>>;
   /** ZINCRBY: Increment the score of a member in a sorted set */
-  zincrby<R extends boolean>(key: Arg, increment: number | string, member: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'zincrby', R>>;
+  zincrby(key: Arg, increment: number | string, member: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'zincrby', true>>;
+  zincrby(key: Arg, increment: number | string, member: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'zincrby', false>>;
+  zincrby(key: Arg, increment: number | string, member: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'zincrby', boolean>>;
   zincrby(key: Arg, increment: number | string, member: Arg, options?: Call): P<ReplyOf<'zincrby', B>>;
   /** ZINTER: Intersect multiple sorted sets */
   zinter(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zinter', B> | WithOf<'zinter', B>>;
   zinter<R extends boolean = B>(numkeys: number, key: Arg | Arg[], options: ZinterOptions & { WITHSCORES: true; returnBuffers?: R }): P<WithOf<'zinter', R>>;
-  zinter<R extends boolean>(numkeys: number, key: Arg | Arg[], options: ZinterOptions & { returnBuffers: R }): P<ReplyOf<'zinter', R>>;
+  zinter(numkeys: number, key: Arg | Arg[], options: ZinterOptions & { returnBuffers: true }): P<ReplyOf<'zinter', true>>;
+  zinter(numkeys: number, key: Arg | Arg[], options: ZinterOptions & { returnBuffers: false }): P<ReplyOf<'zinter', false>>;
+  zinter(numkeys: number, key: Arg | Arg[], options: ZinterOptions & { returnBuffers: boolean }): P<ReplyOf<'zinter', boolean>>;
   zinter(numkeys: number, key: Arg | Arg[], options?: ZinterOptions): P<ReplyOf<'zinter', B>>;
   /** ZINTERCARD: Intersect multiple sorted sets and return the cardinality of the result */
   zintercard(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zintercard', B>>;
-  zintercard<R extends boolean>(numkeys: number, key: Arg | Arg[], options: ZintercardOptions & { returnBuffers: R }): P<ReplyOf<'zintercard', R>>;
+  zintercard(numkeys: number, key: Arg | Arg[], options: ZintercardOptions & { returnBuffers: true }): P<ReplyOf<'zintercard', true>>;
+  zintercard(numkeys: number, key: Arg | Arg[], options: ZintercardOptions & { returnBuffers: false }): P<ReplyOf<'zintercard', false>>;
+  zintercard(numkeys: number, key: Arg | Arg[], options: ZintercardOptions & { returnBuffers: boolean }): P<ReplyOf<'zintercard', boolean>>;
   zintercard(numkeys: number, key: Arg | Arg[], options?: ZintercardOptions): P<ReplyOf<'zintercard', B>>;
   /** ZINTERSTORE: Intersect multiple sorted sets and store the resulting sorted set in a new key */
   zinterstore(destination: Arg, numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zinterstore', B>>;
-  zinterstore<R extends boolean>(destination: Arg, numkeys: number, key: Arg | Arg[], options: ZinterstoreOptions & { returnBuffers: R }): P<ReplyOf<'zinterstore', R>>;
+  zinterstore(destination: Arg, numkeys: number, key: Arg | Arg[], options: ZinterstoreOptions & { returnBuffers: true }): P<ReplyOf<'zinterstore', true>>;
+  zinterstore(destination: Arg, numkeys: number, key: Arg | Arg[], options: ZinterstoreOptions & { returnBuffers: false }): P<ReplyOf<'zinterstore', false>>;
+  zinterstore(destination: Arg, numkeys: number, key: Arg | Arg[], options: ZinterstoreOptions & { returnBuffers: boolean }): P<ReplyOf<'zinterstore', boolean>>;
   zinterstore(destination: Arg, numkeys: number, key: Arg | Arg[], options?: ZinterstoreOptions): P<ReplyOf<'zinterstore', B>>;
   /** ZLEXCOUNT: Count the number of members in a sorted set between a given lexicographical range */
-  zlexcount<R extends boolean>(key: Arg, min: Arg, max: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'zlexcount', R>>;
+  zlexcount(key: Arg, min: Arg, max: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'zlexcount', true>>;
+  zlexcount(key: Arg, min: Arg, max: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'zlexcount', false>>;
+  zlexcount(key: Arg, min: Arg, max: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'zlexcount', boolean>>;
   zlexcount(key: Arg, min: Arg, max: Arg, options?: Call): P<ReplyOf<'zlexcount', B>>;
   /** ZMPOP: Remove and return members with scores in a sorted set */
   zmpop(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zmpop', B>>;
-  zmpop<R extends boolean>(numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options: ZmpopOptions & { returnBuffers: R }): P<ReplyOf<'zmpop', R>>;
+  zmpop(numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options: ZmpopOptions & { returnBuffers: true }): P<ReplyOf<'zmpop', true>>;
+  zmpop(numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options: ZmpopOptions & { returnBuffers: false }): P<ReplyOf<'zmpop', false>>;
+  zmpop(numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options: ZmpopOptions & { returnBuffers: boolean }): P<ReplyOf<'zmpop', boolean>>;
   zmpop(numkeys: number, key: Arg | Arg[], where: 'MIN' | 'MAX', options?: ZmpopOptions): P<ReplyOf<'zmpop', B>>;
   /** ZMSCORE: Get the score associated with the given members in a sorted set */
-  zmscore<R extends boolean>(key: Arg, member: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'zmscore', R>>;
+  zmscore(key: Arg, member: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'zmscore', true>>;
+  zmscore(key: Arg, member: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'zmscore', false>>;
+  zmscore(key: Arg, member: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'zmscore', boolean>>;
   zmscore(key: Arg, member: Arg[], options: Call): P<ReplyOf<'zmscore', B>>;
   zmscore(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'zmscore', B>>;
   /** ZPOPMAX: Remove and return members with the highest scores in a sorted set */
-  zpopmax<R extends boolean>(key: Arg, count: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'zpopmax', R>>;
+  zpopmax(key: Arg, count: number | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'zpopmax', true>>;
+  zpopmax(key: Arg, count: number | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'zpopmax', false>>;
+  zpopmax(key: Arg, count: number | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'zpopmax', boolean>>;
   zpopmax(key: Arg, count?: number, options?: Call): P<ReplyOf<'zpopmax', B>>;
   /** ZPOPMIN: Remove and return members with the lowest scores in a sorted set */
-  zpopmin<R extends boolean>(key: Arg, count: number | undefined, options: Call & { returnBuffers: R }): P<ReplyOf<'zpopmin', R>>;
+  zpopmin(key: Arg, count: number | undefined, options: Call & { returnBuffers: true }): P<ReplyOf<'zpopmin', true>>;
+  zpopmin(key: Arg, count: number | undefined, options: Call & { returnBuffers: false }): P<ReplyOf<'zpopmin', false>>;
+  zpopmin(key: Arg, count: number | undefined, options: Call & { returnBuffers: boolean }): P<ReplyOf<'zpopmin', boolean>>;
   zpopmin(key: Arg, count?: number, options?: Call): P<ReplyOf<'zpopmin', B>>;
   /** ZRANDMEMBER: Get one or multiple random elements from a sorted set */
   zrandmember(key: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrandmember', B>>;
-  zrandmember<R extends boolean>(key: Arg, options: ZrandmemberOptions & { returnBuffers: R }): P<ReplyOf<'zrandmember', R>>;
+  zrandmember(key: Arg, options: ZrandmemberOptions & { returnBuffers: true }): P<ReplyOf<'zrandmember', true>>;
+  zrandmember(key: Arg, options: ZrandmemberOptions & { returnBuffers: false }): P<ReplyOf<'zrandmember', false>>;
+  zrandmember(key: Arg, options: ZrandmemberOptions & { returnBuffers: boolean }): P<ReplyOf<'zrandmember', boolean>>;
   zrandmember(key: Arg, options?: ZrandmemberOptions): P<ReplyOf<'zrandmember', B>>;
   /** ZRANGE: Return a range of members in a sorted set */
   zrange(key: Arg, start: Arg, stop: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrange', B> | WithOf<'zrange', B>>;
   zrange<R extends boolean = B>(key: Arg, start: Arg, stop: Arg, options: ZrangeOptions & { WITHSCORES: true; returnBuffers?: R }): P<WithOf<'zrange', R>>;
-  zrange<R extends boolean>(key: Arg, start: Arg, stop: Arg, options: ZrangeOptions & { returnBuffers: R }): P<ReplyOf<'zrange', R>>;
+  zrange(key: Arg, start: Arg, stop: Arg, options: ZrangeOptions & { returnBuffers: true }): P<ReplyOf<'zrange', true>>;
+  zrange(key: Arg, start: Arg, stop: Arg, options: ZrangeOptions & { returnBuffers: false }): P<ReplyOf<'zrange', false>>;
+  zrange(key: Arg, start: Arg, stop: Arg, options: ZrangeOptions & { returnBuffers: boolean }): P<ReplyOf<'zrange', boolean>>;
   zrange(key: Arg, start: Arg, stop: Arg, options?: ZrangeOptions): P<ReplyOf<'zrange', B>>;
   /** ZRANGEBYLEX: Return a range of members in a sorted set, by lexicographical range */
   zrangebylex(key: Arg, min: Arg, max: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrangebylex', B>>;
-  zrangebylex<R extends boolean>(key: Arg, min: Arg, max: Arg, options: ZrangebylexOptions & { returnBuffers: R }): P<ReplyOf<'zrangebylex', R>>;
+  zrangebylex(key: Arg, min: Arg, max: Arg, options: ZrangebylexOptions & { returnBuffers: true }): P<ReplyOf<'zrangebylex', true>>;
+  zrangebylex(key: Arg, min: Arg, max: Arg, options: ZrangebylexOptions & { returnBuffers: false }): P<ReplyOf<'zrangebylex', false>>;
+  zrangebylex(key: Arg, min: Arg, max: Arg, options: ZrangebylexOptions & { returnBuffers: boolean }): P<ReplyOf<'zrangebylex', boolean>>;
   zrangebylex(key: Arg, min: Arg, max: Arg, options?: ZrangebylexOptions): P<ReplyOf<'zrangebylex', B>>;
   /** ZRANGEBYSCORE: Return a range of members in a sorted set, by score */
   zrangebyscore(key: Arg, min: number | string, max: number | string, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrangebyscore', B> | WithOf<'zrangebyscore', B>>;
   zrangebyscore<R extends boolean = B>(key: Arg, min: number | string, max: number | string, options: ZrangebyscoreOptions & { WITHSCORES: true; returnBuffers?: R }): P<WithOf<'zrangebyscore', R>>;
-  zrangebyscore<R extends boolean>(key: Arg, min: number | string, max: number | string, options: ZrangebyscoreOptions & { returnBuffers: R }): P<ReplyOf<'zrangebyscore', R>>;
+  zrangebyscore(key: Arg, min: number | string, max: number | string, options: ZrangebyscoreOptions & { returnBuffers: true }): P<ReplyOf<'zrangebyscore', true>>;
+  zrangebyscore(key: Arg, min: number | string, max: number | string, options: ZrangebyscoreOptions & { returnBuffers: false }): P<ReplyOf<'zrangebyscore', false>>;
+  zrangebyscore(key: Arg, min: number | string, max: number | string, options: ZrangebyscoreOptions & { returnBuffers: boolean }): P<ReplyOf<'zrangebyscore', boolean>>;
   zrangebyscore(key: Arg, min: number | string, max: number | string, options?: ZrangebyscoreOptions): P<ReplyOf<'zrangebyscore', B>>;
   /** ZRANGESTORE: Store a range of members from sorted set into another key */
   zrangestore(dst: Arg, src: Arg, min: Arg, max: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrangestore', B>>;
-  zrangestore<R extends boolean>(dst: Arg, src: Arg, min: Arg, max: Arg, options: ZrangestoreOptions & { returnBuffers: R }): P<ReplyOf<'zrangestore', R>>;
+  zrangestore(dst: Arg, src: Arg, min: Arg, max: Arg, options: ZrangestoreOptions & { returnBuffers: true }): P<ReplyOf<'zrangestore', true>>;
+  zrangestore(dst: Arg, src: Arg, min: Arg, max: Arg, options: ZrangestoreOptions & { returnBuffers: false }): P<ReplyOf<'zrangestore', false>>;
+  zrangestore(dst: Arg, src: Arg, min: Arg, max: Arg, options: ZrangestoreOptions & { returnBuffers: boolean }): P<ReplyOf<'zrangestore', boolean>>;
   zrangestore(dst: Arg, src: Arg, min: Arg, max: Arg, options?: ZrangestoreOptions): P<ReplyOf<'zrangestore', B>>;
   /** ZRANK: Determine the index of a member in a sorted set */
-  zrank<R extends boolean>(key: Arg, member: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'zrank', R>>;
+  zrank(key: Arg, member: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'zrank', true>>;
+  zrank(key: Arg, member: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'zrank', false>>;
+  zrank(key: Arg, member: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'zrank', boolean>>;
   zrank(key: Arg, member: Arg, options?: Call): P<ReplyOf<'zrank', B>>;
   /** ZREM: Remove one or more members from a sorted set */
-  zrem<R extends boolean>(key: Arg, member: Arg[], options: Call & { returnBuffers: R }): P<ReplyOf<'zrem', R>>;
+  zrem(key: Arg, member: Arg[], options: Call & { returnBuffers: true }): P<ReplyOf<'zrem', true>>;
+  zrem(key: Arg, member: Arg[], options: Call & { returnBuffers: false }): P<ReplyOf<'zrem', false>>;
+  zrem(key: Arg, member: Arg[], options: Call & { returnBuffers: boolean }): P<ReplyOf<'zrem', boolean>>;
   zrem(key: Arg, member: Arg[], options: Call): P<ReplyOf<'zrem', B>>;
   zrem(key: Arg, ...member: (Arg | Arg[])[]): P<ReplyOf<'zrem', B>>;
   /** ZREMRANGEBYLEX: Remove all members in a sorted set between the given lexicographical range */
-  zremrangebylex<R extends boolean>(key: Arg, min: Arg, max: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'zremrangebylex', R>>;
+  zremrangebylex(key: Arg, min: Arg, max: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'zremrangebylex', true>>;
+  zremrangebylex(key: Arg, min: Arg, max: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'zremrangebylex', false>>;
+  zremrangebylex(key: Arg, min: Arg, max: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'zremrangebylex', boolean>>;
   zremrangebylex(key: Arg, min: Arg, max: Arg, options?: Call): P<ReplyOf<'zremrangebylex', B>>;
   /** ZREMRANGEBYRANK: Remove all members in a sorted set within the given indexes */
-  zremrangebyrank<R extends boolean>(key: Arg, start: number, stop: number, options: Call & { returnBuffers: R }): P<ReplyOf<'zremrangebyrank', R>>;
+  zremrangebyrank(key: Arg, start: number, stop: number, options: Call & { returnBuffers: true }): P<ReplyOf<'zremrangebyrank', true>>;
+  zremrangebyrank(key: Arg, start: number, stop: number, options: Call & { returnBuffers: false }): P<ReplyOf<'zremrangebyrank', false>>;
+  zremrangebyrank(key: Arg, start: number, stop: number, options: Call & { returnBuffers: boolean }): P<ReplyOf<'zremrangebyrank', boolean>>;
   zremrangebyrank(key: Arg, start: number, stop: number, options?: Call): P<ReplyOf<'zremrangebyrank', B>>;
   /** ZREMRANGEBYSCORE: Remove all members in a sorted set within the given scores */
-  zremrangebyscore<R extends boolean>(key: Arg, min: number | string, max: number | string, options: Call & { returnBuffers: R }): P<ReplyOf<'zremrangebyscore', R>>;
+  zremrangebyscore(key: Arg, min: number | string, max: number | string, options: Call & { returnBuffers: true }): P<ReplyOf<'zremrangebyscore', true>>;
+  zremrangebyscore(key: Arg, min: number | string, max: number | string, options: Call & { returnBuffers: false }): P<ReplyOf<'zremrangebyscore', false>>;
+  zremrangebyscore(key: Arg, min: number | string, max: number | string, options: Call & { returnBuffers: boolean }): P<ReplyOf<'zremrangebyscore', boolean>>;
   zremrangebyscore(key: Arg, min: number | string, max: number | string, options?: Call): P<ReplyOf<'zremrangebyscore', B>>;
   /** ZREVRANGE: Return a range of members in a sorted set, by index, with scores ordered from high to low */
   zrevrange(key: Arg, start: number, stop: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrevrange', B> | WithOf<'zrevrange', B>>;
   zrevrange<R extends boolean = B>(key: Arg, start: number, stop: number, options: ZrevrangeOptions & { WITHSCORES: true; returnBuffers?: R }): P<WithOf<'zrevrange', R>>;
-  zrevrange<R extends boolean>(key: Arg, start: number, stop: number, options: ZrevrangeOptions & { returnBuffers: R }): P<ReplyOf<'zrevrange', R>>;
+  zrevrange(key: Arg, start: number, stop: number, options: ZrevrangeOptions & { returnBuffers: true }): P<ReplyOf<'zrevrange', true>>;
+  zrevrange(key: Arg, start: number, stop: number, options: ZrevrangeOptions & { returnBuffers: false }): P<ReplyOf<'zrevrange', false>>;
+  zrevrange(key: Arg, start: number, stop: number, options: ZrevrangeOptions & { returnBuffers: boolean }): P<ReplyOf<'zrevrange', boolean>>;
   zrevrange(key: Arg, start: number, stop: number, options?: ZrevrangeOptions): P<ReplyOf<'zrevrange', B>>;
   /** ZREVRANGEBYLEX: Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings. */
   zrevrangebylex(key: Arg, max: Arg, min: Arg, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrevrangebylex', B>>;
-  zrevrangebylex<R extends boolean>(key: Arg, max: Arg, min: Arg, options: ZrevrangebylexOptions & { returnBuffers: R }): P<ReplyOf<'zrevrangebylex', R>>;
+  zrevrangebylex(key: Arg, max: Arg, min: Arg, options: ZrevrangebylexOptions & { returnBuffers: true }): P<ReplyOf<'zrevrangebylex', true>>;
+  zrevrangebylex(key: Arg, max: Arg, min: Arg, options: ZrevrangebylexOptions & { returnBuffers: false }): P<ReplyOf<'zrevrangebylex', false>>;
+  zrevrangebylex(key: Arg, max: Arg, min: Arg, options: ZrevrangebylexOptions & { returnBuffers: boolean }): P<ReplyOf<'zrevrangebylex', boolean>>;
   zrevrangebylex(key: Arg, max: Arg, min: Arg, options?: ZrevrangebylexOptions): P<ReplyOf<'zrevrangebylex', B>>;
   /** ZREVRANGEBYSCORE: Return a range of members in a sorted set, by score, with scores ordered from high to low */
   zrevrangebyscore(key: Arg, max: number | string, min: number | string, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zrevrangebyscore', B> | WithOf<'zrevrangebyscore', B>>;
   zrevrangebyscore<R extends boolean = B>(key: Arg, max: number | string, min: number | string, options: ZrevrangebyscoreOptions & { WITHSCORES: true; returnBuffers?: R }): P<WithOf<'zrevrangebyscore', R>>;
-  zrevrangebyscore<R extends boolean>(key: Arg, max: number | string, min: number | string, options: ZrevrangebyscoreOptions & { returnBuffers: R }): P<ReplyOf<'zrevrangebyscore', R>>;
+  zrevrangebyscore(key: Arg, max: number | string, min: number | string, options: ZrevrangebyscoreOptions & { returnBuffers: true }): P<ReplyOf<'zrevrangebyscore', true>>;
+  zrevrangebyscore(key: Arg, max: number | string, min: number | string, options: ZrevrangebyscoreOptions & { returnBuffers: false }): P<ReplyOf<'zrevrangebyscore', false>>;
+  zrevrangebyscore(key: Arg, max: number | string, min: number | string, options: ZrevrangebyscoreOptions & { returnBuffers: boolean }): P<ReplyOf<'zrevrangebyscore', boolean>>;
   zrevrangebyscore(key: Arg, max: number | string, min: number | string, options?: ZrevrangebyscoreOptions): P<ReplyOf<'zrevrangebyscore', B>>;
   /** ZREVRANK: Determine the index of a member in a sorted set, with scores ordered from high to low */
-  zrevrank<R extends boolean>(key: Arg, member: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'zrevrank', R>>;
+  zrevrank(key: Arg, member: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'zrevrank', true>>;
+  zrevrank(key: Arg, member: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'zrevrank', false>>;
+  zrevrank(key: Arg, member: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'zrevrank', boolean>>;
   zrevrank(key: Arg, member: Arg, options?: Call): P<ReplyOf<'zrevrank', B>>;
   /** ZSCORE: Get the score associated with the given member in a sorted set */
-  zscore<R extends boolean>(key: Arg, member: Arg, options: Call & { returnBuffers: R }): P<ReplyOf<'zscore', R>>;
+  zscore(key: Arg, member: Arg, options: Call & { returnBuffers: true }): P<ReplyOf<'zscore', true>>;
+  zscore(key: Arg, member: Arg, options: Call & { returnBuffers: false }): P<ReplyOf<'zscore', false>>;
+  zscore(key: Arg, member: Arg, options: Call & { returnBuffers: boolean }): P<ReplyOf<'zscore', boolean>>;
   zscore(key: Arg, member: Arg, options?: Call): P<ReplyOf<'zscore', B>>;
   /** ZUNION: Add multiple sorted sets */
   zunion(numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zunion', B> | WithOf<'zunion', B>>;
   zunion<R extends boolean = B>(numkeys: number, key: Arg | Arg[], options: ZunionOptions & { WITHSCORES: true; returnBuffers?: R }): P<WithOf<'zunion', R>>;
-  zunion<R extends boolean>(numkeys: number, key: Arg | Arg[], options: ZunionOptions & { returnBuffers: R }): P<ReplyOf<'zunion', R>>;
+  zunion(numkeys: number, key: Arg | Arg[], options: ZunionOptions & { returnBuffers: true }): P<ReplyOf<'zunion', true>>;
+  zunion(numkeys: number, key: Arg | Arg[], options: ZunionOptions & { returnBuffers: false }): P<ReplyOf<'zunion', false>>;
+  zunion(numkeys: number, key: Arg | Arg[], options: ZunionOptions & { returnBuffers: boolean }): P<ReplyOf<'zunion', boolean>>;
   zunion(numkeys: number, key: Arg | Arg[], options?: ZunionOptions): P<ReplyOf<'zunion', B>>;
   /** ZUNIONSTORE: Add multiple sorted sets and store the resulting sorted set in a new key */
   zunionstore(destination: Arg, numkeys: number, ...redisOrder: [Arg, ...Arg[]]): P<ReplyOf<'zunionstore', B>>;
-  zunionstore<R extends boolean>(destination: Arg, numkeys: number, key: Arg | Arg[], options: ZunionstoreOptions & { returnBuffers: R }): P<ReplyOf<'zunionstore', R>>;
+  zunionstore(destination: Arg, numkeys: number, key: Arg | Arg[], options: ZunionstoreOptions & { returnBuffers: true }): P<ReplyOf<'zunionstore', true>>;
+  zunionstore(destination: Arg, numkeys: number, key: Arg | Arg[], options: ZunionstoreOptions & { returnBuffers: false }): P<ReplyOf<'zunionstore', false>>;
+  zunionstore(destination: Arg, numkeys: number, key: Arg | Arg[], options: ZunionstoreOptions & { returnBuffers: boolean }): P<ReplyOf<'zunionstore', boolean>>;
   zunionstore(destination: Arg, numkeys: number, key: Arg | Arg[], options?: ZunionstoreOptions): P<ReplyOf<'zunionstore', B>>;
 }
