@@ -221,7 +221,7 @@ function unknownOption(spec: MethodSpec, key: string): ArgumentError {
 }
 
 /** Writes one node's value: its token (when it has one), then the value. */
-function put(spec: MethodSpec, node: SyntaxNode, value: unknown, command: Arg[], first: boolean): void {
+export function put(spec: MethodSpec, node: SyntaxNode, value: unknown, command: Arg[], first: boolean): void {
   if (node.type === 'T') {
     if (value !== true && !isWord(value, node.token)) throw wrong(spec, node, value, `true`);
     command.push(node.token);

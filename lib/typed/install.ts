@@ -19,6 +19,7 @@ import type { Arg } from '../resp/types.js';
 import { Chain, installBatchMethods, type Batch, type Runner, type Sender } from './chain.js';
 import { callOptions, encodeCall, type MethodSpec } from './encode.js';
 import { NORMALIZE, type Normalizer } from './normalize.js';
+import { isOptionsObject, redisOrder, shapeOf, withOptions } from './fast-encode.js';
 import { pairsNode, parseNode, planMethod } from './syntax.js';
 
 declare module '../pool/pool.js' {
@@ -68,7 +69,8 @@ function buildSpecs(): Map<string, MethodSpec> {
  * For a command of one word and one or two required text arguments (GET k, HGET h f, ...), a
  * call with exactly that many strings builds its array at once: what encodeCall would build, and
  * checks, for them, without its walk over the plan (about 15% of a GET's CPU). Anything else
- * (Buffers, numbers, options, a wrong count) goes the general way.
+ * (Buffers, numbers, options, a wrong count) goes the general way. Other common shapes (SET k v
+ * with options or in Redis order) have their own fast encoders (./fast-encode.ts).
  */
 function textArity(spec: MethodSpec): 0 | 1 | 2 {
   const plan = spec.plan;
@@ -86,21 +88,44 @@ const TEXT: ReadonlySet<string> = new Set(['k', 's', 'p']);
 
 function methodFor(spec: MethodSpec, normalize: Normalizer | undefined): (this: Sender, ...args: unknown[]) => Promise<unknown> {
   const general = generalMethod(spec, normalize);
-  const text = normalize === undefined ? textArity(spec) : 0;
+  // A normaliser that reads only the reply is the `.then` callback itself: no closure per call.
+  // One that also reads the command (WITHSCORES...) keeps the general way.
+  if (normalize !== undefined && normalize.length > 1) return general;
+  const then = normalize as ((reply: unknown) => unknown) | undefined;
+  const text = textArity(spec);
   const word = spec.words[0]!;
   if (text === 1) {
     return function typedCommand(this: Sender, a?: unknown): Promise<unknown> {
-      if (arguments.length === 1 && typeof a === 'string') return this.command([word, a]);
+      if (arguments.length === 1 && typeof a === 'string') {
+        return then === undefined ? this.command([word, a]) : this.command([word, a]).then(then);
+      }
       return general.apply(this, arguments as unknown as unknown[]);
     };
   }
   if (text === 2) {
     return function typedCommand(this: Sender, a?: unknown, b?: unknown): Promise<unknown> {
-      if (arguments.length === 2 && typeof a === 'string' && typeof b === 'string') return this.command([word, a, b]);
+      if (arguments.length === 2 && typeof a === 'string' && typeof b === 'string') {
+        return then === undefined ? this.command([word, a, b]) : this.command([word, a, b]).then(then);
+      }
       return general.apply(this, arguments as unknown as unknown[]);
     };
   }
-  return general;
+  const shape = shapeOf(spec);
+  if (shape === null) return general;
+  const p = shape.positional.length;
+  return function typedCommand(
+    this: Sender, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown,
+  ): Promise<unknown> {
+    const n = arguments.length;
+    let command: Arg[] | null = null;
+    if (n === p + 1) {
+      const last = p === 0 ? a : p === 1 ? b : p === 2 ? c : d;
+      if (isOptionsObject(last)) command = withOptions(shape, a, b, c, last);
+      else command = redisOrder(shape, n, a, b, c, d, e, f);
+    } else if (n <= 6) command = redisOrder(shape, n, a, b, c, d, e, f);
+    if (command === null) return general.apply(this, arguments as unknown as unknown[]);
+    return then === undefined ? this.command(command) : this.command(command).then(then);
+  };
 }
 
 function generalMethod(spec: MethodSpec, normalize: Normalizer | undefined): (this: Sender, ...args: unknown[]) => Promise<unknown> {
