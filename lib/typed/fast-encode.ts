@@ -27,6 +27,8 @@ export interface Shape {
   slots: readonly OptionSlot[];
   /** Per slot: a token then one checked value (EX 60), a pure token (NX), or anything else (put()). */
   kinds: readonly SlotKind[];
+  /** Option key → slot, without a prototype (a key such as 'toString' is unknown, not inherited). */
+  byKey: Record<string, OptionSlot | undefined>;
 }
 
 const enum SlotKind {
@@ -60,8 +62,10 @@ export function shapeOf(spec: MethodSpec): Shape | null {
     if (node.type === 'T') return SlotKind.Token;
     return node.token !== '' && VALUE_TYPES.includes(node.type) ? SlotKind.Value : SlotKind.Other;
   });
+  const byKey = Object.create(null) as Record<string, OptionSlot | undefined>;
+  for (const slot of slots) byKey[slot.key] = slot;
   return {
-    spec, word: spec.words[0]!, subword: spec.words[1] ?? '', positional: plan.positional, slots, kinds,
+    spec, word: spec.words[0]!, subword: spec.words[1] ?? '', positional: plan.positional, slots, kinds, byKey,
   };
 }
 
@@ -93,10 +97,10 @@ function head(shape: Shape, count: number, a: unknown, b: unknown, c: unknown): 
  * count that breaks the command's arity.
  */
 export function withOptions(shape: Shape, a: unknown, b: unknown, c: unknown, options: Record<string, unknown>): Arg[] | null {
-  const byKey = shape.spec.plan.byKey;
+  const byKey = shape.byKey;
   let set = 0;
   for (const key in options) {
-    const slot = byKey.get(key);
+    const slot = byKey[key];
     if (slot === undefined) return null;
     const v = options[key];
     if (v === undefined || v === false) continue;
