@@ -14,12 +14,27 @@
  * (see lib/pool/command-kinds.ts). Closing the view aborts them, and they reject with the
  * error ioredis gives (`Connection is closed.`), which bullmq's close() waits for; the pool then
  * replaces the connection they held, so nothing is left blocked on the server.
+ *
+ * The backend is a Pool or a Cluster (commands routed by key, as `cluster.command` does), on
+ * RESP2 or RESP3: RESP3 replies are reshaped as RESP2 gives them (./resp2.ts), and every
+ * command asks for text or Buffers itself, whatever the backend's own `returnBuffers`.
  */
+import { Cluster } from '../cluster/cluster.js';
 import { AbortError, PoolClosedError } from '../errors.js';
 import { isBlocking } from '../commands/info.js';
+import type { ResolvedOptions } from '../options.js';
 import type { Pool } from '../pool/pool.js';
 import type { CommandOptions } from '../pool/handle.js';
 import type { Command, Reply } from '../resp/types.js';
+import { toResp2 } from './resp2.js';
+
+/** What a compat client runs on: any Pool or Cluster (whatever its `returnBuffers`). */
+export type Backend = Pool<boolean> | Cluster<boolean>;
+
+/** The options of the backend's connections (a cluster's node pools share one set). */
+export function connectionOptions(backend: Backend): ResolvedOptions {
+  return backend instanceof Cluster ? backend.options.pool : backend.options;
+}
 
 export type LinkState = 'wait' | 'connecting' | 'ready' | 'end';
 
@@ -36,9 +51,15 @@ export interface LinkListener {
 export const CLOSED_MESSAGE = 'Connection is closed.';
 
 const BUFFERS: CommandOptions = Object.freeze({ returnBuffers: true });
+const TEXT: CommandOptions = Object.freeze({ returnBuffers: false });
 
 export class Link {
-  readonly pool: Pool;
+  readonly backend: Backend;
+  /** The backend is a Cluster: batches go through its own pipeline/transaction, scans over every primary. */
+  readonly cluster: boolean;
+  /** Replies come as RESP3 and are reshaped as RESP2 (./resp2.ts). */
+  readonly resp3: boolean;
+  readonly #reconnectDelay: number;
   #listener: LinkListener;
   #state: LinkState = 'wait';
   /** Aborts this view's blocking commands when it closes; replaced when it opens again. */
@@ -48,14 +69,15 @@ export class Link {
   #inFlight = 0;
   #drained: (() => void) | null = null;
 
-  constructor(pool: Pool, listener: LinkListener) {
-    if (pool.options.protocol !== 2) {
-      throw new TypeError(
-        'respool/compat needs a pool with protocol: 2 (the default): the client shapes it imitates ' +
-          'reply with RESP2 shapes (arrays, string scores), and the libraries built on them expect those',
-      );
+  constructor(backend: Backend, listener: LinkListener) {
+    if (!(backend instanceof Cluster) && (typeof backend !== 'object' || backend === null || typeof backend.command !== 'function')) {
+      throw new TypeError('respool/compat takes a respool Pool (createPool) or Cluster (createCluster)');
     }
-    this.pool = pool;
+    const options = connectionOptions(backend);
+    this.backend = backend;
+    this.cluster = backend instanceof Cluster;
+    this.resp3 = options.protocol === 3;
+    this.#reconnectDelay = options.reconnectMaxDelay;
     this.#listener = listener;
   }
 
@@ -81,7 +103,7 @@ export class Link {
 
   #ping(resolve: () => void, reject: (err: Error) => void): void {
     this.#retry = null;
-    this.pool.command(['PING']).then(() => {
+    this.backend.command(['PING']).then(() => {
       if (this.#state !== 'connecting') return reject(new PoolClosedError(CLOSED_MESSAGE));
       this.#state = 'ready';
       this.#listener.ready();
@@ -93,7 +115,7 @@ export class Link {
         return reject(err);
       }
       this.#listener.failed(err);
-      this.#retry = setTimeout(() => this.#ping(resolve, reject), this.pool.options.reconnectMaxDelay);
+      this.#retry = setTimeout(() => this.#ping(resolve, reject), this.#reconnectDelay);
     });
   }
 
@@ -119,10 +141,29 @@ export class Link {
   /** One command through the pool; blocking ones can be aborted by closing the view. */
   send(command: Command, returnBuffers = false): Promise<Reply> {
     if (this.#state === 'end') return Promise.reject(new PoolClosedError(CLOSED_MESSAGE));
+    // A pool runs CLIENT SETNAME on a lease and puts the name back after: OK with no lasting
+    // effect. A cluster refuses it (EUSAGE); the view answers the same OK without sending it.
+    if (this.cluster && isSetName(command)) return Promise.resolve('OK');
     const options = isBlocking(command)
       ? { returnBuffers, signal: this.#aborter.signal }
-      : returnBuffers ? BUFFERS : undefined;
-    return this.track(this.pool.command(command, options));
+      : returnBuffers ? BUFFERS : TEXT;
+    const sent = this.track(this.backend.command(command, options));
+    return this.resp3 ? sent.then((reply) => toResp2(reply, command)) : sent;
+  }
+
+  /** A batch's replies (errors in place) as RESP2 gives them; as they are on RESP2. */
+  reshape(replies: unknown[], commands: readonly Command[]): unknown[] {
+    if (!this.resp3) return replies;
+    for (let i = 0; i < replies.length; i++) {
+      const reply = replies[i];
+      if (!(reply instanceof Error)) replies[i] = toResp2(reply as Reply, commands[i]!);
+    }
+    return replies;
+  }
+
+  /** Options for a batch: text or Buffers, whatever the backend's own returnBuffers. */
+  static batchOptions(buffers: boolean): CommandOptions {
+    return buffers ? BUFFERS : TEXT;
   }
 
   /** Counts `promise` as in flight (close(true) waits for it) and names its closed-view errors. */
@@ -152,4 +193,8 @@ export class Link {
       drained();
     }
   }
+}
+
+function isSetName(command: Command): boolean {
+  return command.length === 3 && String(command[0]).toUpperCase() === 'CLIENT' && String(command[1]).toUpperCase() === 'SETNAME';
 }

@@ -4,10 +4,15 @@
  * `pool.pipeline` (one write, replies in order), a multi on `pool.transaction` (MULTI ... EXEC
  * in one write, so nobody else's command lands inside). Defined scripts ride as EVALSHA; the
  * ones the server is not known to hold are SCRIPT LOADed ahead, in the same write (./scripts.ts).
+ * On a Cluster, a pipeline is the cluster's (split by node, answered in order) and a multi the
+ * cluster's transaction (its keys in one slot); scripts ride there as EVAL, since a SCRIPT LOAD
+ * (no key) would not reach the node of the script's keys.
  */
 import type { Arg, Command, Reply } from '../../resp/types.js';
 import { splitCallback, withCallback, type Callback } from '../args.js';
-import type { Link } from '../link.js';
+import { Cluster } from '../../cluster/cluster.js';
+import type { Pool } from '../../pool/pool.js';
+import { Link } from '../link.js';
 import { buildCommand, transformReply, type ReplyTransform } from './shape.js';
 import { isNoScript, loadedScripts, type DefinedScript } from './scripts.js';
 import { runTransaction, type PipelineFn } from '../../commands/transaction.js';
@@ -83,13 +88,21 @@ export class IoredisBatch {
     const entries = this.#entries;
     if (entries.length === 0) return [];
     const buffers = entries.some((e) => e.buffers);
-    const options = buffers ? { returnBuffers: true } : undefined;
-    const commands: Command[] = entries.map((e) => e.command);
-    const send = this.#withLoads();
-    const replies = await this.#link.track(
-      this.#transaction ? runTransaction(send, commands, options).then((r) => r ?? []) : send(commands, options),
-    );
-    if (replies.some(isNoScript)) loadedScripts(this.#link.pool).clear();
+    const options = Link.batchOptions(buffers);
+    const link = this.#link;
+    const backend = link.backend;
+    let commands: Command[];
+    let sent: Promise<unknown[]>;
+    if (backend instanceof Cluster) {
+      commands = entries.map((e) => (e.script !== null ? e.script.asEval(e.command) : e.command));
+      sent = this.#transaction ? backend.transaction(commands, options).then((r) => r ?? []) : backend.pipeline(commands, options);
+    } else {
+      commands = entries.map((e) => e.command);
+      const send = this.#withLoads(backend);
+      sent = this.#transaction ? runTransaction(send, commands, options).then((r) => r ?? []) : send(commands, options);
+    }
+    const replies = link.reshape(await link.track(sent), commands);
+    if (!(backend instanceof Cluster) && replies.some(isNoScript)) loadedScripts(backend).clear();
     const out: ExecResult = new Array(entries.length);
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
@@ -109,8 +122,7 @@ export class IoredisBatch {
    * `pool.pipeline` with a SCRIPT LOAD, ahead of the batch's commands, for each script of the
    * batch the server is not known to hold (see ./scripts.ts); their replies are taken off.
    */
-  #withLoads(): PipelineFn {
-    const pool = this.#link.pool;
+  #withLoads(pool: Pool<boolean>): PipelineFn {
     const loaded = loadedScripts(pool);
     const missing = new Map<string, DefinedScript>();
     for (const e of this.#entries) {

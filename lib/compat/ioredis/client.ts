@@ -21,10 +21,10 @@
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import { COMMAND_ROWS } from '../../commands/table.js';
-import type { Pool } from '../../pool/pool.js';
 import type { Reply } from '../../resp/types.js';
 import { splitCallback, withCallback, type Callback } from '../args.js';
-import { Link, type LinkState } from '../link.js';
+import { connectionOptions, Link, type Backend, type LinkState } from '../link.js';
+import { clusterScanPages } from '../scan.js';
 import { IoredisBatch, type ExecResult } from './batch.js';
 import { DefinedScript, isNoScript, type CommandDefinition } from './scripts.js';
 import { buildCommand, transformReply } from './shape.js';
@@ -55,13 +55,13 @@ export class IoredisCompat extends EventEmitter {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   [command: string]: any;
 
-  constructor(pool: Pool, options: IoredisCompatOptions = {}) {
+  constructor(backend: Backend, options: IoredisCompatOptions = {}) {
     super();
     if (options.keyPrefix !== undefined && options.keyPrefix !== '') {
       // Silently sending unprefixed keys would be worse than refusing.
       throw new TypeError('ioredisCompat does not prefix keys (keyPrefix): put the prefix in your keys');
     }
-    this.#link = new Link(pool, {
+    this.#link = new Link(backend, {
       connecting: () => {},
       ready: () => {
         this.emit('connect');
@@ -75,10 +75,11 @@ export class IoredisCompat extends EventEmitter {
         this.emit('end');
       }),
     });
+    const { host, port, db } = connectionOptions(backend);
     this.options = {
-      host: pool.options.host,
-      port: pool.options.port,
-      db: pool.options.db,
+      host,
+      port,
+      db,
       // bullmq refuses clients that would retry per request: a pool never re-sends by itself.
       maxRetriesPerRequest: null,
       ...options,
@@ -115,7 +116,7 @@ export class IoredisCompat extends EventEmitter {
   /** A new client on the same pool (no new socket: the pool's connections are shared). */
   duplicate(overrides: IoredisCompatOptions = {}): IoredisCompat {
     const { host: _h, port: _p, db: _d, maxRetriesPerRequest: _m, ...own } = this.options;
-    return new IoredisCompat(this.#link.pool, { ...own, ...overrides });
+    return new IoredisCompat(this.#link.backend, { ...own, ...overrides });
   }
 
   /** Any command by name: `call('JSON.GET', key, '$')`. */
@@ -170,9 +171,13 @@ export class IoredisCompat extends EventEmitter {
     return new this.#Batch(this.#link, false, commands);
   }
 
-  /** ioredis's scanStream: a Readable of key arrays, one per SCAN reply. */
+  /**
+   * ioredis's scanStream: a Readable of key arrays, one per SCAN reply. On a Cluster, every
+   * primary's keys (`cluster.scan`), in arrays of up to `count` (default 10).
+   */
   scanStream(options: { match?: string; count?: number; type?: string } = {}): Readable {
     const link = this.#link;
+    if (link.cluster) return Readable.from(clusterScanPages(link, options), { objectMode: true });
     async function* batches(): AsyncGenerator<string[]> {
       let cursor = '0';
       do {
@@ -235,7 +240,7 @@ function installCommands(): void {
 }
 installCommands();
 
-/** An ioredis-shaped client on `pool` (see {@link IoredisCompat}). */
-export function ioredisCompat(pool: Pool, options?: IoredisCompatOptions): IoredisCompat {
-  return new IoredisCompat(pool, options);
+/** An ioredis-shaped client on a Pool or a Cluster (see {@link IoredisCompat}). */
+export function ioredisCompat(backend: Backend, options?: IoredisCompatOptions): IoredisCompat {
+  return new IoredisCompat(backend, options);
 }

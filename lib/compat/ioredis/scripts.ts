@@ -67,9 +67,9 @@ export function isNoScript(reply: unknown): boolean {
  * empties when the pool (re)connects a socket (the server may have restarted) and when a
  * NOSCRIPT is seen anyway (SCRIPT FLUSH): the batch that sees it reports it in place.
  */
-const LOADED = new WeakMap<Pool, Set<string>>();
+const LOADED = new WeakMap<Pool<boolean>, Set<string>>();
 
-export function loadedScripts(pool: Pool): Set<string> {
+export function loadedScripts(pool: Pool<boolean>): Set<string> {
   let set = LOADED.get(pool);
   if (set === undefined) {
     const created = new Set<string>();

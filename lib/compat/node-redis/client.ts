@@ -17,10 +17,10 @@
  * optional and resolves to the client once the pool answers.
  */
 import { EventEmitter } from 'node:events';
-import type { Pool } from '../../pool/pool.js';
 import type { Reply } from '../../resp/types.js';
 import { flattenArgs } from '../args.js';
-import { Link } from '../link.js';
+import { connectionOptions, Link, type Backend } from '../link.js';
+import { ClusterCursors } from '../scan.js';
 import { METHODS, type ScanOptions } from './commands.js';
 import { NodeRedisMulti } from './multi.js';
 
@@ -28,6 +28,7 @@ export class NodeRedisCompat extends EventEmitter {
   /** What libraries read from `client.options`: the server's URL (never with credentials). */
   readonly options: { url: string };
   readonly #link: Link;
+  #cursors: ClusterCursors | null = null;
   /**
    * The methods of ./commands.ts, installed below. Typed `any`: libraries that take this object
    * declare node-redis's own types (cast: `nodeRedisCompat(pool) as unknown as RedisClientType`).
@@ -35,9 +36,9 @@ export class NodeRedisCompat extends EventEmitter {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   [method: string]: any;
 
-  constructor(pool: Pool) {
+  constructor(backend: Backend) {
     super();
-    this.#link = new Link(pool, {
+    this.#link = new Link(backend, {
       connecting: () => this.emit('connect'),
       ready: () => this.emit('ready'),
       failed: (err) => {
@@ -45,7 +46,7 @@ export class NodeRedisCompat extends EventEmitter {
       },
       closed: () => process.nextTick(() => this.emit('end')),
     });
-    const { host, port, path, db } = pool.options;
+    const { host, port, path, db } = connectionOptions(backend);
     this.options = { url: path !== undefined ? `unix://${path}?db=${db}` : `redis://${host}:${port}/${db}` };
     this.#link.open().catch(() => {});
   }
@@ -89,7 +90,7 @@ export class NodeRedisCompat extends EventEmitter {
 
   /** A new client on the same pool. */
   duplicate(): NodeRedisCompat {
-    return new NodeRedisCompat(this.#link.pool);
+    return new NodeRedisCompat(this.#link.backend);
   }
 
   /** Any command, as node-redis's `sendCommand(['SET', 'k', 'v'])`; the raw RESP2 reply. */
@@ -123,6 +124,8 @@ export class NodeRedisCompat extends EventEmitter {
   run(name: string, args: unknown[]): Promise<unknown> {
     const row = METHODS[name]!;
     try {
+      // On a Cluster, one cursor walks every primary (../scan.ts).
+      if (name === 'scan' && this.#link.cluster) return (this.#cursors ??= new ClusterCursors(this.#link)).next(args[0], args[1] as ScanOptions | undefined);
       const promise = this.#link.send(row.build(...args));
       const shape = row.reply;
       return shape === undefined ? promise : promise.then(shape);
@@ -141,7 +144,7 @@ for (const name of Object.keys(METHODS)) {
   };
 }
 
-/** A node-redis-shaped client on `pool` (see {@link NodeRedisCompat}). */
-export function nodeRedisCompat(pool: Pool): NodeRedisCompat {
-  return new NodeRedisCompat(pool);
+/** A node-redis-shaped client on a Pool or a Cluster (see {@link NodeRedisCompat}). */
+export function nodeRedisCompat(backend: Backend): NodeRedisCompat {
+  return new NodeRedisCompat(backend);
 }

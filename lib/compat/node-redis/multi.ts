@@ -7,7 +7,7 @@
 import type { RedisError } from '../../errors.js';
 import type { Arg, Reply } from '../../resp/types.js';
 import { flattenArgs } from '../args.js';
-import type { Link } from '../link.js';
+import { Link } from '../link.js';
 import { METHODS } from './commands.js';
 
 interface Entry {
@@ -65,8 +65,13 @@ export class NodeRedisMulti {
     if (this.#error !== null) throw this.#error;
     if (this.#entries.length === 0) return [];
     const commands = this.#entries.map((e) => e.command);
-    const pool = this.#link.pool;
-    const replies = await this.#link.track(transaction ? pool.transaction(commands) : pool.pipeline(commands));
+    const link = this.#link;
+    const backend = link.backend;
+    const options = Link.batchOptions(false);
+    const sent: Promise<unknown[]> = transaction
+      ? backend.transaction(commands, options).then((r) => r ?? [])
+      : backend.pipeline(commands, options);
+    const replies = link.reshape(await link.track(sent), commands);
     let failed: RedisError | null = null;
     const out = replies.map((reply, i) => {
       if (reply instanceof Error) {

@@ -1,0 +1,104 @@
+/**
+ * RESP3 replies reshaped as RESP2 gives them, for the compat clients on a `protocol: 3` pool or
+ * cluster: the ioredis and node-redis shapes they imitate, and the libraries reading them, were
+ * written against RESP2 (arrays, scores as text, no booleans).
+ *
+ * Most of it is by shape: a Map becomes a flat array `[k1, v1, k2, v2]` (HGETALL, CONFIG GET,
+ * XINFO), a Set an array (SMEMBERS), a boolean what a Lua script's boolean is in RESP2 (true 1,
+ * false nil). Doubles need the command: RESP3 sends a score as a double where RESP2 sends text,
+ * and both decode a whole double and an integer to the same number, so the commands whose
+ * replies hold doubles are listed here, each with where its doubles are.
+ */
+import type { Arg, Reply } from '../resp/types.js';
+
+type Reshape = (reply: Reply, command: readonly Arg[]) => Reply;
+
+/** A RESP3 reply as the same command answers on RESP2. */
+export function toResp2(reply: Reply, command: readonly Arg[]): Reply {
+  const name = String(command[0]).toLowerCase();
+  const reshape = BY_COMMAND.get(name);
+  return reshape !== undefined ? reshape(reply, command) : plain(reply);
+}
+
+/** Maps flat, Sets as arrays, booleans as Lua's RESP2 conversions; everything else as is. */
+function plain(reply: Reply): Reply {
+  if (reply === null || typeof reply !== 'object') {
+    return typeof reply === 'boolean' ? (reply ? 1 : null) : reply;
+  }
+  if (Array.isArray(reply)) {
+    let out: Reply[] | null = null;
+    for (let i = 0; i < reply.length; i++) {
+      const item = reply[i]!;
+      const next = plain(item);
+      if (next !== item) (out ??= reply.slice())[i] = next;
+    }
+    return out ?? reply;
+  }
+  if (reply instanceof Map) {
+    const out: Reply[] = [];
+    for (const [k, v] of reply) out.push(plain(k), plain(v));
+    return out;
+  }
+  if (reply instanceof Set) return [...reply].map(plain);
+  return reply;
+}
+
+/** A double as RESP2 prints it: shortest round-trip text, `inf` / `-inf`. */
+function text(value: Reply): Reply {
+  if (typeof value !== 'number') return value;
+  if (value === Infinity) return 'inf';
+  if (value === -Infinity) return '-inf';
+  return String(value);
+}
+
+/** `[[member, score], ...]` (RESP3) → `[member, 'score', ...]` (RESP2); flat replies keep their shape. */
+function flatScored(reply: Reply): Reply {
+  if (!Array.isArray(reply)) return plain(reply);
+  const out: Reply[] = [];
+  for (const item of reply) {
+    if (Array.isArray(item)) out.push(plain(item[0]!), text(item[1]!));
+    else out.push(text(item));
+  }
+  return out;
+}
+
+function has(command: readonly Arg[], token: string): boolean {
+  for (let i = 1; i < command.length; i++) {
+    const arg = command[i];
+    if (typeof arg === 'string' && arg.toUpperCase() === token) return true;
+  }
+  return false;
+}
+
+const scalar: Reshape = (r) => text(r);
+const scored: Reshape = (r, c) => (has(c, 'WITHSCORES') ? flatScored(r) : plain(r));
+/** ZPOPMIN/ZPOPMAX: pairs when a count was given, one flat pair otherwise. */
+const popped: Reshape = (r) => flatScored(r);
+/** ZMPOP/BZMPOP: `[key, [[member, score], ...]]`, the same nesting in RESP2 with text scores. */
+const keyAndPairs: Reshape = (r) => {
+  if (!Array.isArray(r) || !Array.isArray(r[1])) return plain(r);
+  return [plain(r[0]!), r[1].map((pair) => (Array.isArray(pair) ? [plain(pair[0]!), text(pair[1]!)] : pair))];
+};
+/** XREAD/XREADGROUP: a Map of stream → entries in RESP3, `[[stream, entries], ...]` in RESP2. */
+const streams: Reshape = (r) => {
+  if (!(r instanceof Map)) return plain(r);
+  const out: Reply[] = [];
+  for (const [name, entries] of r) out.push([plain(name), plain(entries)]);
+  return out;
+};
+
+const BY_COMMAND: ReadonlyMap<string, Reshape> = new Map<string, Reshape>([
+  ['zscore', scalar], ['zincrby', scalar], ['geodist', scalar],
+  ['incrbyfloat', scalar], ['hincrbyfloat', scalar],
+  ['zadd', (r, c) => (has(c, 'INCR') ? text(r) : r)],
+  ['zmscore', (r) => (Array.isArray(r) ? r.map(text) : r)],
+  ['zrange', scored], ['zrangebyscore', scored], ['zrevrange', scored], ['zrevrangebyscore', scored],
+  ['zunion', scored], ['zinter', scored], ['zdiff', scored], ['zrandmember', scored],
+  ['zpopmin', popped], ['zpopmax', popped],
+  ['bzpopmin', (r) => (Array.isArray(r) ? [plain(r[0]!), plain(r[1]!), text(r[2]!)] : r)],
+  ['bzpopmax', (r) => (Array.isArray(r) ? [plain(r[0]!), plain(r[1]!), text(r[2]!)] : r)],
+  ['zmpop', keyAndPairs], ['bzmpop', keyAndPairs],
+  ['hrandfield', (r, c) => (has(c, 'WITHVALUES') && Array.isArray(r) ? r.flatMap((p) => (Array.isArray(p) ? p.map(plain) : [plain(p)])) : plain(r))],
+  ['geopos', (r) => (Array.isArray(r) ? r.map((p) => (Array.isArray(p) ? p.map(text) : p)) : r)],
+  ['xread', streams], ['xreadgroup', streams],
+]);
