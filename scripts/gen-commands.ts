@@ -137,7 +137,18 @@ export const SERVER_VERSION = ${q(version)};
 export const COMMAND_ROWS: readonly CommandRow[] = [
 ${lines.join('\n')}
 ];
+
+/** Every top-level command, lower-case (respool/compat's ioredis-shaped methods are named so). */
+export type TopCommandName =
+${wrapUnion(rows.filter((r) => !r.name.includes('|')).map((r) => q(r.name.toLowerCase())))};
 `;
+}
+
+/** A union of literals, a few to a line. */
+function wrapUnion(literals: string[]): string {
+  const lines: string[] = [];
+  for (let i = 0; i < literals.length; i += 8) lines.push(`  | ${literals.slice(i, i + 8).join(' | ')}`);
+  return lines.join('\n');
 }
 
 function q(s: string): string {

@@ -12,8 +12,11 @@
  */
 export { ioredisCompat, IoredisCompat, type IoredisCompatOptions, type ExecResult } from './ioredis/client.js';
 export { IoredisBatch } from './ioredis/batch.js';
+export type { IoredisArg, IoredisMethods, IoredisBatchMethods } from './ioredis/methods.js';
 export type { CommandDefinition } from './ioredis/scripts.js';
-export { CLOSED_MESSAGE } from './link.js';
-export { nodeRedisCompat, NodeRedisCompat } from './node-redis/client.js';
-export { NodeRedisMulti } from './node-redis/multi.js';
-export type { SetOptions, ScanOptions as NodeRedisScanOptions, ScriptOptions } from './node-redis/commands.js';
+export { CLOSED_MESSAGE, type Backend as CompatBackend } from './link.js';
+export { nodeRedisCompat, NodeRedisCompat, type NodeRedisMethods } from './node-redis/client.js';
+export { NodeRedisMulti, type NodeRedisMultiMethods } from './node-redis/multi.js';
+export type {
+  NodeRedisMethodName, NodeRedisParams, NodeRedisReply, SetOptions, ScanOptions as NodeRedisScanOptions, ScriptOptions,
+} from './node-redis/commands.js';

@@ -7,9 +7,21 @@
  */
 import { expect } from 'chai';
 import { createCluster, createPool, ReplyError, type Cluster, type Pool } from '../../lib/index.js';
-import { ioredisCompat, nodeRedisCompat, type IoredisCompat, type NodeRedisCompat } from '../../lib/compat/index.js';
+import { ioredisCompat, nodeRedisCompat, type IoredisArg, type IoredisBatch, type IoredisCompat, type NodeRedisCompat } from '../../lib/compat/index.js';
 import { sharedCluster, type RedisCluster } from '../helpers/redis-cluster.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+
+// The commands these tests define (defineCommand), declared as ioredis users declare theirs.
+declare module '../../lib/compat/ioredis/client.js' {
+  interface IoredisCompat {
+    incrTwice(...args: IoredisArg[]): Promise<unknown>;
+  }
+}
+declare module '../../lib/compat/ioredis/batch.js' {
+  interface IoredisBatch {
+    incrTwice(...args: IoredisArg[]): IoredisBatch;
+  }
+}
 
 type Calls = Record<string, (io: IoredisCompat, nr: NodeRedisCompat) => Promise<unknown>>;
 

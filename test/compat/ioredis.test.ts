@@ -1,8 +1,25 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
 import { createPool, PoolClosedError, ReplyError, type Pool } from '../../lib/index.js';
-import { CLOSED_MESSAGE, ioredisCompat, type IoredisCompat } from '../../lib/compat/index.js';
+import { CLOSED_MESSAGE, ioredisCompat, type IoredisArg, type IoredisBatch, type IoredisCompat } from '../../lib/compat/index.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+
+// The commands these tests define (defineCommand), declared as ioredis users declare theirs.
+declare module '../../lib/compat/ioredis/client.js' {
+  interface IoredisCompat {
+    bump(...args: IoredisArg[]): Promise<unknown>;
+    bumpAny(...args: IoredisArg[]): Promise<unknown>;
+    bumpBuffer(...args: IoredisArg[]): Promise<unknown>;
+    mine(...args: IoredisArg[]): Promise<unknown>;
+  }
+}
+declare module '../../lib/compat/ioredis/batch.js' {
+  interface IoredisBatch {
+    bump(...args: IoredisArg[]): IoredisBatch;
+    bumpBuffer(...args: IoredisArg[]): IoredisBatch;
+    mine(...args: IoredisArg[]): IoredisBatch;
+  }
+}
 
 describe('compat: ioredisCompat', () => {
   let server: RedisServer;

@@ -13,6 +13,7 @@ import { splitCallback, withCallback, type Callback } from '../args.js';
 import { Cluster } from '../../cluster/cluster.js';
 import type { Pool } from '../../pool/pool.js';
 import { Link } from '../link.js';
+import type { IoredisBatchMethods } from './methods.js';
 import { buildCommand, transformReply, type ReplyTransform } from './shape.js';
 import { isNoScript, loadedScripts, type DefinedScript } from './scripts.js';
 import { runTransaction, type PipelineFn } from '../../commands/transaction.js';
@@ -29,14 +30,14 @@ interface Entry {
 /** `[error, reply]` per command, as ioredis's exec resolves. */
 export type ExecResult = [Error | null, unknown][];
 
+/** The command methods, chained (typed in ./methods.ts, installed by ./client.ts). */
+export interface IoredisBatch extends IoredisBatchMethods<IoredisBatch> {}
+
 export class IoredisBatch {
   readonly #link: Link;
   readonly #transaction: boolean;
   readonly #entries: Entry[] = [];
   #error: Error | null = null;
-  /** Command methods and defined scripts, chained (see ./client.ts); typed `any` as there. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  [command: string]: any;
 
   constructor(link: Link, transaction: boolean, commands?: unknown) {
     this.#link = link;

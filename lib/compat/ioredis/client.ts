@@ -27,6 +27,7 @@ import { connectionOptions, Link, type Backend, type LinkState } from '../link.j
 import { clusterScanPages } from '../scan.js';
 import { IoredisBatch, type ExecResult } from './batch.js';
 import { DefinedScript, isNoScript, type CommandDefinition } from './scripts.js';
+import type { IoredisMethods } from './methods.js';
 import { buildCommand, transformReply } from './shape.js';
 
 /** Options a compat client keeps in `client.options` (libraries read some of them). */
@@ -39,6 +40,13 @@ export interface IoredisCompatOptions {
   [option: string]: unknown;
 }
 
+/**
+ * The command methods (typed in ./methods.ts, put on the prototype at the bottom of this file).
+ * Libraries that take this object declare ioredis's own client type: pass it as
+ * `ioredisCompat(pool) as unknown as Redis` (or `as never`) where they are type-checked.
+ */
+export interface IoredisCompat extends IoredisMethods {}
+
 export class IoredisCompat extends EventEmitter {
   /** Libraries read these; a pool is never an ioredis Cluster. */
   readonly isCluster = false;
@@ -47,13 +55,6 @@ export class IoredisCompat extends EventEmitter {
   readonly #scripts = new Map<string, DefinedScript>();
   /** This client's batch class: its prototype also carries the commands defined here. */
   readonly #Batch: typeof IoredisBatch;
-  /**
-   * Generated command methods (see the bottom of this file) and `defineCommand`'s. Typed `any`,
-   * as the libraries that take this object do not type-check against it anyway: they declare
-   * ioredis's own types (cast: `ioredisCompat(pool) as unknown as Redis`).
-   */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  [command: string]: any;
 
   constructor(backend: Backend, options: IoredisCompatOptions = {}) {
     super();
@@ -135,8 +136,9 @@ export class IoredisCompat extends EventEmitter {
   defineCommand(name: string, definition: CommandDefinition): void {
     const script = new DefinedScript(name, definition);
     this.#scripts.set(name, script);
-    this[name] = (...args: unknown[]) => this.#runScript(script, args, false);
-    this[`${name}Buffer`] = (...args: unknown[]) => this.#runScript(script, args, true);
+    const self = this as unknown as Record<string, unknown>;
+    self[name] = (...args: unknown[]) => this.#runScript(script, args, false);
+    self[`${name}Buffer`] = (...args: unknown[]) => this.#runScript(script, args, true);
     const proto = this.#Batch.prototype as unknown as Record<string, unknown>;
     proto[name] = function (this: IoredisBatch, ...args: unknown[]) {
       return this.queue(name, args, false, script);

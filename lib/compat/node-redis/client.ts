@@ -21,20 +21,26 @@ import type { Reply } from '../../resp/types.js';
 import { flattenArgs } from '../args.js';
 import { connectionOptions, Link, type Backend } from '../link.js';
 import { ClusterCursors } from '../scan.js';
-import { METHODS, type ScanOptions } from './commands.js';
+import { METHODS, type NodeRedisMethodName, type NodeRedisParams, type NodeRedisReply, type ScanOptions } from './commands.js';
 import { NodeRedisMulti } from './multi.js';
+
+/**
+ * The methods of ./commands.ts (installed below): their arguments as each row builds them, the
+ * reply `unknown` (node-redis's shape: narrow it). Libraries that take this object declare
+ * node-redis's own client type: pass it as `nodeRedisCompat(pool) as unknown as RedisClientType`
+ * (or `as never`) where they are type-checked.
+ */
+export type NodeRedisMethods = {
+  [K in Exclude<NodeRedisMethodName, 'multi'>]: (...args: NodeRedisParams<K>) => Promise<NodeRedisReply<K>>;
+};
+
+export interface NodeRedisCompat extends NodeRedisMethods {}
 
 export class NodeRedisCompat extends EventEmitter {
   /** What libraries read from `client.options`: the server's URL (never with credentials). */
   readonly options: { url: string };
   readonly #link: Link;
   #cursors: ClusterCursors | null = null;
-  /**
-   * The methods of ./commands.ts, installed below. Typed `any`: libraries that take this object
-   * declare node-redis's own types (cast: `nodeRedisCompat(pool) as unknown as RedisClientType`).
-   */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  [method: string]: any;
 
   constructor(backend: Backend) {
     super();

@@ -92,7 +92,7 @@ function toNumberOrNull(reply: Reply): unknown {
   return reply === null ? null : Number(reply);
 }
 
-export const METHODS: Readonly<Record<string, MethodRow>> = {
+const ROWS = {
   // strings
   get: { build: (key) => cmd('GET', key) },
   set: { build: (key, value, options?: SetOptions) => cmd('SET', key, value, setOptions(options)) },
@@ -178,4 +178,16 @@ export const METHODS: Readonly<Record<string, MethodRow>> = {
   info: { build: (section?: string) => cmd('INFO', section === undefined ? [] : [section]) },
   time: { build: () => cmd('TIME') },
   publish: { build: (channel, message) => cmd('PUBLISH', channel, message) },
-};
+} satisfies Record<string, MethodRow>;
+
+/** The methods by name, for the classes that install them. */
+export const METHODS: Readonly<Record<string, MethodRow>> = ROWS;
+
+/** The method names (client and multi take one method each). */
+export type NodeRedisMethodName = keyof typeof ROWS;
+
+/** A method's parameters, as its row's `build` takes them. */
+export type NodeRedisParams<K extends NodeRedisMethodName> = Parameters<(typeof ROWS)[K]['build']>;
+
+/** A method's reply where its row shapes it into a known type (`scan`: `{ cursor, keys }`), else `unknown`. */
+export type NodeRedisReply<K extends NodeRedisMethodName> = (typeof ROWS)[K] extends { reply: (reply: Reply) => infer R } ? R : unknown;

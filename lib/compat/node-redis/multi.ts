@@ -8,19 +8,24 @@ import type { RedisError } from '../../errors.js';
 import type { Arg, Reply } from '../../resp/types.js';
 import { flattenArgs } from '../args.js';
 import { Link } from '../link.js';
-import { METHODS } from './commands.js';
+import { METHODS, type NodeRedisMethodName, type NodeRedisParams } from './commands.js';
 
 interface Entry {
   command: Arg[];
   reply: ((reply: Reply) => unknown) | undefined;
 }
 
+/** The methods of ./commands.ts, each queueing its command and returning the multi. */
+export type NodeRedisMultiMethods = {
+  [K in Exclude<NodeRedisMethodName, 'multi'>]: (...args: NodeRedisParams<K>) => NodeRedisMulti;
+};
+
+export interface NodeRedisMulti extends NodeRedisMultiMethods {}
+
 export class NodeRedisMulti {
   readonly #link: Link;
   readonly #entries: Entry[] = [];
   #error: Error | null = null;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  [method: string]: any;
 
   constructor(link: Link) {
     this.#link = link;
