@@ -6,7 +6,12 @@
  */
 import type { Arg, Reply } from '../resp/types.js';
 
-/** Turns a reply into its declared shape; `command` is the command sent (for WITHSCORES...). */
+/**
+ * Turns a reply into its declared shape; `command` is the command sent (for WITHSCORES...).
+ * A normaliser that reads `command` must declare it as a plain second parameter (so its
+ * `length` is 2): the typed methods hand the command only to those, and give the others to
+ * `.then` as they are (lib/typed/install.ts).
+ */
 export type Normalizer = (reply: Reply, command: readonly Arg[]) => unknown;
 
 /** RESP2 flat `[k, v, k, v]` or RESP3 Map → object with string keys. */

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { ArgumentError, Pool } from '../../lib/index.js';
 import type { Arg } from '../../lib/resp/types.js';
 import { encodeCall } from '../../lib/typed/encode.js';
+import { NORMALIZE } from '../../lib/typed/normalize.js';
 import { METHOD_SPECS } from '../../lib/typed/install.js';
 import { redisOrder, shapeOf, withOptions, type Shape } from '../../lib/typed/fast-encode.js';
 
@@ -152,6 +153,15 @@ describe('typed methods: the fast encoders give the general array', function () 
       }
     }
     expect(checked).to.be.greaterThan(50);
+  });
+
+  it('the normalisers given the command are those that read it (their length is 2)', () => {
+    const withCommand = [...NORMALIZE].filter(([, normalize]) => normalize.length > 1).map(([name]) => name).sort();
+    expect(withCommand).to.deep.equal([
+      'hrandfield', 'xautoclaim', 'xclaim', 'zdiff', 'zinter', 'zrandmember', 'zrange', 'zrangebyscore',
+      'zrevrange', 'zrevrangebyscore', 'zunion',
+    ]);
+    for (const [name, normalize] of NORMALIZE) expect(normalize.length, name).to.be.within(1, 2);
   });
 
   it('a normaliser that reads only the reply runs on the fast way too (HGETALL → object)', async () => {
