@@ -37,6 +37,26 @@ function capture(resolve: (value: unknown) => void, reject: (err: Error) => void
   capturedReject = reject;
 }
 
+/** Bits of {@link Pending}'s flags: one number instead of five boolean fields per command. */
+const WANTS_BUFFERS = 1;
+const SETTLED = 2;
+const WRITTEN = 4;
+const PINNED = 8;
+const BLOCKING = 16;
+
+/**
+ * What only some commands carry (a timeout, an abort listener, a blocking command's connection),
+ * kept apart so a plain command's record stays small: with 10,000 callers waiting, every field
+ * of a Pending is 80 KB of heap that survives into the old generation.
+ */
+class Extras {
+  deadline = 0;
+  timeout = 0;
+  queueDeadline = 0;
+  owner: { unblock(): void } | null = null;
+  onSettle: (() => void) | null = null;
+}
+
 /**
  * One command on its way: encoded, waiting to be written (in a connection's outbox), then
  * waiting for its reply (in the reply queue).
@@ -44,84 +64,145 @@ function capture(resolve: (value: unknown) => void, reject: (err: Error) => void
  * `settled` means the caller has its answer. A command that timed out or was aborted is settled
  * but keeps its slot in the reply queue until its late reply is read and dropped: replies are
  * matched by position, so removing the slot would hand every later reply to the wrong caller.
+ *
+ * Eight fields: the booleans share one number and the rarely set fields live in a separate
+ * {@link Extras} made on first use (accessors keep the field names).
  */
 export class Pending {
   /** The encoded command; dropped once written. */
   payload: string | Buffer | null;
   /** The command name, upper-case, for error messages (never its arguments: they may be secret). */
   readonly name: string;
-  wantsBuffers: boolean;
-  settled = false;
-  /** Handed to the socket: from now on it may have run, so it is never re-sent. */
-  written = false;
-  /** Belongs to an exclusive lease: fails rather than move to a new socket after a drop. */
-  pinned = false;
-  /** A blocking command (BLPOP, ...): while it is in flight the connection may be silent. */
-  blocking = false;
-  /** When the whole command expires (0: never). Counted from the call, not from the write. */
-  deadline = 0;
-  /** The timeout that set `deadline`, in ms, for the error message. */
-  timeout = 0;
-  /** When waiting for a connection expires (0: never). Replaced by `deadline` once written. */
-  queueDeadline = 0;
-  /** The connection it was written to; set for blocking commands only (to unblock on timeout). */
-  owner: { unblock(): void } | null = null;
-
-  #resolve: ((value: unknown) => void) | null = null;
-  #reject: ((err: Error) => void) | null = null;
-  #batch: Batch | null = null;
-  #index = 0;
-  /** Called once when the command settles, whichever way (aborting: remove a listener). */
-  onSettle: (() => void) | null = null;
   /**
    * Set only while someone subscribes to respool:command (its context) or respool:batch (the
    * batch's context, for the connection fields): otherwise null and never looked at again.
    */
   trace: CommandContext | BatchContext | null = null;
+  #flags: number;
+  /** The promise's resolve function, or the batch this command reports into. */
+  #sink: ((value: unknown) => void) | Batch | null = null;
+  #reject: ((err: Error) => void) | null = null;
+  #index = 0;
+  #extras: Extras | null = null;
 
   constructor(payload: string | Buffer, name: string, wantsBuffers: boolean) {
     this.payload = payload;
     this.name = name;
-    this.wantsBuffers = wantsBuffers;
+    this.#flags = wantsBuffers ? WANTS_BUFFERS : 0;
+  }
+
+  get wantsBuffers(): boolean {
+    return (this.#flags & WANTS_BUFFERS) !== 0;
+  }
+  set wantsBuffers(value: boolean) {
+    this.#flags = value ? this.#flags | WANTS_BUFFERS : this.#flags & ~WANTS_BUFFERS;
+  }
+  get settled(): boolean {
+    return (this.#flags & SETTLED) !== 0;
+  }
+  /** Handed to the socket: from now on it may have run, so it is never re-sent. */
+  get written(): boolean {
+    return (this.#flags & WRITTEN) !== 0;
+  }
+  set written(value: boolean) {
+    this.#flags = value ? this.#flags | WRITTEN : this.#flags & ~WRITTEN;
+  }
+  /** Belongs to an exclusive lease: fails rather than move to a new socket after a drop. */
+  get pinned(): boolean {
+    return (this.#flags & PINNED) !== 0;
+  }
+  set pinned(value: boolean) {
+    this.#flags = value ? this.#flags | PINNED : this.#flags & ~PINNED;
+  }
+  /** A blocking command (BLPOP, ...): while it is in flight the connection may be silent. */
+  get blocking(): boolean {
+    return (this.#flags & BLOCKING) !== 0;
+  }
+  set blocking(value: boolean) {
+    this.#flags = value ? this.#flags | BLOCKING : this.#flags & ~BLOCKING;
+  }
+
+  #more(): Extras {
+    return (this.#extras ??= new Extras());
+  }
+  /** When the whole command expires (0: never). Counted from the call, not from the write. */
+  get deadline(): number {
+    return this.#extras === null ? 0 : this.#extras.deadline;
+  }
+  set deadline(value: number) {
+    this.#more().deadline = value;
+  }
+  /** The timeout that set `deadline`, in ms, for the error message. */
+  get timeout(): number {
+    return this.#extras === null ? 0 : this.#extras.timeout;
+  }
+  set timeout(value: number) {
+    this.#more().timeout = value;
+  }
+  /** When waiting for a connection expires (0: never). Replaced by `deadline` once written. */
+  get queueDeadline(): number {
+    return this.#extras === null ? 0 : this.#extras.queueDeadline;
+  }
+  set queueDeadline(value: number) {
+    this.#more().queueDeadline = value;
+  }
+  /** The connection it was written to; set for blocking commands only (to unblock on timeout). */
+  get owner(): { unblock(): void } | null {
+    return this.#extras === null ? null : this.#extras.owner;
+  }
+  set owner(value: { unblock(): void } | null) {
+    if (value !== null || this.#extras !== null) this.#more().owner = value;
+  }
+  /** Called once when the command settles, whichever way (aborting: remove a listener). */
+  get onSettle(): (() => void) | null {
+    return this.#extras === null ? null : this.#extras.onSettle;
+  }
+  set onSettle(value: (() => void) | null) {
+    if (value !== null || this.#extras !== null) this.#more().onSettle = value;
   }
 
   /** A promise that settles with this command's reply. Call at most once. */
   promise(): Promise<unknown> {
     const promise = new Promise(capture);
-    this.#resolve = capturedResolve!;
+    this.#sink = capturedResolve!;
     this.#reject = capturedReject!;
     return promise;
   }
 
   /** Reports into `batch[index]` instead of a promise; errors are stored in place. */
   joinBatch(batch: Batch, index: number): void {
-    this.#batch = batch;
+    this.#sink = batch;
     this.#index = index;
   }
 
   /** The reply arrived. A top-level error reply rejects (or lands in place in a batch). */
   reply(value: Reply): void {
-    if (this.settled) return;
+    const flags = this.#flags;
+    if ((flags & SETTLED) !== 0) return;
     if (value instanceof ReplyError) {
       value.command = this.name;
       this.fail(value);
       return;
     }
-    this.settled = true;
-    if (this.onSettle !== null) this.onSettle();
-    if (this.#batch !== null) this.#batch.set(this.#index, value);
+    this.#flags = flags | SETTLED;
+    const extras = this.#extras;
+    if (extras !== null && extras.onSettle !== null) extras.onSettle();
+    const sink = this.#sink!;
+    if (typeof sink !== 'function') sink.set(this.#index, value);
     else {
       if (this.trace !== null) finishCommand(this.trace as CommandContext, value, null);
-      this.#resolve!(value);
+      sink(value);
     }
   }
 
   fail(err: Error): void {
-    if (this.settled) return;
-    this.settled = true;
+    if ((this.#flags & SETTLED) !== 0) return;
+    this.#flags |= SETTLED;
     this.payload = null;
-    if (this.onSettle !== null) this.onSettle();
-    if (this.#batch !== null) this.#batch.set(this.#index, err);
+    const extras = this.#extras;
+    if (extras !== null && extras.onSettle !== null) extras.onSettle();
+    const sink = this.#sink!;
+    if (typeof sink !== 'function') sink.set(this.#index, err);
     else {
       if (this.trace !== null) finishCommand(this.trace as CommandContext, undefined, err);
       this.#reject!(err);
