@@ -70,7 +70,7 @@ function usageError(name: string): RedisError {
  * `B` (types only): whether replies are Buffers, the cluster having been created with
  * `returnBuffers: true` (inferred by {@link createCluster} from its options).
  */
-export class Cluster<out B extends boolean = false> extends EventEmitter {
+export class Cluster<B extends boolean = false> extends EventEmitter {
   readonly options: ResolvedClusterOptions;
   readonly #nodes: NodePools;
   readonly #topology: Topology;

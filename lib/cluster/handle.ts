@@ -41,7 +41,7 @@ export interface ClusterSend {
 }
 
 /** `B` (types only): the cluster's `returnBuffers`, for the typed methods' reply types. */
-export class ClusterHandle<out B extends boolean = false> {
+export class ClusterHandle<B extends boolean = false> {
   readonly #sender: Sender;
   readonly #options: ResolvedClusterOptions;
   readonly #cluster: ClusterSend;

@@ -106,7 +106,7 @@ function refusal(name: string, command: Command): RedisError | null {
  *
  * `B` (types only): the pool's `returnBuffers`, for the typed methods' reply types.
  */
-export class Handle<out B extends boolean = false> {
+export class Handle<B extends boolean = false> {
   readonly #core: PoolCore;
   #bound: Connection | null = null;
   /** The last command sent on the shared connection: an upgrade waits for its reply. */

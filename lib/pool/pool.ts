@@ -77,7 +77,7 @@ export interface PoolStats {
  * `B` (types only): whether replies are Buffers, the pool having been created with
  * `returnBuffers: true` (`createPool` infers it from its options; lib/create-pool.ts).
  */
-export class Pool<out B extends boolean = false> extends EventEmitter {
+export class Pool<B extends boolean = false> extends EventEmitter {
   readonly options: ResolvedOptions;
   /** Client-side cache of reads (`enabled` only with the `clientCache` option): stats, clear(). */
   readonly clientCache: ClientCache;

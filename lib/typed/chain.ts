@@ -29,9 +29,7 @@ export type Runner = (sender: Sender, commands: Arg[][], options: CommandOptions
  * `T` holds the replies as text; `B` (the receiver's returnBuffers) or exec's own
  * `returnBuffers` turns them into Buffers at the end (`Buf<T>`), so the chain is typed once.
  */
-export type Batch<T extends unknown[], N, B extends boolean = false> = {
-  [K in keyof Commands]: Commands[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Batch<[...T, R], N, B> : never;
-} & {
+export interface Batch<T extends unknown[], N, out B extends boolean = false> extends BatchMethods<T, N, B> {
   /**
    * Sends the commands (MULTI ... EXEC, or one pipeline) and resolves to their replies in
    * order. Rejects with the first command's error when one failed (the others still ran:
@@ -43,6 +41,14 @@ export type Batch<T extends unknown[], N, B extends boolean = false> = {
   exec(options?: CommandOptions): Promise<(B extends true ? Buf<T> : B extends false ? T : T | Buf<T>) | N>;
   /** How many commands are queued. */
   readonly length: number;
+}
+
+/**
+ * The command methods of a {@link Batch}. (Batch is an interface with `out B` so that comparing
+ * two batches, or two pools, reads B's variance instead of expanding every chained method.)
+ */
+export type BatchMethods<T extends unknown[], N, B extends boolean> = {
+  [K in keyof Commands]: Commands[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Batch<[...T, R], N, B> : never;
 };
 
 /** The runtime batch; its command methods are put on its prototype by {@link installBatchMethods}. */

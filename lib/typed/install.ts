@@ -23,7 +23,7 @@ import { isOptionsObject, redisOrder, shapeOf, withOptions } from './fast-encode
 import { pairsNode, parseNode, planMethod } from './syntax.js';
 
 declare module '../pool/pool.js' {
-  interface Pool<out B extends boolean = false> extends Commands<B> {
+  interface Pool<B extends boolean = false> extends Commands<B> {
     /** A MULTI ... EXEC transaction built by chaining methods: `pool.multi().incr(k).get(k).exec()`. */
     multi(): Batch<[], never, B>;
     /** A pipeline built by chaining methods: `pool.batch().get(a).get(b).exec()`. */
@@ -31,14 +31,14 @@ declare module '../pool/pool.js' {
   }
 }
 declare module '../pool/handle.js' {
-  interface Handle<out B extends boolean = false> extends Commands<B> {
+  interface Handle<B extends boolean = false> extends Commands<B> {
     /** MULTI ... EXEC on this handle; exec() resolves null when a WATCHed key changed. */
     multi(): Batch<[], null, B>;
     batch(): Batch<[], never, B>;
   }
 }
 declare module '../cluster/cluster.js' {
-  interface Cluster<out B extends boolean = false> extends Commands<B> {
+  interface Cluster<B extends boolean = false> extends Commands<B> {
     /** MULTI ... EXEC on the node of the commands' slot (all keys in one slot). */
     multi(): Batch<[], never, B>;
     /** A pipeline, split by node and answered in order. */
@@ -46,7 +46,7 @@ declare module '../cluster/cluster.js' {
   }
 }
 declare module '../cluster/handle.js' {
-  interface ClusterHandle<out B extends boolean = false> extends Commands<B> {
+  interface ClusterHandle<B extends boolean = false> extends Commands<B> {
     multi(): Batch<[], null, B>;
     batch(): Batch<[], never, B>;
   }
