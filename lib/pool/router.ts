@@ -40,8 +40,7 @@ export interface RouterConfig {
 /**
  * Routes stateless commands over a set of shared, pipelined connections: each command goes to
  * the first connection in rotation with room (fewer than GROW_AT in flight, no large transfer),
- * else to the least busy one; a pipeline goes to the least busy one, or, when all have GROW_AT
- * in flight and one is being added, waits whole for that one.
+ * else to the least busy one; a pipeline goes to the least busy one.
  *
  * The router is a long-lived borrower of the generic pool: it acquires connections to put in
  * its rotation, growing up to `size` as load rises, and gives one back when an exclusive
@@ -52,10 +51,6 @@ export interface RouterConfig {
  *   dispatch() ──> first with room of [c1 c2 c3], else least busy  (sticky for a `use` handle: bind())
  *        │ none yet, or only heavy ones while another is being added
  *        └──> waiting (FIFO) ──> next connection acquired
- *
- *   dispatchAll() ──> least busy of [c1 c2 c3] (a connecting one counts)
- *        │ every one has GROW_AT in flight and one is being added
- *        └──> batches (FIFO of whole pipelines) ──> placed one by one as connections join
  *
  *   exclusive waiter + pool exhausted ──> retire(c3): out of rotation, no new binds;
  *        once no handle is bound to c3 ──> generic-pool release ──> the waiter gets c3
@@ -69,10 +64,6 @@ export class Router {
   #active: Connection[] = [];
   #retiring: Connection | null = null;
   readonly #waiting = new Fifo<Pending>();
-  /** Pipelines waiting for a connection being added, each kept whole (see dispatchAll). */
-  readonly #batches = new Fifo<Pending[]>();
-  /** Commands in `#batches`. */
-  #batchCommands = 0;
   #acquiring = false;
   #closed = false;
   /**
@@ -95,7 +86,7 @@ export class Router {
     return this.#active;
   }
   get waiting(): number {
-    return this.#waiting.length + this.#batchCommands;
+    return this.#waiting.length;
   }
 
   /** Sends one stateless command on a shared connection (see pick). */
@@ -105,81 +96,13 @@ export class Router {
     else this.#wait(pending);
   }
 
-  /**
-   * Sends commands back to back on one connection, so nothing can come between them: the least
-   * busy one, counting one still making its first connection (the pipeline waits in its outbox).
-   * When every connection already has GROW_AT in flight and one is being added, the pipeline
-   * waits for it instead, whole, and is placed when it arrives (see #placeBatches).
-   *
-   * Why: 200 pipelines issued in one tick used to land on the one connection the rotation held
-   * then (200,000 commands on one socket, which Redis reads at about 1/8 of its rate while it
-   * serves 7 others), so their callers waited seconds while later ones cycled in milliseconds.
-   * Now each new connection takes its share of the burst as it joins.
-   */
+  /** Sends commands back to back on one connection, so nothing can come between them. */
   dispatchAll(pendings: Pending[]): void {
-    const connection = this.#batches.length === 0 ? this.#pickForBatch() : null;
-    if (connection !== null) {
-      for (let i = 0; i < pendings.length; i++) connection.send(pendings[i]!);
-      return;
-    }
-    this.#waitBatch(pendings);
-    // Normally growing already; if not (it failed, or cannot), place what waits now.
-    if (!this.#acquiring && this.#active.length > 0) this.#placeBatches();
-  }
-
-  /**
-   * The connection for a pipeline, or null to wait for the one being added.
-   * @param mayGrow false after adding a connection failed: use what there is
-   */
-  #pickForBatch(mayGrow = true): Connection | null {
-    const active = this.#active;
-    let best: Connection | null = null;
-    let bestLoad = Infinity;
-    for (let i = 0; i < active.length; i++) {
-      const connection = active[i]!;
-      const state = connection.state;
-      // A first connect is a millisecond away: a pipeline may queue there. A lost socket may
-      // take the backoff's time: only if nothing else is there.
-      const load = connection.inFlight + (state === 'ready' || state === 'connecting' ? 0 : NOT_READY);
-      if (load < bestLoad) {
-        best = connection;
-        bestLoad = load;
-      }
-    }
-    if (best !== null && (bestLoad < GROW_AT || !mayGrow)) return best;
-    this.#grow();
-    return this.#acquiring ? null : best;
-  }
-
-  /** Queues a pipeline for the next connection, with the checks a waiting command gets. */
-  #waitBatch(pendings: Pending[]): void {
-    let kept = 0;
-    for (let i = 0; i < pendings.length; i++) {
-      const pending = pendings[i]!;
-      if (this.#refuseWaiting(pending, this.#waiting.length + this.#batchCommands + kept)) continue;
-      pendings[kept++] = pending;
-    }
-    if (kept === 0) return;
-    pendings.length = kept;
-    this.#batches.push(pendings);
-    this.#batchCommands += kept;
-  }
-
-  /** Places waiting pipelines, each on the least busy connection, until one must be added. */
-  #placeBatches(mayGrow = true): void {
-    while (this.#batches.length > 0) {
-      const connection = this.#pickForBatch(mayGrow);
-      if (connection === null) return;
-      this.#sendBatch(connection, this.#batches.shift()!);
-    }
-  }
-
-  #sendBatch(connection: Connection, pendings: Pending[]): void {
-    this.#batchCommands -= pendings.length;
-    for (let i = 0; i < pendings.length; i++) {
-      const pending = pendings[i]!;
-      // Timed out or aborted while waiting: never sent.
-      if (!pending.settled) connection.send(pending);
+    // A pipeline is a large transfer itself: it never waits for a fresh connection.
+    const connection = this.pick(false);
+    for (const pending of pendings) {
+      if (connection !== null) connection.send(pending);
+      else this.#wait(pending);
     }
   }
 
@@ -383,7 +306,6 @@ export class Router {
         for (let p = this.#waiting.shift(); p !== undefined; p = this.#waiting.shift()) {
           if (!p.settled) best.send(p);
         }
-        this.#placeBatches(false);
         this.#wake(null);
       },
     );
@@ -410,7 +332,6 @@ export class Router {
     for (let p = this.#waiting.shift(); p !== undefined; p = this.#waiting.shift()) {
       if (!p.settled) connection.send(p);
     }
-    this.#placeBatches();
     this.#wake(null);
   }
 
@@ -421,41 +342,29 @@ export class Router {
   }
 
   #wait(pending: Pending): void {
-    if (!this.#refuseWaiting(pending, this.#waiting.length)) this.#waiting.push(pending);
-  }
-
-  /**
-   * Fails `pending` when it cannot wait for a connection (fatal error, closed, `waiting`
-   * already at maxPending) and returns true; otherwise starts its acquireTimeout clock.
-   */
-  #refuseWaiting(pending: Pending, waiting: number): boolean {
     if (this.#fatal !== null) {
       // Fail fast, and let one new connection try again once the backoff has passed.
       if (this.#mayRetry()) this.#grow();
       pending.fail(this.#fatal);
-      return true;
+      return;
     }
     if (this.#closed) {
       pending.fail(new PoolClosedError());
-      return true;
+      return;
     }
-    if (waiting >= this.#config.maxPending) {
-      pending.fail(new QueueFullError(`${waiting} commands already wait for a connection (maxPending)`));
-      return true;
+    if (this.#waiting.length >= this.#config.maxPending) {
+      pending.fail(new QueueFullError(`${this.#waiting.length} commands already wait for a connection (maxPending)`));
+      return;
     }
     if (this.#config.acquireTimeout > 0 && pending.queueDeadline === 0) {
       pending.queueDeadline = Date.now() + this.#config.acquireTimeout;
       if (pending.deadline === 0) this.#deadlines.add(pending);
     }
-    return false;
+    this.#waiting.push(pending);
   }
 
   failWaiting(err: RedisError): void {
     for (let p = this.#waiting.shift(); p !== undefined; p = this.#waiting.shift()) p.fail(err);
-    for (let b = this.#batches.shift(); b !== undefined; b = this.#batches.shift()) {
-      this.#batchCommands -= b.length;
-      for (let i = 0; i < b.length; i++) b[i]!.fail(err);
-    }
     this.#wake(err);
   }
 
