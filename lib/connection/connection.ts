@@ -1,93 +1,24 @@
 import type net from 'node:net';
 import {
-  ConnectionError,
-  PoolClosedError,
-  ProtocolError,
-  QueueFullError,
-  ReplyError,
-  type RedisError,
+  ConnectionError, PoolClosedError, ProtocolError, QueueFullError, ReplyError, type RedisError,
 } from '../errors.js';
-import { connectChannel, reconnectChannel, type ConnectContext, type ServerTarget } from '../diagnostics/channels.js';
-import {
-  connectFailed, connectSucceeded, publishReconnect, serverTarget, startConnect, wroteTo,
-} from '../diagnostics/trace.js';
+import { wroteTo } from '../diagnostics/trace.js';
 import { Decoder } from '../resp/decoder.js';
 import { encodeCommand } from '../resp/encoder.js';
 import type { Arg, DecoderSink, Reply } from '../resp/types.js';
-import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import { Attempts } from './attempts.js';
 import type { Deadlines } from './deadlines.js';
 import { Fifo } from './fifo.js';
-import { handshake, isFatal, tlsVerificationError, type HandshakeOptions } from './handshake.js';
+import { lostError, notConnectedError, unsentError } from './failures.js';
+import { handshake, isFatal, tlsVerificationError } from './handshake.js';
+import { flushSoon, healthCheck, listen, type OwnedSocket } from './listeners.js';
 import { Pending } from './pending.js';
-import { openSocket, readyEvent, type SocketOptions } from './socket.js';
+import { isPubSubFrame } from './pubsub-frame.js';
+import { readyEvent } from './socket.js';
+import type { ConnectionConfig, ConnectionHooks, ConnectionState } from './types.js';
 
-/**
- * ```
- *            connect()                 handshake ok
- *   (new) ──────────────> connecting ─────────────────> ready
- *                            │  ▲                         │ socket lost / stalled /
- *            socket lost,    │  │ timer fires             │ protocol error
- *            retries left    ▼  │                         ▼
- *                         reconnecting <──────────────────┘
- *                            │
- *    close(), fatal handshake error, attempts exhausted
- *                            ▼
- *                  closing ──> closed
- * ```
- */
-export type ConnectionState = 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed';
+export type { ConnectionConfig, ConnectionHooks, ConnectionState, Target } from './types.js';
 
-export interface ConnectionConfig extends SocketOptions, HandshakeOptions, BackoffPolicy {
-  /** "host:port" or socket path, for messages. */
-  address: string;
-  connectTimeout: number;
-  /** How long a command may wait for the connection to become ready (0: no limit). */
-  queueTimeout: number;
-  maxPending: number;
-  failFast: boolean;
-  healthCheckInterval: number;
-  /** Pub/sub mode: pub/sub frames are routed to `push` even under RESP2. */
-  subscriber?: boolean;
-  /** Decode pushes (RESP2 pub/sub frames included) with Buffers. */
-  pushBuffers?: boolean;
-  /**
-   * Asked before every connect (first and each reconnect) where to connect now, e.g. the
-   * primary Sentinel reports; unset: always `host`/`port`. null: nowhere known (yet), which
-   * counts as a failed attempt.
-   */
-  locate?: () => Target | null;
-}
-
-/** Where to connect; see {@link ConnectionConfig.locate}. */
-export interface Target {
-  host: string;
-  port: number;
-  /** "host:port", for messages. */
-  address: string;
-}
-
-/** How a connection tells its owner what happened. No EventEmitter: nothing can go unheard. */
-export interface ConnectionHooks {
-  ready(connection: Connection): void;
-  reconnecting(connection: Connection, delay: number, attempt: number, cause: Error): void;
-  end(connection: Connection, cause: Error | null): void;
-  push(connection: Connection, frame: Reply[]): void;
-  /** A blocking command timed out: its owner should send CLIENT UNBLOCK for `clientId`. */
-  unblock(connection: Connection): void;
-  /**
-   * The server answered READONLY or LOADING although the connection expects a role
-   * (`expectRole`): it is no longer the node it was. Only called when `expectRole` is set.
-   */
-  misplaced?(connection: Connection, reply: ReplyError): void;
-}
-
-const kConnection = Symbol('respool.connection');
-type OwnedSocket = net.Socket & { [kConnection]: Connection };
-
-const PUBSUB_KINDS = new Set([
-  'message', 'pmessage', 'smessage', 'subscribe', 'psubscribe', 'ssubscribe',
-  'unsubscribe', 'punsubscribe', 'sunsubscribe',
-]);
 /** Flush a write at this many UTF-16 units, so one huge batch does not sit in a string. */
 const WRITE_CHUNK = 64 * 1024;
 /**
@@ -160,10 +91,8 @@ export class Connection implements DecoderSink {
   readonly #replies = new Fifo<Pending>();
   #flushScheduled = false;
   #needDrain = false;
-  #attempt = 0;
+  readonly #attempts: Attempts;
   #blockingInFlight = 0;
-  #connectTimer: NodeJS.Timeout | null = null;
-  #retryTimer: NodeJS.Timeout | null = null;
   #healthTimer: NodeJS.Timeout | null = null;
   #heardSinceCheck = true;
   #silentChecks = 0;
@@ -171,11 +100,6 @@ export class Connection implements DecoderSink {
   #quitSent = false;
   #nextCompact = 0;
   #onClosed: (() => void) | null = null;
-  /** The respool:connect context of the attempt under way, when someone subscribes. */
-  #attemptTrace: ConnectContext | null = null;
-  #target: ServerTarget | null = null;
-  /** Where the current (or last) socket goes. */
-  #where: Target;
   /** Replies delivered on this connection so far (all sockets). */
   #answered = 0;
   /** Bytes received since the last reply completed: the size of the reply being read, so far. */
@@ -190,7 +114,7 @@ export class Connection implements DecoderSink {
     this.#hooks = hooks;
     this.#deadlines = deadlines;
     this.#decoder = new Decoder(this);
-    this.#where = config;
+    this.#attempts = new Attempts(this, config);
     this.#connect();
     if (config.healthCheckInterval > 0) {
       this.#healthTimer = setInterval(healthCheck, config.healthCheckInterval, this);
@@ -202,7 +126,7 @@ export class Connection implements DecoderSink {
     return this.#state;
   }
   get address(): string {
-    return this.#where.address;
+    return this.#attempts.where.address;
   }
   /** Commands written and awaiting replies, plus those waiting to be written. */
   get inFlight(): number {
@@ -249,7 +173,7 @@ export class Connection implements DecoderSink {
       // Only once a socket was lost or an attempt failed: the first connect of a new pool is
       // not a failure, and failing there would make every pool's first commands reject.
       if (this.#config.failFast && state === 'reconnecting') {
-        pending.fail(this.#notConnected());
+        pending.fail(notConnectedError(this.address, this.lastError));
         return;
       }
       if (this.#config.queueTimeout > 0 && pending.queueDeadline === 0) {
@@ -354,7 +278,7 @@ export class Connection implements DecoderSink {
 
   /** Sends a command of our own (handshake, PING, QUIT) ahead of the outbox. */
   #sendInternal(args: Arg[]): Promise<Reply> {
-    if (this.#socket === null) return Promise.reject(this.#notConnected());
+    if (this.#socket === null) return Promise.reject(notConnectedError(this.address, this.lastError));
     const pending = new Pending(encodeCommand(args), String(args[0]), false);
     const promise = pending.promise() as Promise<Reply>;
     pending.written = true;
@@ -435,35 +359,12 @@ export class Connection implements DecoderSink {
   // ── connecting ────────────────────────────────────────────────────────────────────────
 
   #connect(): void {
-    this.#retryTimer = null;
-    const located = this.#config.locate?.();
-    if (located === null) {
+    const socket = this.#attempts.open();
+    if (socket === null) {
       this.lastError = new ConnectionError(`no address known for ${this.address}`);
-      this.#retryTimer = setTimeout(unlocated, 0, this);
       return;
     }
-    if (located !== undefined && located.address !== this.#where.address) {
-      this.#where = located;
-      this.#target = null; // traces name the node actually used
-    }
-    if (connectChannel.hasSubscribers) {
-      this.#attemptTrace = startConnect(this.#traceTarget(), this.id, this.#attempt, this.#config.subscriber === true);
-    }
-    const where = this.#where;
-    const socket = openSocket(
-      where === this.#config ? this.#config : { ...this.#config, host: where.host, port: where.port },
-    ) as OwnedSocket;
-    socket[kConnection] = this;
-    this.#socket = socket;
-    socket.on('data', onData);
-    socket.on('drain', onDrain);
-    socket.on('error', onError);
-    socket.on('close', onClose);
-    socket.once(readyEvent(this.#config), onConnect);
-    if (this.#config.connectTimeout > 0) {
-      this.#connectTimer = setTimeout(connectTimedOut, this.#config.connectTimeout, this);
-      this.#connectTimer.unref();
-    }
+    this.#socket = listen(socket, this, readyEvent(this.#config));
   }
 
   /** @internal the socket is open: run the handshake before anyone else's command. */
@@ -475,18 +376,13 @@ export class Connection implements DecoderSink {
       this.clientId = result.clientId;
       this.peerAddress = socket.remoteAddress ?? this.#config.path;
       this.peerPort = socket.remotePort;
-      if (this.#attemptTrace !== null) {
-        connectSucceeded(this.#attemptTrace, this.peerAddress, this.peerPort, this.protocol, this.clientId);
-        this.#attemptTrace = null;
-      }
+      this.#attempts.succeeded(this.peerAddress, this.peerPort, this.protocol, this.clientId);
     } catch (err) {
       if (socket !== this.#socket) return;
       if (isFatal(err)) this.#end(err as Error);
       else this.#dropSocket(err as Error);
       return;
     }
-    this.#clearConnectTimer();
-    this.#attempt = 0;
     this.lastError = null;
     if (this.#state === 'closing') {
       this.#maybeQuit();
@@ -498,17 +394,11 @@ export class Connection implements DecoderSink {
   }
 
   /** @internal connectTimeout fired before the handshake finished. */
-  connectTimedOut(): void {
-    this.#connectTimer = null;
+  connectTimedOut(ms: number): void {
     this.#dropSocket(new ConnectionError(
-      `could not connect to ${this.address} within ${this.#config.connectTimeout} ms`,
+      `could not connect to ${this.address} within ${ms} ms`,
       { code: 'ETIMEDOUT' },
     ));
-  }
-
-  #clearConnectTimer(): void {
-    if (this.#connectTimer !== null) clearTimeout(this.#connectTimer);
-    this.#connectTimer = null;
   }
 
   // ── losing the socket ─────────────────────────────────────────────────────────────────
@@ -530,17 +420,16 @@ export class Connection implements DecoderSink {
    */
   relocate(cause: Error): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
-    this.#attempt = 0;
+    this.#attempts.count = 0;
     if (this.#socket !== null) {
       // Ready, or an attempt under way (possibly stuck on a frozen node): drop it.
-      this.#relocating = true;
+      this.#attempts.relocating();
       this.#dropSocket(cause);
     } else if (this.#state === 'reconnecting') {
-      if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+      this.#attempts.cancelRetry();
       this.#connect();
     }
   }
-  #relocating = false;
 
   /** Asks the owner to unblock a blocking command that timed out (see Pending.owner). */
   unblock(): void {
@@ -556,15 +445,14 @@ export class Connection implements DecoderSink {
   closed(socket: OwnedSocket | null): void {
     if (socket !== this.#socket) return;
     this.#socket = null;
-    this.#clearConnectTimer();
     this.#needDrain = false;
     this.#decoder.reset();
     this.#unansweredBytes = 0;
     this.#heavyUntil = 0;
     const cause = this.lastError ?? new ConnectionError(`${this.address} closed the connection`);
     this.lastError = cause;
-    this.#attemptFailed(cause);
-    this.#failReplies(this.#lost(cause));
+    this.#attempts.failed(cause);
+    this.#failReplies(lostError(this.address, cause));
     if (this.#state === 'ready' || this.#state === 'closing') this.lostCount++;
     this.#blockingInFlight = 0;
     if (this.#state === 'closing' || this.#state === 'closed') {
@@ -580,36 +468,19 @@ export class Connection implements DecoderSink {
       this.#end(refused);
       return;
     }
-    this.#failOutbox((p) => p.pinned || this.#config.failFast, this.#unsent(cause));
+    this.#failOutbox((p) => p.pinned || this.#config.failFast, unsentError(this.address, cause));
     // A relocation is not a failure of the new node: go there at once.
-    const delay = this.#relocating ? 0 : backoffDelay(this.#config, this.#attempt++);
-    this.#relocating = false;
+    const delay = this.#attempts.nextDelay();
     if (delay === null) {
       this.#end(new ConnectionError(
-        `gave up on ${this.address} after ${this.#attempt - 1} reconnection attempts: ${cause.message}`,
+        `gave up on ${this.address} after ${this.#attempts.count - 1} reconnection attempts: ${cause.message}`,
         { cause },
       ));
       return;
     }
     this.#state = 'reconnecting';
-    if (reconnectChannel.hasSubscribers) {
-      publishReconnect(this.#traceTarget(), this.id, delay, this.#attempt, cause, this.#config.subscriber === true);
-    }
-    // Not unref'd: a connected socket keeps the process alive, so must the wait between two
-    // sockets, or a script awaiting a command during a reconnect would just exit (code 13).
-    this.#retryTimer = setTimeout(reconnect, delay, this);
-    this.#hooks.reconnecting(this, delay, this.#attempt, cause);
-  }
-
-  /** Ends the respool:connect trace of an attempt that did not reach 'ready'. */
-  #attemptFailed(cause: Error): void {
-    if (this.#attemptTrace === null) return;
-    connectFailed(this.#attemptTrace, cause);
-    this.#attemptTrace = null;
-  }
-
-  #traceTarget(): ServerTarget {
-    return (this.#target ??= serverTarget({ ...this.#config, host: this.#where.host, port: this.#where.port }));
+    this.#attempts.retryIn(delay, cause);
+    this.#hooks.reconnecting(this, delay, this.#attempts.count, cause);
   }
 
   /** @internal */
@@ -621,32 +492,6 @@ export class Connection implements DecoderSink {
   #waitsToSend(): boolean {
     this.#failOutbox((p) => p.settled, new ConnectionError('unreachable'));
     return this.#outbox.length > 0;
-  }
-
-  #lost(cause: Error): RedisError {
-    // Bad bytes: the callers learn exactly that (nothing after them could be trusted).
-    if (cause instanceof ProtocolError) return cause;
-    if (cause instanceof ConnectionError && cause.code !== 'ECONNECTION') return cause;
-    return new ConnectionError(
-      `connection to ${this.address} lost (${cause.message}); the command may have run and was not retried`,
-      { cause },
-    );
-  }
-
-  /** For commands still in the outbox: they never reached the server, and say so. */
-  #unsent(cause: Error): ConnectionError {
-    return new ConnectionError(
-      `connection to ${this.address} lost (${cause.message}); the command was not sent`,
-      { cause, unsent: true },
-    );
-  }
-
-  #notConnected(): ConnectionError {
-    const why = this.lastError !== null ? ` (${this.lastError.message})` : '';
-    return new ConnectionError(`not connected to ${this.address}${why}; the command was not sent`, {
-      cause: this.lastError,
-      unsent: true,
-    });
   }
 
   #failReplies(err: RedisError): void {
@@ -736,14 +581,13 @@ export class Connection implements DecoderSink {
   #end(cause: Error | null): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    this.#attempts.stop();
     if (this.#healthTimer !== null) clearInterval(this.#healthTimer);
-    this.#clearConnectTimer();
     const err = cause ?? new PoolClosedError(`connection to ${this.address} was closed`);
     this.#failReplies(err as RedisError);
     this.#failOutbox(() => true, err as RedisError);
     if (cause !== null) this.lastError = cause;
-    this.#attemptFailed(cause ?? err);
+    this.#attempts.failed(cause ?? err);
     this.#socket?.destroy();
     this.#socket = null;
     this.#hooks.end(this, cause);
@@ -752,41 +596,4 @@ export class Connection implements DecoderSink {
   }
 }
 
-// Socket listeners are module-level functions: no closure per connection or per event.
-function onData(this: OwnedSocket, chunk: Buffer): void {
-  this[kConnection].received(chunk);
-}
-function onDrain(this: OwnedSocket): void {
-  this[kConnection].drained();
-}
-function onError(this: OwnedSocket, err: Error): void {
-  this[kConnection].errored(err);
-}
-function onClose(this: OwnedSocket): void {
-  this[kConnection].closed(this);
-}
-function onConnect(this: OwnedSocket): void {
-  void this[kConnection].opened(this);
-}
-function flushSoon(connection: Connection): void {
-  connection.flush();
-}
-function reconnect(connection: Connection): void {
-  connection.reconnectNow();
-}
-function unlocated(connection: Connection): void {
-  connection.closed(null);
-}
-function connectTimedOut(connection: Connection): void {
-  connection.connectTimedOut();
-}
-function healthCheck(connection: Connection): void {
-  connection.checkHealth();
-}
 function ignore(): void {}
-
-function isPubSubFrame(value: Reply): boolean {
-  if (!Array.isArray(value) || value.length < 3) return false;
-  const kind = value[0];
-  return PUBSUB_KINDS.has(typeof kind === 'string' ? kind : String(kind));
-}
