@@ -118,7 +118,7 @@ export class Cluster<B extends boolean = false> extends EventEmitter {
   // ── the API ─────────────────────────────────────────────────────────────────────────
 
   /**
-   * Sends one command to the node serving its keys' slot (keyless: any primary) and follows
+   * Sends one command to the node serving its keys' slot (keyless: any shard) and follows
    * redirections. MGET, MSET, DEL, UNLINK, EXISTS, TOUCH with keys in several slots are split
    * per slot and merged; other commands with keys in several slots reject with code CROSSSLOT
    * before anything is sent.

@@ -10,7 +10,10 @@
  *                               cluster; an exclusive one (in MULTI, WATCH) refuses: CROSSSLOT
  * ```
  *
- * Keyless commands before the first keyed one go to any primary (MULTI excepted, see above).
+ * Keyless commands before the first keyed one go through the cluster: any primary, or for a
+ * read-only one a replica with `readFrom` (MULTI excepted, see above). Once bound, the handle
+ * stays on the primary whatever `readFrom` says: it must read its own writes, which an
+ * asynchronous replica may not have yet, and WATCH/MULTI need the primary.
  *
  * Redirections: a command the node refused because of where its slot is (MOVED, ASK, TRYAGAIN,
  * CLUSTERDOWN, or never sent: the refusals that prove it did not run, redirect.ts) is sent again

@@ -18,7 +18,7 @@ import type { NodePools } from './nodes.js';
 import type { ReadFrom } from './options.js';
 import { redirectionFor, retryDelay, type Redirection } from './redirect.js';
 import { KEYLESS } from './route.js';
-import { parseAddress, patchSlot, type SlotMap } from './slot-map.js';
+import { parseAddress, patchSlot, type Shard, type SlotMap } from './slot-map.js';
 import type { Topology } from './topology.js';
 
 export interface SenderConfig {
@@ -63,6 +63,7 @@ export class Sender {
   readonly #config: SenderConfig;
   readonly #onRedirection: (event: RedirectionEvent) => void;
   #roundRobin = 0;
+  #keylessRobin = 0;
 
   constructor(topology: Topology, nodes: NodePools, config: SenderConfig, onRedirection: (e: RedirectionEvent) => void) {
     this.#topology = topology;
@@ -93,29 +94,46 @@ export class Sender {
   }
 
   /**
-   * The address to send a command for `slot` to (KEYLESS: any primary), or null when no node
-   * serves the slot. Read-only commands go to a replica that is up when readFrom says so:
-   * with 'preferReplica' the primary when none is, with 'replica' nowhere (null: see
-   * {@link Sender.unserved}).
+   * The address to send a command for `slot` to, or null when no node serves the slot.
+   * Read-only commands (the command table's `readonly` flag) go to a replica that is up when
+   * readFrom says so: with 'preferReplica' the primary when none is, with 'replica' nowhere
+   * (null: see {@link Sender.unserved}). KEYLESS: any shard, round robin; a read-only keyless
+   * command (DBSIZE, RANDOMKEY, KEYS, EVAL_RO with no keys...) goes to a replica of any shard
+   * that has one up, like a keyed read.
    */
   address(map: SlotMap, slot: number, readOnly: boolean): string | null {
+    const reads = readOnly && this.#config.readFrom !== 'primary';
     if (slot === KEYLESS) {
       const shards = map.shards;
       if (shards.length === 0) return null;
-      return shards[(this.#roundRobin++ & 0x7fffffff) % shards.length]!.primary;
+      // A counter of its own: #replicaUp advances #roundRobin by the replicas it tries.
+      const first = (this.#keylessRobin++ & 0x7fffffff) % shards.length;
+      if (!reads) return shards[first]!.primary;
+      for (let i = 0; i < shards.length; i++) {
+        const replica = this.#replicaUp(shards[(first + i) % shards.length]!);
+        if (replica !== null) return replica;
+      }
+      return this.#config.readFrom === 'replica' ? null : shards[first]!.primary;
     }
     const index = map.slots[slot]!;
     if (index < 0) return null;
     const shard = map.shards[index]!;
-    if (readOnly && this.#config.readFrom !== 'primary') {
-      const replicas = shard.replicas;
-      for (let i = 0; i < replicas.length; i++) {
-        const replica = replicas[(this.#roundRobin++ & 0x7fffffff) % replicas.length]!;
-        if (!this.#nodes.isDown(replica)) return replica;
-      }
+    if (reads) {
+      const replica = this.#replicaUp(shard);
+      if (replica !== null) return replica;
       if (this.#config.readFrom === 'replica') return null;
     }
     return shard.primary;
+  }
+
+  /** One of the shard's replicas that is up (round robin), or null. */
+  #replicaUp(shard: Shard): string | null {
+    const replicas = shard.replicas;
+    for (let i = 0; i < replicas.length; i++) {
+      const replica = replicas[(this.#roundRobin++ & 0x7fffffff) % replicas.length]!;
+      if (!this.#nodes.isDown(replica)) return replica;
+    }
+    return null;
   }
 
   /**
@@ -125,8 +143,17 @@ export class Sender {
    * a replica restarting or resyncing is back within seconds, and the refreshed map lists it.
    */
   unserved(map: SlotMap, slot: number, readOnly: boolean): RedisError {
-    const index = slot === KEYLESS ? -1 : map.slots[slot]!;
-    if (!readOnly || this.#config.readFrom !== 'replica' || index < 0) {
+    const replicasOnly = readOnly && this.#config.readFrom === 'replica';
+    if (slot === KEYLESS) {
+      if (!replicasOnly || map.shards.length === 0) return new RedisError('no node serves any slot', 'CLUSTERDOWN');
+      return new ConnectionError(
+        `no replica is up in the cluster (primaries ${map.shards.map((s) => s.primary).join(', ')}), and readFrom ` +
+          "'replica' reads only from replicas ('preferReplica' falls back to a primary); the command was not sent",
+        { code: 'ENOREPLICA', unsent: true },
+      );
+    }
+    const index = map.slots[slot]!;
+    if (!replicasOnly || index < 0) {
       return new RedisError(`no node serves slot ${slot}`, 'CLUSTERDOWN');
     }
     const shard = map.shards[index]!;

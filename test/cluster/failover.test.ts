@@ -102,6 +102,42 @@ describe('cluster: failover, killed and frozen primaries, under load', function 
     for (const replica of replicas) expect(await calls(replica, 'get'), `replica ${replica.port}`).to.be.greaterThan(0);
   });
 
+  it("readFrom 'replica': keyless read-only commands go to replicas, other keyless ones and use() handles to primaries", async () => {
+    const cluster = client({ readFrom: 'replica' });
+    await cluster.refresh();
+    await Promise.all(redis.servers.map((s) => s.cli('CONFIG', 'RESETSTAT')));
+    const primaries = await redis.primaries();
+    const replicas = await redis.replicas();
+    const sum = async (servers: RedisServer[], cmd: string) =>
+      (await Promise.all(servers.map((s) => calls(s, cmd)))).reduce((a, b) => a + b, 0);
+    const n = 30;
+    // DBSIZE and RANDOMKEY are flagged readonly in the command table; ECHO is not.
+    // One command at a time: keyless commands share one rotation over the shards.
+    for (let i = 0; i < n; i++) expect(await cluster.command(['DBSIZE'])).to.be.a('number');
+    for (let i = 0; i < n; i++) await cluster.command(['RANDOMKEY']);
+    for (let i = 0; i < n; i++) expect(await cluster.command(['ECHO', 'x'])).to.equal('x');
+    const [dbsize] = await cluster.pipeline([['DBSIZE'], ['ECHO', 'y']]);
+    expect(dbsize).to.be.a('number');
+    expect(await sum(replicas, 'dbsize')).to.equal(n + 1);
+    expect(await sum(primaries, 'dbsize')).to.equal(0);
+    expect(await sum(replicas, 'randomkey')).to.equal(n);
+    expect(await sum(primaries, 'randomkey')).to.equal(0);
+    expect(await sum(primaries, 'echo')).to.equal(n + 1);
+    expect(await sum(replicas, 'echo')).to.equal(0);
+    // Spread over the shards, round robin.
+    for (const replica of replicas) expect(await calls(replica, 'dbsize'), `replica ${replica.port}`).to.be.greaterThan(0);
+    // A use() handle reads its own writes: its reads stay on the primary it binds to.
+    for (let i = 0; i < 10; i++) {
+      const got = await cluster.use(async (c) => {
+        await c.command(['SET', `rfh:${i}`, String(i)]);
+        return c.command(['GET', `rfh:${i}`]);
+      });
+      expect(got).to.equal(String(i));
+    }
+    expect(await sum(primaries, 'get')).to.equal(10);
+    expect(await sum(replicas, 'get')).to.equal(0);
+  });
+
   it("readFrom 'preferReplica': a replica going away sends its shard's reads to the primary", async () => {
     const cluster = client({ readFrom: 'preferReplica' });
     await cluster.refresh();
