@@ -13,17 +13,18 @@ import type { Pending } from '../connection/pending.js';
 
 /**
  * Add a connection to the rotation once every one has this many commands in flight.
- * High on purpose: Redis runs commands on one thread, so more sockets do not add server
- * throughput, while each one splits the client's batches into smaller writes and more
- * syscalls. Measured with 200 callers (scratch run, GET/SET 64 B): growing at 16 in flight gave
- * ~0.5M ops/s on 8 sockets, at 256 ~0.7M on 1.
+ * Two forces set it. Fewer, fuller sockets mean fewer syscalls per command (10 callers spread
+ * over 8 sockets made one `write` per command: 49k ops/s where one socket gave 161k). But on
+ * one socket the client and Redis take turns: Redis answers the whole batch, the client
+ * handles every reply and writes the next batch while Redis waits, so neither is ever busy
+ * more than part of the time (200 callers on one socket: the client's process used 0.6 of a
+ * core). With two or more sockets busy one batch is served while the client handles another.
+ * Scratch runs on 2 vCPUs, 200 callers, GET/SET 64 B, alternating (2026-12-07): growing at 256
+ * gave 250-290k ops/s at 0.6 of a core, at 64 430-520k at 1.0; at 10 callers both stay on one
+ * socket. On another day's host 256 (~0.7M, 1 socket) beat 16 (~0.5M, 8 sockets): 64 sits
+ * between, keeping batches of tens of commands while two or more sockets alternate.
  */
-const GROW_AT = 256;
-/**
- * Tiers that rank connections before their commands in flight do: ready ones first, then one
- * still making its first connection (ready in a millisecond or so), then, for single commands,
- * one busy with a large transfer (Connection.heavy), then one that lost its socket.
- */
+const GROW_AT = 64;
 const TIER = 1e12;
 const CONNECTING = TIER;
 const HEAVY = 2 * TIER;

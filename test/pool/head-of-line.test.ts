@@ -72,12 +72,22 @@ describe('pool: no head-of-line blocking behind large transfers', function () {
     expect(await Promise.all(sets)).to.deep.equal(['OK', 'OK', 'OK', 'OK']);
   });
 
-  it('keeps 200 concurrent small callers on one pipelined connection', async function () {
+  it('keeps 50 concurrent small callers on one pipelined connection', async function () {
+    const value = 'v'.repeat(64);
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(Array.from({ length: 50 }, (_, i) =>
+        pool.command(i % 2 === 0 ? ['SET', `k${i}`, value] : ['GET', `k${i - 1}`])));
+    }
+    expect(pool.stats.shared).to.equal(1);
+  });
+
+  it('spreads 200 concurrent small callers over a few connections, so Redis serves one batch while the client reads another', async function () {
     const value = 'v'.repeat(64);
     for (let round = 0; round < 20; round++) {
       await Promise.all(Array.from({ length: 200 }, (_, i) =>
         pool.command(i % 2 === 0 ? ['SET', `k${i}`, value] : ['GET', `k${i - 1}`])));
     }
-    expect(pool.stats.shared).to.equal(1);
+    // One socket makes the client and the server take turns; 64 in flight each: up to 4 here.
+    expect(pool.stats.shared).to.be.within(2, 4);
   });
 });
