@@ -28,14 +28,21 @@ export async function printCpuSample(one: () => Promise<unknown>, warmup: number
     };
     await Promise.all(Array.from({ length: callers }, caller));
   };
+  console.log(JSON.stringify(await measureCpu(load, warmup, measured)));
+}
+
+/**
+ * Runs `load(warmup)`, then `load(measured)` timed: CPU time (user + system) per call of the
+ * measured run, and calls per second of wall time.
+ */
+export async function measureCpu(load: (total: number) => Promise<void>, warmup: number, measured: number): Promise<CpuSample> {
   await load(warmup);
   const cpu = process.cpuUsage();
   const started = performance.now();
   await load(measured);
   const used = process.cpuUsage(cpu);
   const seconds = (performance.now() - started) / 1000;
-  const sample: CpuSample = { cpuNs: ((used.user + used.system) * 1000) / measured, opsPerSec: measured / seconds };
-  console.log(JSON.stringify(sample));
+  return { cpuNs: ((used.user + used.system) * 1000) / measured, opsPerSec: measured / seconds };
 }
 
 /**

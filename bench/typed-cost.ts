@@ -30,7 +30,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Pool } from '../lib/index.js';
-import { collectCpuSamples, printCpuSample, type CpuSample } from './cpu-cost.js';
+import { collectCpuSamples, measureCpu, printCpuSample } from './cpu-cost.js';
 import { median } from './stats.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -99,14 +99,8 @@ async function layerChild(variant: string): Promise<void> {
     }
     await last;
   };
-  await load(LAYER_WARMUP);
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  await load(LAYER_MEASURED);
-  const used = process.cpuUsage(cpu);
-  const seconds = (performance.now() - started) / 1000;
+  const sample = await measureCpu(load, LAYER_WARMUP, LAYER_MEASURED);
   if (sink === undefined) throw new Error('the receiver was never called');
-  const sample: CpuSample = { cpuNs: ((used.user + used.system) * 1000) / LAYER_MEASURED, opsPerSec: LAYER_MEASURED / seconds };
   console.log(JSON.stringify(sample));
 }
 
