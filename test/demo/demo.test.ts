@@ -2,25 +2,19 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { withServer } from '../helpers/suite.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
 
 describe('npm start (the demo) with --trace', function () {
   this.timeout(60_000);
-  let server: RedisServer;
-  before(async () => {
-    server = await startRedis();
-  });
-  after(async () => {
-    await server.stop();
-  });
+  const ctx = withServer();
 
   it('prints a live line from the channels and a few traces, and its counters match', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'demo/demo.ts', '--trace'], {
       cwd: ROOT,
-      env: { ...process.env, REDIS_URL: server.url, DEMO_SECONDS: '2', DEMO_CONCURRENCY: '50' },
+      env: { ...process.env, REDIS_URL: ctx.server.url, DEMO_SECONDS: '2', DEMO_CONCURRENCY: '50' },
     });
     expect(stdout).to.include('channels: commands');
     // A live line: time, req/s, then cmds/s from the channels (not zero once the load runs).
@@ -30,7 +24,7 @@ describe('npm start (the demo) with --trace', function () {
     // Three traces: the request span with its commands as children, masked query text, the peer.
     const roots = stdout.split('\n').filter((l) => l.startsWith('GET /page '));
     expect(roots).to.have.length(3);
-    expect(stdout).to.match(new RegExp(`└ GET 127\\.0\\.0\\.1:${server.port} .*db\\.query\\.text="GET \\?" peer=127\\.0\\.0\\.1:${server.port}`));
+    expect(stdout).to.match(new RegExp(`└ GET 127\\.0\\.0\\.1:${ctx.server.port} .*db\\.query\\.text="GET \\?" peer=127\\.0\\.0\\.1:${ctx.server.port}`));
     expect(stdout).to.include('All counters match.');
     // The latency explained from the run's own figures: 50 in flight / requests per second.
     const why = /Little's law\. 50 requests are always in flight \(DEMO_CONCURRENCY\) and ([\d,]+) complete per second/.exec(stdout);

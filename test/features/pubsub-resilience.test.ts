@@ -29,7 +29,7 @@ describe('pub/sub under faults', () => {
         ctx.proxy.setMode('split', { chunkSize: 1, delayMs: 0 });
         const bytes = Buffer.from([0x00, 0xff, 0x0d, 0x0a, 0x3e, 0x2a, 0x80, 0xc3]);
         await ctx.server.cli('PUBLISH', 'split', bytes.toString('latin1'));
-        // The raw cli sends latin1 text as UTF-8; compare with what the ctx.server actually holds.
+        // The raw cli sends latin1 text as UTF-8; compare with what the server actually holds.
         const expected = Buffer.from(bytes.toString('latin1'), 'utf8');
         expect((await bin.message as Buffer).equals(expected)).to.equal(true);
         expect(await text.message).to.equal(bytes.toString('latin1'));
@@ -52,7 +52,7 @@ describe('pub/sub under faults', () => {
         expect(await ctx.server.cli('PUBSUB', 'NUMSUB', 'cut1', 'cut2')).to.equal('["cut1",1,"cut2",1]');
         await pool.command(['PUBLISH', 'cut2', 'after']);
         await pool.command(['PUBLISH', 'cut1', 'after1']);
-        // A command answered after both PUBLISHes went through the ctx.server in order: the
+        // A command answered after both PUBLISHes went through the server in order: the
         // messages were already pushed to the subscriber. Waiting on one more round trip of
         // the subscriber connection itself makes that certain: subscribe again and await it.
         await pool.subscribe('cut1', () => undefined);
@@ -63,7 +63,7 @@ describe('pub/sub under faults', () => {
     });
   }
 
-  it('a subscribe made while the ctx.server is unreachable completes when it is back', async () => {
+  it('a subscribe made while the server is unreachable completes when it is back', async () => {
     const pool = createPool(ctx.proxy.url, { reconnectMaxDelay: 50 });
     try {
       await pool.subscribe('warmup', () => undefined);
@@ -75,7 +75,7 @@ describe('pub/sub under faults', () => {
       const pending = pool.subscribe('later', first.listener, { timeout: 0 });
       let settled = false;
       void pending.then(() => (settled = true), () => (settled = true));
-      // One more ctx.server round trip on the command pool: the subscribe is still waiting.
+      // One more server round trip on the command pool: the subscribe is still waiting.
       expect(await ctx.server.cli('PING')).to.equal('PONG');
       expect(settled).to.equal(false);
       ctx.proxy.refuse(false);

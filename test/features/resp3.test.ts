@@ -53,7 +53,7 @@ describe('RESP3 end to end', () => {
     const replies = await ctx.pool.use(async (c) => {
       await c.command(['CLIENT', 'TRACKING', 'ON']);
       const before = await c.command(['GET', 'tracked']);
-      // Another client writes the key: the ctx.server pushes an invalidation to this connection.
+      // Another client writes the key: the server pushes an invalidation to this connection.
       await ctx.server.cli('SET', 'tracked', 'v2');
       // Pipelined behind the push: each reply must still reach its own command.
       const after = await c.pipeline([['PING'], ['GET', 'tracked'], ['ECHO', 'e']]);

@@ -1,6 +1,7 @@
 /**
- * Mocha hooks most integration suites share: one redis-server for the suite, and a fresh pool
- * for each test on an emptied server, closed after it.
+ * Mocha hooks integration suites share: one redis-server for the suite or for each test
+ * (`withServer`), a fresh pool for each test on an emptied server (`serverAndPool`), a server
+ * behind a fault proxy (`serverBehindProxy`).
  *
  * ```ts
  * describe('transactions', () => {
@@ -13,30 +14,64 @@ import { createPool, type Pool, type PoolOptions } from '../../lib/index.js';
 import { startProxy, type FaultProxy } from './proxy.js';
 import { startRedis, type RedisServer, type RedisServerOptions } from './redis-server.js';
 
+export interface ServerContext {
+  readonly server: RedisServer;
+}
+
+/**
+ * Mocha hooks for one redis-server, for the whole suite (the default) or for each test
+ * (`scope: 'each'`, when a test kills, pauses or otherwise spends it). Teardown runs `cleanup`
+ * first (close the pools), then resumes the server in case a test paused it, and stops it.
+ */
+export function withServer(
+  options: { scope?: 'each' | 'suite'; server?: RedisServerOptions; cleanup?: () => Promise<void> } = {},
+): ServerContext {
+  let server: RedisServer | undefined;
+  const setUp = async () => {
+    server = await startRedis(options.server);
+  };
+  const tearDown = async () => {
+    await options.cleanup?.();
+    server?.resume();
+    await server?.stop();
+  };
+  around(options.scope ?? 'suite', setUp, tearDown);
+  return {
+    get server() {
+      return server!;
+    },
+  };
+}
+
+/** Runs `setUp` and `tearDown` around each test, or once around the suite. */
+function around(scope: 'each' | 'suite', setUp: () => Promise<void>, tearDown: () => Promise<void>): void {
+  if (scope === 'each') {
+    beforeEach(setUp);
+    afterEach(tearDown);
+  } else {
+    before(setUp);
+    after(tearDown);
+  }
+}
+
 export interface SuiteContext {
   readonly server: RedisServer;
   readonly pool: Pool;
 }
 
 export function serverAndPool(options: PoolOptions = {}, serverOptions?: RedisServerOptions): SuiteContext {
-  let server: RedisServer | undefined;
+  const served = withServer({ server: serverOptions });
   let pool: Pool | undefined;
-  before(async () => {
-    server = await startRedis(serverOptions);
-  });
-  after(async () => {
-    await server?.stop();
-  });
   beforeEach(async () => {
-    await server!.cli('FLUSHALL');
-    pool = createPool(server!.url, options);
+    await served.server.cli('FLUSHALL');
+    pool = createPool(served.server.url, options);
   });
   afterEach(async () => {
     await pool?.close();
   });
   return {
     get server() {
-      return server!;
+      return served.server;
     },
     get pool() {
       return pool!;
@@ -71,13 +106,7 @@ export function serverBehindProxy(
     await proxy?.close();
     await server?.stop();
   };
-  if (scope === 'each') {
-    beforeEach(setUp);
-    afterEach(tearDown);
-  } else {
-    before(setUp);
-    after(tearDown);
-  }
+  around(scope, setUp, tearDown);
   return {
     get server() {
       return server!;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { QueueFullError } from '../../lib/index.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { withServer } from '../helpers/suite.js';
 import { closePools, nextTurn, trackedPool } from './support.js';
 
 setFlagsFromString('--expose-gc');
@@ -24,21 +24,13 @@ const VALUE = 'v'.repeat(1000);
  */
 describe('resilience: back-pressure while the server is stopped', function () {
   this.timeout(60_000);
-  let server: RedisServer;
-  beforeEach(async () => {
-    server = await startRedis();
-  });
-  afterEach(async () => {
-    await closePools();
-    server.resume();
-    await server.stop();
-  });
+  const ctx = withServer({ scope: 'each', cleanup: closePools });
 
   it(`refuses the excess of ${TOTAL} commands with QueueFullError, keeps the heap bounded, then runs the rest`, async () => {
-    const pool = trackedPool(server.url, { size: 4, maxPending: MAX_PENDING, acquireTimeout: 0 });
+    const pool = trackedPool(ctx.server.url, { size: 4, maxPending: MAX_PENDING, acquireTimeout: 0 });
     await Promise.all(Array.from({ length: 400 }, (_, i) => pool.command(['SET', `warm${i}`, i])));
     const baseline = heapMb();
-    server.pause();
+    ctx.server.pause();
 
     // Outcomes are counted, not kept: holding 50k results (and their errors' stacks) here
     // would measure the test's memory instead of the pool's.
@@ -67,12 +59,12 @@ describe('resilience: back-pressure while the server is stopped', function () {
     expect(refusedWhileStopped).to.be.greaterThan(TOTAL * 0.8);
     expect(grown).to.be.below(30);
 
-    server.resume();
+    ctx.server.resume();
     await done;
     expect(unexpected).to.deep.equal([]);
     expect(ok + refused).to.equal(TOTAL);
     expect(refused).to.equal(refusedWhileStopped); // nothing accepted was dropped later
-    expect(Number(await server.cli('DBSIZE'))).to.equal(400 + ok);
+    expect(Number(await ctx.server.cli('DBSIZE'))).to.equal(400 + ok);
     // Accepted: up to maxPending per connection's outbox, plus what the kernel's socket
     // buffers took before writes stopped (that part varies with TCP autotuning).
     expect(ok).to.be.below(TOTAL / 4);

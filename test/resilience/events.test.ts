@@ -3,26 +3,25 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConnectionError } from '../../lib/index.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { withServer } from '../helpers/suite.js';
 import { closePools, nextEvent, trackedPool } from './support.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/no-error-listener.ts', import.meta.url));
 
 describe('resilience: pool events', function () {
   this.timeout(30_000);
-  let server: RedisServer;
   let authServer: RedisServer | undefined;
-  beforeEach(async () => {
-    server = await startRedis();
-  });
-  afterEach(async () => {
-    await closePools();
-    await server.stop();
-    await authServer?.stop();
-    authServer = undefined;
+  const ctx = withServer({
+    scope: 'each',
+    cleanup: async () => {
+      await closePools();
+      await authServer?.stop();
+      authServer = undefined;
+    },
   });
 
   it("reports 'ready', 'reconnecting' (with delay, attempt, error), 'error' when listened to, and 'end'", async () => {
-    const pool = trackedPool(server.url, { size: 1, reconnectMaxDelay: 100 });
+    const pool = trackedPool(ctx.server.url, { size: 1, reconnectMaxDelay: 100 });
     const log: string[] = [];
     const errors: Error[] = [];
     pool.on('ready', () => log.push('ready'));
@@ -31,11 +30,11 @@ describe('resilience: pool events', function () {
     const firstReady = nextEvent<{ id: number; address: string }>(pool, 'ready');
     await pool.command(['PING']);
     const ready = await firstReady;
-    expect(ready.address).to.equal(`127.0.0.1:${server.port}`);
+    expect(ready.address).to.equal(`127.0.0.1:${ctx.server.port}`);
 
     const reconnecting = nextEvent<{ id: number; delay: number; attempt: number; error: Error }>(
       pool, 'reconnecting');
-    await server.kill();
+    await ctx.server.kill();
     const event = await reconnecting;
     expect(event.id).to.equal(ready.id);
     expect(event.attempt).to.equal(1);
@@ -44,7 +43,7 @@ describe('resilience: pool events', function () {
     expect(errors).to.include(event.error);
 
     const back = nextEvent(pool, 'ready');
-    await server.restart();
+    await ctx.server.restart();
     await back;
     await pool.close();
     expect(log).to.deep.equal(['ready', 'ready', 'end']);
@@ -53,7 +52,7 @@ describe('resilience: pool events', function () {
   it("a dying server neither crashes nor ends a script without an 'error' listener", async () => {
     authServer = await startRedis({ args: ['--requirepass', 'secret'] });
     const child = spawn(process.execPath,
-      ['--import', 'tsx', fixture, String(server.port), String(authServer.port)],
+      ['--import', 'tsx', fixture, String(ctx.server.port), String(authServer.port)],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -69,9 +68,9 @@ describe('resilience: pool events', function () {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     await Promise.race([printed('ready'), exited]);
-    await server.kill();
+    await ctx.server.kill();
     await Promise.race([printed('down'), exited]);
-    await server.restart();
+    await ctx.server.restart();
     const code = await exited;
     expect(stderr).to.not.match(/Error/);
     // 13: Node's exit code for a top-level await that can never settle (the loop ran empty).

@@ -44,7 +44,7 @@ describe('resilience: half-open sockets and the health check', function () {
     expect(Date.now() - start).to.be.below(5 * INTERVAL);
   });
 
-  it('detects a SIGSTOPped ctx.server the same way, and recovers after SIGCONT', async () => {
+  it('detects a SIGSTOPped server the same way, and recovers after SIGCONT', async () => {
     const pool = trackedPool(ctx.server.url, {
       size: 1, healthCheckInterval: INTERVAL, connectTimeout: 300, reconnectMaxDelay: 100,
     });

@@ -34,13 +34,13 @@ describe('resilience: in-flight commands when the connection drops', function ()
     expect(await ctx.server.cli('GET', 'counter')).to.equal('0');
   });
 
-  it('rejects an INCR that did reach the ctx.server, which then runs it exactly once', async () => {
+  it('rejects an INCR that did reach the server, which then runs it exactly once', async () => {
     const pool = trackedPool(ctx.proxy.url, { size: 1, reconnectInitialDelay: 10 });
     await pool.command(['SET', 'counter', 0]);
     ctx.server.pause();
     const sentBefore = ctx.proxy.bytesToServer;
     const incr = settle(pool.command(['INCR', 'counter']));
-    await until(() => ctx.proxy.bytesToServer > sentBefore, 'the INCR to reach the ctx.server socket');
+    await until(() => ctx.proxy.bytesToServer > sentBefore, 'the INCR to reach the server socket');
     const cutAt = Date.now();
     ctx.proxy.cutAll();
     const outcome = await incr;

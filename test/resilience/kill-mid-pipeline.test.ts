@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConnectionError } from '../../lib/index.js';
 import type { Command } from '../../lib/index.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { withServer } from '../helpers/suite.js';
 import { closePools, nextEvent, trackedPool } from './support.js';
 
 const PAIRS = 2500; // 5000 commands
@@ -60,24 +60,17 @@ function runAll(pool: ReturnType<typeof trackedPool>, list: Expectation[], onFir
 
 describe('resilience: kill -9 mid-pipeline', function () {
   this.timeout(30_000);
-  let server: RedisServer;
-  beforeEach(async () => {
-    server = await startRedis();
-  });
-  afterEach(async () => {
-    await closePools();
-    await server.stop();
-  });
+  const ctx = withServer({ scope: 'each', cleanup: closePools });
 
   it(`settles all ${2 * PAIRS} commands promptly, each with its own reply or ConnectionError`, async () => {
     // failFast: commands not yet written when the server dies fail at once too, instead of
     // waiting for a server that is not coming back during this test.
-    const pool = trackedPool(server.url, { size: 8, failFast: true });
+    const pool = trackedPool(ctx.server.url, { size: 8, failFast: true });
     await Promise.all(Array.from({ length: 64 }, () => pool.command(['PING'])));
     let killedAt = 0;
     const tally = await runAll(pool, workload('a'), () => {
       killedAt = Date.now();
-      void server.kill();
+      void ctx.server.kill();
     });
     expect(tally.wrong, tally.wrong.slice(0, 5).join('\n')).to.deep.equal([]);
     expect(tally.own + tally.connectionErrors).to.equal(2 * PAIRS);
@@ -90,7 +83,7 @@ describe('resilience: kill -9 mid-pipeline', function () {
 
     // Same port, same pool, no user action: it serves again.
     const ready = nextEvent(pool, 'ready');
-    await server.restart();
+    await ctx.server.restart();
     await ready;
     const again = await runAll(pool, workload('b'), () => undefined);
     expect(again.wrong).to.deep.equal([]);
@@ -98,11 +91,11 @@ describe('resilience: kill -9 mid-pipeline', function () {
   });
 
   it('without failFast, commands not yet written wait and get their own replies after the restart', async () => {
-    const pool = trackedPool(server.url, { size: 8, reconnectMaxDelay: 100 });
+    const pool = trackedPool(ctx.server.url, { size: 8, reconnectMaxDelay: 100 });
     await Promise.all(Array.from({ length: 64 }, () => pool.command(['PING'])));
     let restarted: Promise<unknown> = Promise.resolve();
     const tally = await runAll(pool, workload('c'), () => {
-      restarted = server.kill().then(() => server.restart());
+      restarted = ctx.server.kill().then(() => ctx.server.restart());
     });
     await restarted;
     expect(tally.wrong, tally.wrong.slice(0, 5).join('\n')).to.deep.equal([]);

@@ -12,7 +12,7 @@ describe('resilience: a server that stays down', function () {
 
   it(`spends few attempts and little CPU over ${DOWN_MS} ms down, and close() is prompt`, async () => {
     const pool = trackedPool(ctx.proxy.url, { size: 4, minIdle: 4, acquireTimeout: 0 });
-    // Open all four connections: each one retries on its own while the ctx.server is down.
+    // Open all four connections: each one retries on its own while the server is down.
     await Promise.all(Array.from({ length: 4 }, () =>
       pool.use((handle) => handle.command(['MULTI']).then(() => handle.command(['EXEC'])))));
     await Promise.all(Array.from({ length: 200 }, (_, i) => pool.command(['ECHO', String(i)])));
@@ -51,7 +51,7 @@ describe('resilience: a server that stays down', function () {
       `${cpuMs.toFixed(0)} ms CPU, close() in ${closeMs} ms`);
   });
 
-  it('recovers once the ctx.server is back, with the waiting commands answered', async () => {
+  it('recovers once the server is back, with the waiting commands answered', async () => {
     const pool = trackedPool(ctx.proxy.url, { size: 2, reconnectMaxDelay: 200 });
     expect(await pool.command(['PING'])).to.equal('PONG');
     const reconnecting = nextEvent(pool, 'reconnecting');

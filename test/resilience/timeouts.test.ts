@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { AbortError, TimeoutError } from '../../lib/index.js';
 import { startProxy, type FaultProxy } from '../helpers/proxy.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { withServer } from '../helpers/suite.js';
 import { closePools, settle, trackedPool } from './support.js';
 
 /**
@@ -9,15 +9,11 @@ import { closePools, settle, trackedPool } from './support.js';
  * and dropped, and the next caller on the same connection gets its own.
  */
 describe('resilience: timeouts and aborts', function () {
-  let server: RedisServer;
-  before(async () => {
-    server = await startRedis();
-  });
+  const ctx = withServer();
   afterEach(closePools);
-  after(() => server.stop());
 
   it('commandTimeout rejects with TimeoutError, and the next caller gets its own reply', async () => {
-    const pool = trackedPool(server.url, { size: 1, commandTimeout: 100 });
+    const pool = trackedPool(ctx.server.url, { size: 1, commandTimeout: 100 });
     await pool.command(['SET', 'mine', 'my-value']);
     const start = Date.now();
     const slow = settle(pool.command(['DEBUG', 'SLEEP', '0.3'])); // its late reply is +OK
@@ -33,7 +29,7 @@ describe('resilience: timeouts and aborts', function () {
   });
 
   it('{ timeout } overrides the pool setting for one command', async () => {
-    const pool = trackedPool(server.url, { size: 1 });
+    const pool = trackedPool(ctx.server.url, { size: 1 });
     const slow = settle(pool.command(['DEBUG', 'SLEEP', '0.2'], { timeout: 50 }));
     const next = pool.command(['ECHO', 'own']);
     const outcome = await slow;
@@ -43,7 +39,7 @@ describe('resilience: timeouts and aborts', function () {
   });
 
   it('{ signal } rejects with AbortError at once, and the next caller gets its own reply', async () => {
-    const pool = trackedPool(server.url, { size: 1 });
+    const pool = trackedPool(ctx.server.url, { size: 1 });
     const controller = new AbortController();
     const order: string[] = [];
     const slow = settle(pool.command(['DEBUG', 'SLEEP', '0.2'], { signal: controller.signal })).then((o) => {
@@ -65,7 +61,7 @@ describe('resilience: timeouts and aborts', function () {
   });
 
   it('an already aborted signal rejects without sending', async () => {
-    const pool = trackedPool(server.url, { size: 1 });
+    const pool = trackedPool(ctx.server.url, { size: 1 });
     await pool.command(['SET', 'untouched', 'yes']);
     const outcome = await settle(pool.command(['DEL', 'untouched'], { signal: AbortSignal.abort() }));
     expect((outcome as { error: Error }).error).to.be.instanceOf(AbortError);
@@ -73,7 +69,7 @@ describe('resilience: timeouts and aborts', function () {
   });
 
   it('BLPOP with { timeout } inside use(): the handle stays usable (CLIENT UNBLOCK) and pops nothing later', async () => {
-    const pool = trackedPool(server.url, { size: 2 });
+    const pool = trackedPool(ctx.server.url, { size: 2 });
     await pool.command(['DEL', 'empty-list']);
     const start = Date.now();
     const after = await pool.use(async (handle) => {
@@ -88,14 +84,14 @@ describe('resilience: timeouts and aborts', function () {
     // The abandoned BLPOP must be gone from the server: it must not steal this element.
     await pool.command(['RPUSH', 'empty-list', 'kept']);
     expect(await pool.command(['LRANGE', 'empty-list', 0, -1])).to.deep.equal(['kept']);
-    const blocked = await server.cli('INFO', 'clients');
+    const blocked = await ctx.server.cli('INFO', 'clients');
     expect(blocked).to.match(/blocked_clients:0/);
   });
 
   describe('with replies trickling in a byte at a time (split proxy)', () => {
     let proxy: FaultProxy;
     beforeEach(async () => {
-      proxy = await startProxy({ port: server.port });
+      proxy = await startProxy({ port: ctx.server.port });
     });
     afterEach(() => proxy.close());
 

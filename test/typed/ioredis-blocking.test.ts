@@ -6,23 +6,17 @@
  */
 import { expect } from 'chai';
 import { createPool, type Pool } from '../../lib/index.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { withServer } from '../helpers/suite.js';
 
 describe('typed methods: ioredis spelling of multi-key blocking commands', function () {
   this.timeout(30_000);
-  let server: RedisServer;
-  before(async () => {
-    server = await startRedis();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const ctx = withServer();
 
   for (const protocol of [2, 3] as const) {
     describe(`RESP${protocol}`, () => {
       let pool: Pool;
       before(() => {
-        pool = createPool(server.url, { protocol, size: 2 });
+        pool = createPool(ctx.server.url, { protocol, size: 2 });
       });
       beforeEach(async () => {
         await pool.flushall();
