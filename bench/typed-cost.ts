@@ -10,6 +10,9 @@
  * - `command-get` `pool.command(['GET', k])`  vs `typed-get` `pool.get(k)`
  * - `command-set` `pool.command(['SET', k, v, 'EX', 60])` vs `typed-set` `pool.set(k, v, { EX: 60 })`
  * - `typed-set-redis-order` `pool.set(k, v, 'EX', 60)` (the ioredis spelling)
+ * - `command-set-nx` `pool.command(['SET', k, v, 'NX'])` vs `typed-set-nx` `pool.set(k, v, { NX: true })`
+ * - `command-set-3` `pool.command(['SET', k, v, 'NX', 'GET', 'EX', 60])` vs `typed-set-3`
+ *   `pool.set(k, v, { EX: 60, NX: true, GET: true })` (keys out of the syntax's order)
  * - `command-hgetall` `pool.command(['HGETALL', h])` vs `typed-hgetall` `pool.hgetall(h)` (normalised
  *   to an object: a `.then` per call)
  * - `control-get`: `pool.command(['GET', k])` again, against `command-get`: how far two identical
@@ -37,7 +40,10 @@ const SELF = fileURLToPath(import.meta.url);
 const WARMUP = 100_000;
 const MEASURED = 300_000;
 const CALLERS = 200;
-const PAIRS = ['command-get', 'typed-get', 'command-set', 'typed-set', 'typed-set-redis-order', 'command-hgetall', 'typed-hgetall'];
+const PAIRS = [
+  'command-get', 'typed-get', 'command-set', 'typed-set', 'typed-set-redis-order', 'command-set-nx', 'typed-set-nx',
+  'command-set-3', 'typed-set-3', 'command-hgetall', 'typed-hgetall',
+];
 const VARIANTS = [...PAIRS, 'control-get', ...PAIRS.map((v) => `layer-${v}`)];
 const LAYER_WARMUP = 1_000_000;
 const LAYER_MEASURED = 5_000_000;
@@ -59,6 +65,10 @@ function calls(r: Pool): Record<string, () => Promise<unknown>> {
     'command-set': () => r.command(['SET', k, v, 'EX', 60]),
     'typed-set': () => r.set(k, v, { EX: 60 }),
     'typed-set-redis-order': () => r.set(k, v, 'EX', 60),
+    'command-set-nx': () => r.command(['SET', k, v, 'NX']),
+    'typed-set-nx': () => r.set(k, v, { NX: true }),
+    'command-set-3': () => r.command(['SET', k, v, 'NX', 'GET', 'EX', 60]),
+    'typed-set-3': () => r.set(k, v, { EX: 60, NX: true, GET: true }),
     'command-hgetall': () => r.command(['HGETALL', h]),
     'typed-hgetall': () => r.hgetall(h),
   };
