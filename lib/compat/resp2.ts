@@ -51,6 +51,37 @@ function text(value: Reply): Reply {
   return String(value);
 }
 
+/**
+ * A coordinate as RESP2 prints it (the server's addReplyHumanLongDouble: `%.17Lf`, trailing
+ * zeros and a bare point dropped). The server's coordinate is a double, widened to a long double
+ * to be printed; RESP3 sends the same text, which parses back to that very double, so printing
+ * it again with 17 decimals gives the server's text.
+ */
+function coordinate(value: Reply): Reply {
+  if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) >= 1e21) return text(value);
+  const fixed = value.toFixed(17);
+  let end = fixed.length;
+  while (fixed.charCodeAt(end - 1) === 0x30) end--; // '0'
+  if (fixed.charCodeAt(end - 1) === 0x2e) end--; // '.'
+  const out = fixed.slice(0, end);
+  return out === '-0' ? '0' : out;
+}
+
+/** `[longitude, latitude]` as text (GEOPOS, WITHCOORD); null (a missing member) as is. */
+function coordinates(pair: Reply): Reply {
+  return Array.isArray(pair) ? pair.map(coordinate) : plain(pair);
+}
+
+/**
+ * GEORADIUS / GEOSEARCH...: with WITHDIST / WITHHASH / WITHCOORD each match is
+ * `[member, dist?, hash?, [longitude, latitude]?]`; the distance is text and the hash an integer
+ * on both protocols, the coordinates doubles on RESP3 only. A STORE count is an integer.
+ */
+const geoMatches: Reshape = (r) => {
+  if (!Array.isArray(r)) return plain(r);
+  return r.map((match) => (Array.isArray(match) ? match.map((x) => (Array.isArray(x) ? coordinates(x) : plain(x))) : plain(match)));
+};
+
 /** `[[member, score], ...]` (RESP3) → `[member, 'score', ...]` (RESP2); flat replies keep their shape. */
 function flatScored(reply: Reply): Reply {
   if (!Array.isArray(reply)) return plain(reply);
@@ -99,6 +130,8 @@ const BY_COMMAND: ReadonlyMap<string, Reshape> = new Map<string, Reshape>([
   ['bzpopmax', (r) => (Array.isArray(r) ? [plain(r[0]!), plain(r[1]!), text(r[2]!)] : r)],
   ['zmpop', keyAndPairs], ['bzmpop', keyAndPairs],
   ['hrandfield', (r, c) => (has(c, 'WITHVALUES') && Array.isArray(r) ? r.flatMap((p) => (Array.isArray(p) ? p.map(plain) : [plain(p)])) : plain(r))],
-  ['geopos', (r) => (Array.isArray(r) ? r.map((p) => (Array.isArray(p) ? p.map(text) : p)) : r)],
+  ['geopos', (r) => (Array.isArray(r) ? r.map(coordinates) : r)],
+  ['georadius', geoMatches], ['georadius_ro', geoMatches], ['georadiusbymember', geoMatches],
+  ['georadiusbymember_ro', geoMatches], ['geosearch', geoMatches],
   ['xread', streams], ['xreadgroup', streams],
 ]);

@@ -44,6 +44,14 @@ const CALLS: Calls = {
   hrandfield: (io) => io.hrandfield('h1', 1, 'WITHVALUES'),
   incrbyfloat: (io) => io.incrbyfloat('f', 0.5),
   geodist: (io) => io.geodist('geo', 'a', 'b'),
+  geopos: (io) => io.geopos('geo', 'a', 'nope'),
+  geosearchWithAll: (io) => io.geosearch('geo', 'FROMMEMBER', 'a', 'BYRADIUS', 300, 'km', 'ASC', 'WITHCOORD', 'WITHDIST', 'WITHHASH'),
+  georadiusWithCoord: (io) => io.georadius('geo', 15, 37, 200, 'km', 'WITHCOORD', 'ASC'),
+  georadiusbymemberRoWithDist: (io) => io.georadiusbymember_ro('geo', 'a', 300, 'km', 'WITHDIST', 'ASC'),
+  georadiusStore: (io) => io.georadius('geo', 15, 37, 200, 'km', 'STORE', 'geo2'),
+  geosearchPlain: (io) => io.geosearch('geo', 'FROMLONLAT', 15, 37, 'BYBOX', 400, 400, 'km', 'ASC'),
+  nrGeosearch: (_io, nr) => nr.sendCommand(['GEOSEARCH', 'geo', 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km', 'WITHCOORD']),
+  pipelineGeo: (io) => io.pipeline().geopos('geo', 'b').georadius('geo', 15, 37, 200, 'km', 'WITHCOORD').exec(),
   configGet: (io) => io.config('GET', 'maxmemory'),
   xread: (io) => io.xread('STREAMS', 'x', '0'),
   luaTrue: (io) => io.eval('return true', 0),
@@ -109,6 +117,10 @@ describe('compat: other backends', function () {
       expect(resp3.hgetallRaw).to.deep.equal(['f', 'v', 'g', 'w']);
       expect([resp3.luaTrue, resp3.luaFalse]).to.deep.equal([1, null]);
       expect(resp3.xread).to.deep.equal([['x', [['1-0', ['f', 'v']]]]]);
+      // Coordinates as the server prints them on RESP2 (17 decimals), not JavaScript's shortest text.
+      expect(resp3.geopos).to.deep.equal([['13.36138933897018433', '38.11555639549629859'], null]);
+      const [first] = resp3.geosearchWithAll as [unknown[]];
+      expect(first).to.deep.equal(['a', '0.0000', 3479099956230698, ['13.36138933897018433', '38.11555639549629859']]);
     });
   });
 
