@@ -11,7 +11,6 @@ import type { CommandOptions } from '../pool/command-options.js';
 import type { Arg, Reply } from '../resp/types.js';
 import { callOptions, encodeCall, type MethodSpec } from './encode.js';
 import { NORMALIZE, type Normalizer } from './normalize.js';
-import type { Buf } from './types.js';
 
 /** What typed methods and batches send through (Pool, Handle, Cluster, ClusterHandle). */
 export interface Sender {
@@ -26,19 +25,22 @@ export type Runner = (sender: Sender, commands: Arg[][], options: CommandOptions
 /**
  * A batch being built: every command method, returning the batch with its reply type added
  * to the tuple; `exec()` sends. `N` is `null` for a handle's MULTI (a WATCHed key changed).
- * `T` holds the replies as text; `B` (the receiver's returnBuffers) or exec's own
- * `returnBuffers` turns them into Buffers at the end (`Buf<T>`), so the chain is typed once.
+ * `T` holds the replies as text, `U` the same replies with `returnBuffers` (each command's own
+ * Buffer reply type: simple strings such as TYPE's, PING's and the HELP lines stay text, stream
+ * IDs too, as they really come back); `B` (the receiver's returnBuffers) or exec's own
+ * `returnBuffers` picks one.
  */
-export interface Batch<T extends unknown[], N, out B extends boolean = false> extends BatchMethods<T, N, B> {
+export interface Batch<T extends unknown[], N, out B extends boolean = false, U extends unknown[] = T extends [] ? [] : unknown[]>
+  extends BatchMethods<T, N, B, U> {
   /**
    * Sends the commands (MULTI ... EXEC, or one pipeline) and resolves to their replies in
    * order. Rejects with the first command's error when one failed (the others still ran:
    * Redis does not roll back); `pool.transaction([...])` / `pool.pipeline([...])` keep errors
    * in place instead. Per-call options (timeout, signal, returnBuffers) go here, for all.
    */
-  exec(options: CommandOptions & { returnBuffers: true }): Promise<Buf<T> | N>;
+  exec(options: CommandOptions & { returnBuffers: true }): Promise<U | N>;
   exec(options: CommandOptions & { returnBuffers: false }): Promise<T | N>;
-  exec(options?: CommandOptions): Promise<(B extends true ? Buf<T> : B extends false ? T : T | Buf<T>) | N>;
+  exec(options?: CommandOptions): Promise<(B extends true ? U : B extends false ? T : T | U) | N>;
   /** How many commands are queued. */
   readonly length: number;
 }
@@ -46,10 +48,15 @@ export interface Batch<T extends unknown[], N, out B extends boolean = false> ex
 /**
  * The command methods of a {@link Batch}. (Batch is an interface with `out B` so that comparing
  * two batches, or two pools, reads B's variance instead of expanding every chained method.)
+ * A method's Buffer reply is read from `Commands<true>` (its BufReplies exception, if any).
  */
-export type BatchMethods<T extends unknown[], N, B extends boolean> = {
-  [K in keyof Commands]: Commands[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Batch<[...T, R], N, B> : never;
+export type BatchMethods<T extends unknown[], N, B extends boolean, U extends unknown[]> = {
+  [K in keyof Commands]: Commands[K] extends (...args: infer A) => Promise<infer R>
+    ? (...args: A) => Batch<[...T, R], N, B, [...U, BufReplyIn<K>]> : never;
 };
+
+/** The reply of a command method on a `returnBuffers: true` receiver. */
+type BufReplyIn<K extends keyof Commands> = Commands<true>[K] extends (...args: infer _) => Promise<infer R> ? R : never;
 
 /** The runtime batch; its command methods are put on its prototype by {@link installBatchMethods}. */
 export class Chain {

@@ -108,6 +108,32 @@ describe('typed methods on a pool created with returnBuffers: true', function ()
         expect(pairs).to.deep.equal([['a', 1.5]]);
       });
 
+      it('a batch types simple strings and stream IDs as text, as they come back', async () => {
+        await pool.set('t', 'text');
+        // The tuple's declared types (a Buffer pool's batch): tsc checks these assignments.
+        const [kind, pong, echoed, help, id, entries, missing]: [
+          string, string | Buffer, string | Buffer, string[], Buffer | null, { id: string; fields: Record<string, Buffer> | null }[], Buffer | null,
+        ] = await pool.batch().type('t').ping().ping('hi').objectHelp().xadd('bx', '5-1', { f: 'v' })
+          .xrange('bx', '-', '+').get('missing').exec();
+        expect(kind).to.equal('string');
+        expect(pong).to.equal('PONG');
+        isBuffer(echoed, 'hi');
+        expect(help.length).to.be.greaterThan(2);
+        for (const line of help) expect(line).to.be.a('string');
+        isBuffer(id, '5-1');
+        expect(entries).to.have.length(1);
+        expect(entries[0]!.id).to.equal('5-1');
+        isBuffer(entries[0]!.fields!.f, 'v');
+        expect(missing).to.equal(null);
+        // The same in a transaction, and text everywhere with exec({ returnBuffers: false }).
+        const [kind2, help2] = await pool.multi().type('t').xinfoHelp().exec();
+        const typed: [string, string[]] = [kind2, help2];
+        expect(typed[0]).to.equal('string');
+        expect(typed[1][0]).to.be.a('string');
+        const [id2]: [string | null] = await pool.batch().xadd('bx', '5-2', { f: 'w' }).exec({ returnBuffers: false });
+        expect(id2).to.equal('5-2');
+      });
+
       it('handles and batches follow the pool; exec({ returnBuffers: false }) gives strings', async () => {
         const got = await pool.use(async (h) => h.get('t'));
         isBuffer(got, 'text');

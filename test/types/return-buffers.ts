@@ -92,6 +92,18 @@ export async function poolWideBuffers(): Promise<void> {
   // @ts-expect-error a Buffer pool's batch replies Buffers
   const [notB]: [string | null] = await bufPool.batch().get('a').exec();
   void [b1b, b2b, t1s, m1b, notB];
+  // Simple strings (TYPE, PING, HELP lines) and stream IDs are text in a Buffer pool's batch too.
+  const [ty, pg, help, entries] = await bufPool.batch().type('k').ping().objectHelp().xrange('x', '-', '+').exec();
+  const tyText: string = ty;
+  const pgEither: string | Buffer = pg;
+  const helpText: string[] = help;
+  const entryId: string = entries[0]!.id;
+  const entryField: Buffer | undefined = entries[0]!.fields?.f;
+  // @ts-expect-error TYPE replies a simple string: text, not a Buffer
+  const tyBuf: Buffer = ty;
+  // @ts-expect-error PING may reply its message as a Buffer
+  const pgText: string = pg;
+  void [tyText, pgEither, helpText, entryId, entryField, tyBuf, pgText];
 
   // ── clusters ──
   const bufCluster: Cluster<true> = createCluster({ nodes: ['127.0.0.1:7000'], returnBuffers: true });
