@@ -117,6 +117,35 @@ describe('typed methods: the fast encoders give the general array', function () 
     }
   });
 
+  it('an options object read by a getter that calls the same method still gives its own array', async () => {
+    const s = shape('set');
+    let inner: unknown = null;
+    const options = {
+      NX: true,
+      get PX(): number {
+        // Runs while the outer call is between its two passes: this call takes the same scratch.
+        inner = withOptions(s, 'k2', 'v2', undefined, { EX: 5, XX: true, GET: true });
+        return 100;
+      },
+    };
+    // The outer call notices and declines; the general way reads the object again.
+    expect(withOptions(s, 'k', 'v', undefined, options)).to.equal(null);
+    expect(inner).to.deep.equal(['SET', 'k2', 'v2', 'XX', 'GET', 'EX', 5]);
+    expect(await sent('set', 'k', 'v', options)).to.deep.equal(['SET', 'k', 'v', 'NX', 'PX', 100]);
+    // Once the scratch is the outer call's alone again, the fast way answers.
+    expect(withOptions(s, 'k', 'v', undefined, { NX: true, PX: 100 })).to.deep.equal(['SET', 'k', 'v', 'NX', 'PX', 100]);
+  });
+
+  it('only a plain object literal is an options object on the fast way', async () => {
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { EX: 9 });
+    expect(await sent('set', 'k', 'v', bare)).to.deep.equal(['SET', 'k', 'v', 'EX', 9]);
+    class Options { EX = 9; }
+    const err = await methods.set!.call(new Recorder(), 'k', 'v', new Options()).then(() => null, (e: unknown) => e);
+    expect(err).to.be.instanceOf(ArgumentError);
+    const own = await methods.set!.call(new Recorder(), 'k', 'v', { constructor: Object, EX: 9 }).then(() => null, (e: unknown) => e);
+    expect((own as Error).message).to.match(/unknown option 'constructor'/);
+  });
+
   it('a refused option value rejects the promise (the method does not throw)', async () => {
     const call = methods.clientList!.call(new Recorder(), { TYPE: 'nonsense' });
     const err = await call.then(() => null, (e: unknown) => e);
