@@ -124,6 +124,45 @@ describe('compat: other backends', function () {
     });
   });
 
+  describe('scripts that call redis.setresp(3), on a RESP3 pool (the documented limit)', () => {
+    let server: RedisServer;
+    before(async () => {
+      server = await startRedis();
+    });
+    after(async () => {
+      await server?.stop();
+    });
+
+    it('maps, sets and booleans as on RESP2; doubles and big numbers keep their RESP3 types', async () => {
+      const replies: Record<number, unknown[]> = {};
+      for (const protocol of [2, 3] as const) {
+        const pool = createPool(server.url, { protocol, size: 1 });
+        const io = ioredisCompat(pool);
+        try {
+          await pool.command(['DEL', 'lh', 'ls']);
+          await pool.command(['HSET', 'lh', 'f', 'v']);
+          await pool.command(['SADD', 'ls', 'm']);
+          const lua = (body: string) => io.eval(`redis.setresp(3); ${body}`, 0);
+          replies[protocol] = [
+            await lua("return redis.call('HGETALL', 'lh')"),
+            await lua("return redis.call('SMEMBERS', 'ls')"),
+            await lua("return redis.call('EXISTS', 'lh') == 1"),
+            await lua('return {double = 1.5}'),
+            await lua("return {big_number = '123456789012345678901234567890'}"),
+          ];
+        } finally {
+          io.disconnect();
+          await pool.close();
+        }
+      }
+      expect(replies[3]!.slice(0, 3)).to.deep.equal(replies[2]!.slice(0, 3));
+      expect(replies[2]!.slice(0, 3)).to.deep.equal([['f', 'v'], ['m'], 1]);
+      // RESP2 sends these as text; decoded from RESP3 they are a number and a bigint (README).
+      expect(replies[2]!.slice(3)).to.deep.equal(['1.5', '123456789012345678901234567890']);
+      expect(replies[3]!.slice(3)).to.deep.equal([1.5, 123456789012345678901234567890n]);
+    });
+  });
+
   describe('a pool created with returnBuffers: true', () => {
     let server: RedisServer;
     let pool: Pool<true>;
