@@ -516,12 +516,16 @@ export class Pool<B extends boolean = false> extends EventEmitter {
       ready: (connection) => {
         this.#gate.succeeded();
         this.#router.clearFatal();
+        // Pipelines that waited for it to be ready (see Router.dispatchAll) go now.
+        this.#router.connectionChanged();
         this.emit('ready', { id: connection.id, address: connection.address });
       },
       reconnecting: (connection, delay, attempt, error) => {
         // Before anything else: the server no longer tracks what this connection read.
         if (this.clientCache.enabled) this.clientCache.connectionLost();
         this.#lastError = error;
+        // Pipelines that waited for its first connect go where they can (see Router.dispatchAll).
+        this.#router.connectionChanged();
         this.#reportReconnecting(connection, delay, attempt, error, false);
       },
       end: (connection, cause) => {

@@ -41,7 +41,8 @@ export interface RouterConfig {
 /**
  * Routes stateless commands over a set of shared, pipelined connections: each command goes to
  * the first connection in rotation with room (fewer than GROW_AT in flight, no large transfer),
- * else to the least busy one; a pipeline goes to the least busy one.
+ * else to the least busy one; a pipeline goes, whole, to the least busy one, or waits for the
+ * connection being added (see dispatchAll).
  *
  * The router is a long-lived borrower of the generic pool: it acquires connections to put in
  * its rotation, growing up to `size` as load rises, and gives one back when an exclusive
@@ -52,6 +53,10 @@ export interface RouterConfig {
  *   dispatch() ──> first with room of [c1 c2 c3], else least busy  (sticky for a `use` handle: bind())
  *        │ none yet, or only heavy ones while another is being added
  *        └──> waiting (FIFO) ──> next connection acquired
+ *
+ *   dispatchAll() ──> least busy of [c1 c2 c3] (one still connecting counts, if its outbox has room)
+ *        │ it has GROW_AT in flight and one is being added, or it is connecting and full
+ *        └──> batches (FIFO of whole pipelines) ──> placed when one joins, connects or is lost
  *
  *   exclusive waiter + pool exhausted ──> retire(c3): out of rotation, no new binds;
  *        once no handle is bound to c3 ──> generic-pool release ──> the waiter gets c3
@@ -65,6 +70,10 @@ export class Router {
   #active: Connection[] = [];
   #retiring: Connection | null = null;
   readonly #waiting = new Fifo<Pending>();
+  /** Pipelines waiting, each whole, for a connection being added or finishing its connect. */
+  readonly #batches = new Fifo<Pending[]>();
+  /** Commands in `#batches`. */
+  #batchCommands = 0;
   #acquiring = false;
   #closed = false;
   /**
@@ -86,8 +95,9 @@ export class Router {
   get connections(): readonly Connection[] {
     return this.#active;
   }
+  /** Commands waiting for a connection (single ones and those of waiting pipelines). */
   get waiting(): number {
-    return this.#waiting.length;
+    return this.#waiting.length + this.#batchCommands;
   }
 
   /** Sends one stateless command on a shared connection (see pick). */
@@ -97,14 +107,132 @@ export class Router {
     else this.#wait(pending);
   }
 
-  /** Sends commands back to back on one connection, so nothing can come between them. */
+  /**
+   * Sends commands back to back on one connection, so nothing can come between them: the least
+   * busy one (commands in flight, written or not), counting one still making its first connect.
+   * The pipeline waits instead, whole, in `#batches` (FIFO; later pipelines queue behind it):
+   * - while that connection has GROW_AT in flight and another is being added: the new one takes
+   *   it when it joins (#add);
+   * - while that connection is still connecting and its outbox cannot take the whole pipeline
+   *   (maxPending): the pipeline is placed once it is ready and writes ahead (connectionChanged),
+   *   instead of overflowing its outbox, which would fail the commands past maxPending.
+   *
+   * Why (issue 14): 200 pipelines of 1000 issued in one tick used to land on the one connection
+   * the rotation held then (200,000 commands on one socket, which Redis reads at about 1/8 of
+   * its rate while it serves 7 others), so their callers waited seconds while later ones cycled
+   * in milliseconds. Now each connection takes its share of the burst as it joins.
+   *
+   * A waiting pipeline is one caller waiting for a connection, against maxPending. (Counting
+   * its commands instead, as a first attempt did, refused 189 of those 200 pipelines at once
+   * with QueueFullError; callers retrying at once then never let the event loop run, so the new
+   * sockets never connected: a livelock.)
+   */
   dispatchAll(pendings: Pending[]): void {
-    // A pipeline is a large transfer itself: it never waits for a fresh connection.
-    const connection = this.pick(false);
-    for (const pending of pendings) {
-      if (connection !== null) connection.send(pending);
-      else this.#wait(pending);
+    if (this.#batches.length === 0) {
+      const connection = this.#forBatch(pendings.length, true);
+      if (connection !== null) {
+        for (let i = 0; i < pendings.length; i++) connection.send(pendings[i]!);
+        return;
+      }
     }
+    this.#waitBatch(pendings);
+    // Normally a connection is on its way; if not (cannot grow, or the one busiest connecting
+    // has freed up), place what waits now.
+    if (!this.#acquiring) this.#placeBatches(true);
+  }
+
+  /**
+   * The connection a pipeline of `n` commands goes to now, or null to wait (see dispatchAll).
+   * @param mayGrow false after adding a connection failed: use what there is
+   */
+  #forBatch(n: number, mayGrow: boolean): Connection | null {
+    const best = this.#leastBusyForBatch();
+    if (best === null) {
+      if (mayGrow) this.#grow();
+      return null;
+    }
+    const inFlight = best.inFlight;
+    if (inFlight >= GROW_AT && mayGrow) {
+      this.#grow();
+      if (this.#acquiring) return null;
+    }
+    // Nothing is written before the connect: a full outbox would refuse the commands past
+    // maxPending, splitting the pipeline. Its 'ready' places it (connectionChanged).
+    if (best.state === 'connecting' && inFlight + n > this.#config.maxPending) return null;
+    return best;
+  }
+
+  /** Fewest commands in flight; one that lost its socket only if nothing else is there. */
+  #leastBusyForBatch(): Connection | null {
+    const active = this.#active;
+    let best: Connection | null = null;
+    let bestLoad = Infinity;
+    for (let i = 0; i < active.length; i++) {
+      const connection = active[i]!;
+      const state = connection.state;
+      // A first connect is a millisecond away: a pipeline may queue there. A lost socket may
+      // take the backoff's time.
+      const load = connection.inFlight + (state === 'ready' || state === 'connecting' ? 0 : NOT_READY);
+      if (load < bestLoad) {
+        best = connection;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
+  /** Queues a pipeline, whole, for a connection; refused whole as a waiting command would be. */
+  #waitBatch(pendings: Pending[]): void {
+    const refusal = this.#refusal();
+    if (refusal !== null) {
+      for (let i = 0; i < pendings.length; i++) pendings[i]!.fail(refusal);
+      return;
+    }
+    for (let i = 0; i < pendings.length; i++) this.#armQueueDeadline(pendings[i]!);
+    this.#batches.push(pendings);
+    this.#batchCommands += pendings.length;
+  }
+
+  /**
+   * Places waiting pipelines in order, each on the connection #forBatch gives, until one must
+   * wait. Each turn places one or returns: no loop without progress.
+   */
+  #placeBatches(mayGrow: boolean): void {
+    for (let batch = this.#batches.peek(); batch !== undefined; batch = this.#batches.peek()) {
+      const connection = this.#forBatch(batch.length, mayGrow);
+      if (connection === null) return;
+      this.#batches.shift();
+      this.#sendBatch(connection, batch);
+    }
+  }
+
+  #sendBatch(connection: Connection, pendings: Pending[]): void {
+    this.#batchCommands -= pendings.length;
+    for (let i = 0; i < pendings.length; i++) {
+      const pending = pendings[i]!;
+      // Timed out or aborted while waiting: never sent.
+      if (!pending.settled) connection.send(pending);
+    }
+  }
+
+  /**
+   * A connection finished its first connect, or lost its socket: pipelines that waited for it
+   * to be ready (its outbox was full) are placed, on the next tick. Called by the pool's
+   * connection hooks, which run before a connection that just became ready writes its outbox:
+   * placed at once, a pipeline found that outbox still full and had its commands refused with
+   * QueueFullError (seen in a scratch run: 200 x 1000 commands, pool of 8).
+   */
+  connectionChanged(): void {
+    if (this.#batches.length === 0 || this.#closed || this.#placeScheduled) return;
+    this.#placeScheduled = true;
+    process.nextTick(placeSoon, this);
+  }
+  #placeScheduled = false;
+
+  /** @internal */
+  placeSoon(): void {
+    this.#placeScheduled = false;
+    if (!this.#closed) this.#placeBatches(true);
   }
 
   /**
@@ -113,12 +241,10 @@ export class Router {
    * on its way (the command then waits for it: a PING should not queue behind 500 MB of GET
    * replies). Grows the rotation when everything is busy and the pool has room.
    */
-  pick(avoidHeavy = true): Connection | null {
-    if (avoidHeavy) {
-      const first = this.#firstWithRoom();
-      if (first !== null) return first;
-    }
-    const best = this.#leastBusy(avoidHeavy);
+  pick(): Connection | null {
+    const first = this.#firstWithRoom();
+    if (first !== null) return first;
+    const best = this.#leastBusy(true);
     if (best === null) {
       this.#grow();
       return null;
@@ -131,7 +257,7 @@ export class Router {
         this.#grow();
         // Every connection is in a large transfer: wait for the one being added, unless adding
         // one just failed.
-        if (avoidHeavy && this.#acquiring && Date.now() >= this.#heavyUntil) return null;
+        if (this.#acquiring && Date.now() >= this.#heavyUntil) return null;
         return best;
       }
     } else if (state === 'connecting' && inFlight < GROW_AT) {
@@ -264,6 +390,8 @@ export class Router {
       this.#gp.destroy(connection).catch(() => undefined);
     }
     if (this.#active.length === 0 && this.#fatal !== null) this.failWaiting(this.#fatal);
+    // Pipelines may have waited for it to finish connecting.
+    else if (held) this.connectionChanged();
   }
 
   /** A connection ended with an unretryable error; the next attempt waits `retryDelay` ms. */
@@ -307,6 +435,7 @@ export class Router {
         for (let p = this.#waiting.shift(); p !== undefined; p = this.#waiting.shift()) {
           if (!p.settled) best.send(p);
         }
+        this.#placeBatches(false);
         this.#wake(null);
       },
     );
@@ -333,6 +462,7 @@ export class Router {
     for (let p = this.#waiting.shift(); p !== undefined; p = this.#waiting.shift()) {
       if (!p.settled) connection.send(p);
     }
+    this.#placeBatches(true);
     this.#wake(null);
   }
 
@@ -343,29 +473,46 @@ export class Router {
   }
 
   #wait(pending: Pending): void {
+    const refusal = this.#refusal();
+    if (refusal !== null) {
+      pending.fail(refusal);
+      return;
+    }
+    this.#armQueueDeadline(pending);
+    this.#waiting.push(pending);
+  }
+
+  /**
+   * Why a caller cannot wait for a connection now (fatal error, closed, maxPending callers
+   * already waiting: single commands and whole pipelines), or null.
+   */
+  #refusal(): RedisError | null {
     if (this.#fatal !== null) {
       // Fail fast, and let one new connection try again once the backoff has passed.
       if (this.#mayRetry()) this.#grow();
-      pending.fail(this.#fatal);
-      return;
+      return this.#fatal;
     }
-    if (this.#closed) {
-      pending.fail(new PoolClosedError());
-      return;
+    if (this.#closed) return new PoolClosedError();
+    const waiting = this.#waiting.length + this.#batches.length;
+    if (waiting >= this.#config.maxPending) {
+      return new QueueFullError(`${waiting} callers already wait for a connection (maxPending)`);
     }
-    if (this.#waiting.length >= this.#config.maxPending) {
-      pending.fail(new QueueFullError(`${this.#waiting.length} commands already wait for a connection (maxPending)`));
-      return;
-    }
+    return null;
+  }
+
+  #armQueueDeadline(pending: Pending): void {
     if (this.#config.acquireTimeout > 0 && pending.queueDeadline === 0) {
       pending.queueDeadline = Date.now() + this.#config.acquireTimeout;
       if (pending.deadline === 0) this.#deadlines.add(pending);
     }
-    this.#waiting.push(pending);
   }
 
   failWaiting(err: RedisError): void {
     for (let p = this.#waiting.shift(); p !== undefined; p = this.#waiting.shift()) p.fail(err);
+    for (let b = this.#batches.shift(); b !== undefined; b = this.#batches.shift()) {
+      this.#batchCommands -= b.length;
+      for (let i = 0; i < b.length; i++) b[i]!.fail(err);
+    }
     this.#wake(err);
   }
 
@@ -380,6 +527,15 @@ export class Router {
 
   /** Stops routing and returns every held connection to the pool (they finish in flight). */
   close(): void {
+    // Pipelines still waiting for a connection to finish connecting were issued before close():
+    // they go where there is room, else to the least busy ready connection (which writes
+    // ahead), and are answered before it closes.
+    for (let b = this.#batches.peek(); b !== undefined; b = this.#batches.peek()) {
+      const connection = this.#forBatch(b.length, false) ?? this.#leastBusy(false);
+      if (connection === null) break;
+      this.#batches.shift();
+      this.#sendBatch(connection, b);
+    }
     this.#closed = true;
     this.failWaiting(new PoolClosedError());
     const held = this.#retiring !== null ? [...this.#active, this.#retiring] : this.#active;
@@ -391,4 +547,8 @@ export class Router {
 
 function resetClock(router: Router): void {
   router.resetClock();
+}
+
+function placeSoon(router: Router): void {
+  router.placeSoon();
 }
