@@ -10,6 +10,7 @@ import { createCluster, createPool, ReplyError, type Cluster, type Pool } from '
 import { ioredisCompat, nodeRedisCompat, type IoredisArg, type IoredisBatch, type IoredisCompat, type NodeRedisCompat } from '../../lib/compat/index.js';
 import { sharedCluster, type RedisCluster } from '../helpers/redis-cluster.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { withServer } from '../helpers/suite.js';
 
 // The commands these tests define (defineCommand), declared as ioredis users declare theirs.
 declare module '../../lib/compat/ioredis/client.js' {
@@ -81,16 +82,10 @@ describe('compat: other backends', function () {
   this.timeout(30_000);
 
   describe('a RESP3 pool answers as a RESP2 pool does', () => {
-    let server: RedisServer;
-    before(async () => {
-      server = await startRedis();
-    });
-    after(async () => {
-      await server?.stop();
-    });
+    const ctx = withServer();
 
     async function run(protocol: 2 | 3): Promise<Record<string, unknown>> {
-      const pool = createPool(server.url, { protocol, size: 2 });
+      const pool = createPool(ctx.server.url, { protocol, size: 2 });
       const io = ioredisCompat(pool);
       const nr = await nodeRedisCompat(pool).connect();
       try {
@@ -125,18 +120,12 @@ describe('compat: other backends', function () {
   });
 
   describe('scripts that call redis.setresp(3), on a RESP3 pool (the documented limit)', () => {
-    let server: RedisServer;
-    before(async () => {
-      server = await startRedis();
-    });
-    after(async () => {
-      await server?.stop();
-    });
+    const ctx = withServer();
 
     it('maps, sets and booleans as on RESP2; doubles and big numbers keep their RESP3 types', async () => {
       const replies: Record<number, unknown[]> = {};
       for (const protocol of [2, 3] as const) {
-        const pool = createPool(server.url, { protocol, size: 1 });
+        const pool = createPool(ctx.server.url, { protocol, size: 1 });
         const io = ioredisCompat(pool);
         try {
           await pool.command(['DEL', 'lh', 'ls']);
