@@ -52,6 +52,24 @@ describe('encodeCommand', () => {
       expect(out).to.be.a('string');
       expect(/^[\x00-\x7f]*$/.test(out as string)).to.equal(true);
     });
+    it('writes the right headers on both sides of the precomputed header tables', () => {
+      // Arrays up to 31 elements and bulks up to 1023 bytes take their header from a table.
+      for (const count of [1, 30, 31, 32, 33, 100]) {
+        const args = Array.from({ length: count }, (_, i) => 'a' + i);
+        const expected = `*${count}\r\n` + args.map((a) => `$${a.length}\r\n${a}\r\n`).join('');
+        expect(encodeCommand(args), `${count} arguments`).to.equal(expected);
+      }
+      for (const size of [0, 9, 10, 1022, 1023, 1024, 1025, 70_000]) {
+        const value = 'v'.repeat(size);
+        expect(encodeCommand(['SET', 'k', value]), `${size} bytes`).to.equal(
+          `*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${size}\r\n${value}\r\n`,
+        );
+        const digits = String(size);
+        expect(encodeCommand(['INCRBY', 'k', size]), `the number ${size}`).to.equal(
+          `*3\r\n$6\r\nINCRBY\r\n$1\r\nk\r\n$${digits.length}\r\n${digits}\r\n`,
+        );
+      }
+    });
   });
 
   describe('numbers', () => {
