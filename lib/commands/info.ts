@@ -260,3 +260,9 @@ export function isBlockingNamed(name: string, command: Command): boolean {
   if (!entry.info.blocking) return false;
   return entry.blockingWith === undefined || hasWord(command, entry.blockingWith, 1);
 }
+
+/** @internal For command-kinds: true when the table knows `name` and it never blocks, whatever its arguments. */
+export function neverBlocksNamed(name: string): boolean {
+  const entry = BY_NAME.get(name);
+  return entry !== undefined && !entry.info.blocking;
+}

@@ -1,4 +1,4 @@
-import { isBlockingNamed } from '../commands/info.js';
+import { isBlockingNamed, neverBlocksNamed } from '../commands/info.js';
 import type { Pending } from '../connection/pending.js';
 import type { Command } from '../resp/types.js';
 import { CLIENT_STATE, CONNECTION_STATE, helloEffect, upper } from './connection-state.js';
@@ -38,13 +38,21 @@ function isUpper(name: string): boolean {
  * @param protocol the connection's RESP version: a HELLO that keeps it changes nothing
  */
 export function commandKind(name: string, command: Command, protocol?: 2 | 3): CommandKind {
+  if (ALWAYS_SHARED.has(name)) return 'shared';
   const effect = CONNECTION_STATE.get(name);
   if (effect !== undefined) return effect;
   if (isBlockingNamed(name, command)) return 'blocking';
   if (name === 'CLIENT') return command.length > 1 ? CLIENT_STATE.get(upper(command[1])) ?? 'shared' : 'shared';
   if (name === 'HELLO') return helloEffect(command, protocol) ?? 'shared';
+  if (neverBlocksNamed(name)) ALWAYS_SHARED.add(name);
   return 'shared';
 }
+
+/**
+ * Names of the command table that are `shared` whatever their arguments (GET, SET, HSET...),
+ * learnt as they are first sent: from then on one lookup instead of two. Bounded by the table.
+ */
+const ALWAYS_SHARED = new Set<string>();
 
 /** Shared connections take stateless commands, and whole MULTI...EXEC blocks sent in one go. */
 export function sharable(pendings: readonly Pending[], commands: readonly Command[], protocol: 2 | 3): boolean {

@@ -19,6 +19,21 @@ describe('command kinds', function () {
     expect(kind('CLIENT', 'ID')).to.equal('shared');
   });
 
+  it('gives the same kinds on every call: names learnt as always shared never hide an argument-dependent kind', function () {
+    for (let round = 0; round < 3; round++) {
+      expect(kind('GET', 'k'), `round ${round}`).to.equal('shared');
+      // XREAD without BLOCK is shared, but XREAD is never learnt as always shared.
+      expect(kind('XREAD', 'STREAMS', 's', '0'), `round ${round}`).to.equal('shared');
+      expect(kind('XREAD', 'BLOCK', '0', 'STREAMS', 's', '$'), `round ${round}`).to.equal('blocking');
+      expect(kind('CLIENT', 'ID'), `round ${round}`).to.equal('shared');
+      expect(kind('CLIENT', 'SETNAME', 'x'), `round ${round}`).to.equal('session');
+      expect(kind('HELLO', 2), `round ${round}`).to.equal('shared');
+      expect(kind('HELLO', 3), `round ${round}`).to.equal('poison');
+      expect(kind('NOSUCHCOMMAND'), `round ${round}`).to.equal('shared');
+      expect(kind('MULTI'), `round ${round}`).to.equal('session');
+    }
+  });
+
   it('decides HELLO, CLIENT SETNAME and SWAPDB by what they change (issue 8 item 6)', function () {
     expect(kind('HELLO')).to.equal('shared');
     expect(kind('HELLO', 2)).to.equal('shared');
