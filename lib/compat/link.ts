@@ -20,13 +20,14 @@
  * command asks for text or Buffers itself, whatever the backend's own `returnBuffers`.
  */
 import { Cluster } from '../cluster/cluster.js';
-import { AbortError, PoolClosedError } from '../errors.js';
+import { AbortError, PoolClosedError, ReplyError } from '../errors.js';
 import { isBlocking } from '../commands/info.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Pool } from '../pool/pool.js';
 import type { CommandOptions } from '../pool/handle.js';
 import type { Command, Reply } from '../resp/types.js';
-import { toResp2 } from './resp2.js';
+import { doubleTextFor, shortestText, type DoubleText } from './doubles.js';
+import { hasDoubles, toResp2 } from './resp2.js';
 
 /** What a compat client runs on: any Pool or Cluster (whatever its `returnBuffers`). */
 export type Backend = Pool<boolean> | Cluster<boolean>;
@@ -53,6 +54,12 @@ export const CLOSED_MESSAGE = 'Connection is closed.';
 const BUFFERS: CommandOptions = Object.freeze({ returnBuffers: true });
 const TEXT: CommandOptions = Object.freeze({ returnBuffers: false });
 
+/**
+ * Per backend, how its server prints a double on RESP2 (./doubles.ts), or the HELLO asking it:
+ * learnt once, when a RESP3 reply first holds a score, and shared by every view of the backend.
+ */
+const DOUBLE_TEXT = new WeakMap<Backend, DoubleText | Promise<DoubleText>>();
+
 export class Link {
   readonly backend: Backend;
   /** The backend is a Cluster: batches go through its own pipeline/transaction, scans over every primary. */
@@ -68,6 +75,8 @@ export class Link {
   #retry: NodeJS.Timeout | null = null;
   #inFlight = 0;
   #drained: (() => void) | null = null;
+  /** The backend's {@link DOUBLE_TEXT}, once known. */
+  #doubles: DoubleText | null = null;
 
   constructor(backend: Backend, listener: LinkListener) {
     if (!(backend instanceof Cluster) && (typeof backend !== 'object' || backend === null || typeof backend.command !== 'function')) {
@@ -148,17 +157,56 @@ export class Link {
       ? { returnBuffers, signal: this.#aborter.signal }
       : returnBuffers ? BUFFERS : TEXT;
     const sent = this.track(this.backend.command(command, options));
-    return this.resp3 ? sent.then((reply) => toResp2(reply, command)) : sent;
+    return this.resp3 ? sent.then((reply) => this.#toResp2(reply, command, returnBuffers)) : sent;
   }
 
-  /** A batch's replies (errors in place) as RESP2 gives them; as they are on RESP2. */
-  reshape(replies: unknown[], commands: readonly Command[]): unknown[] {
+  #toResp2(reply: Reply, command: Command, buffers: boolean): Reply | Promise<Reply> {
+    if (!hasDoubles(command)) return toResp2(reply, command, shortestText);
+    if (this.#doubles !== null) return toResp2(reply, command, printer(this.#doubles, buffers));
+    return this.#doubleText().then((double) => toResp2(reply, command, printer(double, buffers)));
+  }
+
+  /**
+   * A batch's replies (errors in place) as RESP2 gives them (`buffers`: the batch asked for
+   * Buffers); as they are on RESP2.
+   */
+  reshape(replies: unknown[], commands: readonly Command[], buffers = false): unknown[] | Promise<unknown[]> {
     if (!this.resp3) return replies;
-    for (let i = 0; i < replies.length; i++) {
-      const reply = replies[i];
-      if (!(reply instanceof Error)) replies[i] = toResp2(reply as Reply, commands[i]!);
+    if (this.#doubles === null && commands.some(hasDoubles)) {
+      return this.#doubleText().then((double) => reshapeAll(replies, commands, printer(double, buffers)));
     }
-    return replies;
+    return reshapeAll(replies, commands, printer(this.#doubles ?? shortestText, buffers));
+  }
+
+  /**
+   * How the server prints doubles on RESP2, from HELLO's `version` (HELLO without arguments
+   * changes nothing). If HELLO is refused (an ACL), the shortest form, kept; if it fails
+   * otherwise (the connection dropped), the shortest form for this reply, and HELLO again next time.
+   */
+  #doubleText(): Promise<DoubleText> {
+    const backend = this.backend;
+    let known = DOUBLE_TEXT.get(backend);
+    if (known === undefined) {
+      const asking = backend.command(['HELLO'], TEXT).then((hello) => {
+        const double = doubleTextFor(versionOf(hello));
+        DOUBLE_TEXT.set(backend, double);
+        return double;
+      }, (err: unknown) => {
+        if (err instanceof ReplyError) DOUBLE_TEXT.set(backend, shortestText);
+        else DOUBLE_TEXT.delete(backend);
+        return shortestText;
+      });
+      DOUBLE_TEXT.set(backend, asking);
+      known = asking;
+    }
+    if (typeof known === 'function') {
+      this.#doubles = known;
+      return Promise.resolve(known);
+    }
+    return known.then((double) => {
+      if (DOUBLE_TEXT.get(backend) === double) this.#doubles = double;
+      return double;
+    });
   }
 
   /** Options for a batch: text or Buffers, whatever the backend's own returnBuffers. */
@@ -193,6 +241,28 @@ export class Link {
       drained();
     }
   }
+}
+
+/** Where RESP2 would send a Buffer (a `...Buffer` method), the text as a Buffer. */
+function printer(double: DoubleText, buffers: boolean): (x: number) => Reply {
+  return buffers ? (x) => Buffer.from(double(x), 'latin1') : double;
+}
+
+function reshapeAll(replies: unknown[], commands: readonly Command[], double: (x: number) => Reply): unknown[] {
+  for (let i = 0; i < replies.length; i++) {
+    const reply = replies[i];
+    if (!(reply instanceof Error)) replies[i] = toResp2(reply as Reply, commands[i]!, double);
+  }
+  return replies;
+}
+
+/** HELLO's `version` (a Map on RESP3, flat pairs on RESP2); '' when absent. */
+function versionOf(hello: Reply): string {
+  if (hello instanceof Map) return String(hello.get('version') ?? '');
+  if (Array.isArray(hello)) {
+    for (let i = 0; i + 1 < hello.length; i += 2) if (String(hello[i]) === 'version') return String(hello[i + 1]);
+  }
+  return '';
 }
 
 function isSetName(command: Command): boolean {

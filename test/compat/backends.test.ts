@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { createCluster, createPool, ReplyError, type Cluster, type Pool } from '../../lib/index.js';
 import { ioredisCompat, nodeRedisCompat, type IoredisArg, type IoredisBatch, type IoredisCompat, type NodeRedisCompat } from '../../lib/compat/index.js';
 import { sharedCluster, type RedisCluster } from '../helpers/redis-cluster.js';
+import { rawCommands } from '../helpers/raw-client.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { withServer } from '../helpers/suite.js';
 
@@ -116,6 +117,66 @@ describe('compat: other backends', function () {
       expect(resp3.geopos).to.deep.equal([['13.36138933897018433', '38.11555639549629859'], null]);
       const [first] = resp3.geosearchWithAll as [unknown[]];
       expect(first).to.deep.equal(['a', '0.0000', 3479099956230698, ['13.36138933897018433', '38.11555639549629859']]);
+    });
+  });
+
+  describe('scores on a RESP3 pool: the text the same server sends on RESP2', () => {
+    const ctx = withServer();
+    // Awkward doubles: %.17g (Redis < 7.2) prints 0.1 as 0.10000000000000001, 1e-7 with a
+    // padded exponent, 2251799813685246.25 rounded half to even; -0 keeps its sign.
+    const SCORES = [
+      '0.1', String(1 / 3), '1e-7', '1e21', '+inf', '-inf', '3', '-42', '1e16', '123456789012345678',
+      '2251799813685246.25', '5e-324', '-0', '0.30000000000000004', '1.7976931348623157e308',
+    ];
+    const members = SCORES.map((_, i) => `m${i}`);
+
+    it('ZSCORE, ZMSCORE, ZRANGE WITHSCORES, ZINCRBY, ZADD INCR, ZPOPMIN, a pipeline and a multi (ioredis), sendCommand (node-redis)', async () => {
+      const port = { port: ctx.server.port };
+      await rawCommands(port, [['DEL', 'zs', 'zi', 'za', 'zp'], ['ZADD', 'zs', ...SCORES.flatMap((s, i) => [s, members[i]!])]]);
+      const raw = await rawCommands(port, [
+        ...members.map((m) => ['ZSCORE', 'zs', m]),
+        ['ZMSCORE', 'zs', ...members],
+        ['ZRANGE', 'zs', '0', '-1', 'WITHSCORES'],
+      ]);
+      const rawScores = raw.slice(0, members.length) as string[];
+      // The server's own RESP2 text, as this test expects it of Redis 7.0 (%.17g).
+      expect(rawScores.slice(0, 3)).to.deep.equal(['0.10000000000000001', '0.33333333333333331', '9.9999999999999995e-08']);
+
+      const pool = createPool(ctx.server.url, { protocol: 3, size: 2 });
+      const io = ioredisCompat(pool);
+      const nr = await nodeRedisCompat(pool).connect();
+      try {
+        const scores: unknown[] = [];
+        for (const m of members) scores.push(await io.zscore('zs', m));
+        expect(scores).to.deep.equal(rawScores);
+        expect(await io.zmscore('zs', ...members)).to.deep.equal(raw[members.length]);
+        expect(await io.zrange('zs', 0, -1, 'WITHSCORES')).to.deep.equal(raw[members.length + 1]);
+        // node-redis's zScore turns the text into a number, as node-redis does; its raw command keeps it.
+        expect(await nr.sendCommand(['ZSCORE', 'zs', 'm0'])).to.equal(rawScores[0]);
+        expect(await nr.sendCommand(['ZRANGE', 'zs', '0', '-1', 'WITHSCORES'])).to.deep.equal(raw[members.length + 1]);
+        const batch = await io.pipeline().zscore('zs', 'm1').zrange('zs', 0, 2, 'WITHSCORES').exec();
+        expect(batch).to.deep.equal([[null, rawScores[1]], [null, (raw[members.length + 1] as string[]).slice(0, 6)]]);
+        expect(await io.multi().zscore('zs', 'm2').exec()).to.deep.equal([[null, rawScores[2]]]);
+        // ...Buffer methods: the same text as a Buffer, as RESP2 sends it.
+        expect(await io.zscoreBuffer('zs', 'm0')).to.deep.equal(Buffer.from(rawScores[0]!));
+        expect(await io.pipeline().zscoreBuffer('zs', 'm1').exec()).to.deep.equal([[null, Buffer.from(rawScores[1]!)]]);
+
+        // Commands that compute a double: run the same on RESP2 (raw) and RESP3 (compat).
+        const twice = [['ZINCRBY', 'zi', '0.1', 'a'], ['ZINCRBY', 'zi', '0.2', 'a'], ['ZADD', 'za', 'INCR', '1e-7', 'a']];
+        const rawComputed = await rawCommands(port, twice);
+        await pool.command(['DEL', 'zi', 'za']);
+        const computed = [await io.zincrby('zi', 0.1, 'a'), await io.zincrby('zi', 0.2, 'a'), await io.zadd('za', 'INCR', 1e-7, 'a')];
+        expect(computed).to.deep.equal(rawComputed);
+        expect(computed[1]).to.equal('0.30000000000000004');
+        await rawCommands(port, [['ZADD', 'zp', '0.1', 'a', '1e21', 'b']]);
+        const rawPopped = await rawCommands(port, [['ZPOPMIN', 'zp', '2']]);
+        await rawCommands(port, [['ZADD', 'zp', '0.1', 'a', '1e21', 'b']]);
+        expect(await io.zpopmin('zp', 2)).to.deep.equal(rawPopped[0]);
+      } finally {
+        io.disconnect();
+        nr.destroy();
+        await pool.close();
+      }
     });
   });
 

@@ -102,7 +102,7 @@ export class IoredisBatch {
       const send = this.#withLoads(backend);
       sent = this.#transaction ? runTransaction(send, commands, options).then((r) => r ?? []) : send(commands, options);
     }
-    const replies = link.reshape(await link.track(sent), commands);
+    const replies = await link.reshape(await link.track(sent), commands, buffers);
     if (!(backend instanceof Cluster) && replies.some(isNoScript)) loadedScripts(backend).clear();
     const out: ExecResult = new Array(entries.length);
     for (let i = 0; i < entries.length; i++) {

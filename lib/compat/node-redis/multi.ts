@@ -76,7 +76,7 @@ export class NodeRedisMulti {
     const sent: Promise<unknown[]> = transaction
       ? backend.transaction(commands, options).then((r) => r ?? [])
       : backend.pipeline(commands, options);
-    const replies = link.reshape(await link.track(sent), commands);
+    const replies = await link.reshape(await link.track(sent), commands);
     let failed: RedisError | null = null;
     const out = replies.map((reply, i) => {
       if (reply instanceof Error) {
