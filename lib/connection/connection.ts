@@ -13,6 +13,7 @@ import { lostError, notConnectedError, unsentError } from './failures.js';
 import { handshake, isFatal, tlsVerificationError } from './handshake.js';
 import { flushSoon, healthCheck, listen, type OwnedSocket } from './listeners.js';
 import { Pending } from './pending.js';
+import { heldByServer } from './probe.js';
 import { isPubSubFrame } from './pubsub-frame.js';
 import { readyEvent } from './socket.js';
 import type { ConnectionConfig, ConnectionHooks, ConnectionState } from './types.js';
@@ -96,6 +97,8 @@ export class Connection implements DecoderSink {
   #healthTimer: NodeJS.Timeout | null = null;
   #heardSinceCheck = true;
   #silentChecks = 0;
+  /** A second opinion on a silent connection is under way (see #secondOpinion). */
+  #probing = false;
   #closed: Promise<void> | null = null;
   #quitSent = false;
   #nextCompact = 0;
@@ -524,12 +527,35 @@ export class Connection implements DecoderSink {
     else this.#silentChecks++;
     this.#heardSinceCheck = false;
     if (this.#silentChecks >= 2) {
-      this.recycle(new ConnectionError(
-        `no reply from ${this.address} for ${2 * this.#config.healthCheckInterval} ms`,
-      ));
+      if (!this.#probing) this.#secondOpinion();
     } else if (this.#replies.length === 0 && this.#outbox.length === 0) {
       this.#sendInternal(['PING']).catch(ignore);
     }
+  }
+
+  /**
+   * Silent for two intervals: before dropping the connection (which fails what it carries as
+   * "may have run"), ask the server on a socket of its own whether it holds this one on purpose
+   * (see probe.ts). Held: wait on, and ask again two intervals later. The probe gets half an
+   * interval, so a dead server is still noticed within 3.5 intervals.
+   */
+  #secondOpinion(): void {
+    const socket = this.#socket;
+    const interval = this.#config.healthCheckInterval;
+    const drop = (): void => {
+      this.recycle(new ConnectionError(`no reply from ${this.address} for ${2 * interval} ms`));
+    };
+    if (this.clientId === 0) {
+      drop();
+      return;
+    }
+    this.#probing = true;
+    void heldByServer(this.#config, this.#attempts.where, this.clientId, Math.ceil(interval / 2)).then((held) => {
+      this.#probing = false;
+      if (socket !== this.#socket || this.#state !== 'ready') return;
+      if (held || this.#heardSinceCheck) this.#silentChecks = 0;
+      else drop();
+    });
   }
 
   // ── closing ───────────────────────────────────────────────────────────────────────────

@@ -28,6 +28,11 @@ export interface FaultProxy {
    * (default 1) between them, so the client's decoder sees every split point.
    */
   setMode(mode: ProxyMode, opts?: { chunkSize?: number; delayMs?: number }): void;
+  /**
+   * Blackholes the connections open now, in both directions, for good; connections accepted
+   * later pass (a NAT or firewall that forgot some flows while the server is alive).
+   */
+  silenceOpen(): void;
   /** Destroys every open client+upstream socket pair now; `'reset'` sends a TCP RST instead of a FIN. */
   cutAll(how?: 'destroy' | 'reset'): void;
   /** While on, accepts and immediately destroys new connections. */
@@ -50,6 +55,8 @@ interface Pair {
   timer?: NodeJS.Timeout;
   /** The server closed its side: end the client's once `toClient` is flushed. */
   upstreamEnded: boolean;
+  /** Silenced by silenceOpen(): nothing passes either way, whatever the mode. */
+  silenced?: boolean;
 }
 
 /** Starts a proxy on a free loopback port forwarding to `target`. */
@@ -105,6 +112,10 @@ class Proxy implements FaultProxy {
     }
   }
 
+  silenceOpen(): void {
+    for (const pair of this.#pairs) pair.silenced = true;
+  }
+
   cutAll(how: 'destroy' | 'reset' = 'destroy'): void {
     for (const pair of [...this.#pairs]) {
       if (how === 'reset') {
@@ -157,14 +168,14 @@ class Proxy implements FaultProxy {
   }
 
   #fromClient(pair: Pair, chunk: Buffer): void {
-    if (this.#mode === 'blackhole' || !pair.upstream || pair.upstream.destroyed) return;
+    if (this.#mode === 'blackhole' || pair.silenced || !pair.upstream || pair.upstream.destroyed) return;
     this.bytesToServer += chunk.length;
     pair.upstream.write(chunk);
   }
 
   /** Writes held server->client bytes as the current mode allows. */
   #pump(pair: Pair): void {
-    if (pair.timer || pair.client.destroyed || this.#mode === 'blackhole') return;
+    if (pair.timer || pair.client.destroyed || this.#mode === 'blackhole' || pair.silenced) return;
     if (this.#mode === 'pass') {
       for (const chunk of pair.toClient) this.#toClient(pair, chunk);
       pair.toClient = [];

@@ -1,0 +1,90 @@
+/**
+ * The health check's second opinion, asked before a silent connection is dropped.
+ *
+ * A connection with commands in flight and nothing heard for two health-check intervals is
+ * either dead (a stopped server, a dropped network path) or held on purpose by a live server:
+ * `CLIENT PAUSE WRITE`, which Redis runs for up to 5 s during `CLUSTER FAILOVER`, postpones
+ * every write and everything queued behind it. Dropping a held connection fails its commands
+ * as "may have run" when they would have been answered a moment later.
+ *
+ * ```
+ *   silent connection (CLIENT ID 42)          probe: a new socket, same address and credentials
+ *                                    ───────>  CLIENT LIST ID 42
+ *   held:     id=42 ... flags=b ...  <───────  the server holds our commands: keep waiting
+ *   anything else (not listed, other flags, an error, no answer in time): drop, as before
+ * ```
+ *
+ * The probe is one ordinary {@link Connection} that tries once, so TLS, AUTH and RESP come from
+ * the same code as the connection it vouches for. A frozen server (SIGSTOP) accepts the probe's
+ * socket but never answers: it costs `ms` and the connection is dropped.
+ */
+import { TimeoutError } from '../errors.js';
+import { encodeCommand } from '../resp/encoder.js';
+import type { Reply } from '../resp/types.js';
+import { Connection } from './connection.js';
+import { Deadlines } from './deadlines.js';
+import { Pending } from './pending.js';
+import type { ConnectionConfig, ConnectionHooks, Target } from './types.js';
+
+const QUIET_HOOKS: ConnectionHooks = {
+  ready: () => undefined,
+  reconnecting: () => undefined,
+  end: () => undefined,
+  push: () => undefined,
+  unblock: () => undefined,
+};
+
+/**
+ * True when the server at `where` answers within `ms` and lists the client `clientId` as
+ * blocked (`flags` holding `b`: paused, or waiting on a blocking command). False on anything
+ * else, never a rejection.
+ */
+export async function heldByServer(
+  config: ConnectionConfig,
+  where: Target,
+  clientId: number,
+  ms: number,
+): Promise<boolean> {
+  const deadlines = new Deadlines((pending) => pending.fail(new TimeoutError(`no answer within ${ms} ms`)));
+  const probe = new Connection({
+    ...config,
+    host: where.host,
+    port: where.port,
+    address: where.address,
+    maxAttempts: 0,
+    healthCheckInterval: 0,
+    connectTimeout: ms,
+    queueTimeout: ms,
+    locate: undefined,
+    subscriber: false,
+    expectRole: undefined,
+    setup: undefined,
+  }, QUIET_HOOKS, deadlines);
+  try {
+    const pending = new Pending(encodeCommand(['CLIENT', 'LIST', 'ID', clientId]), 'CLIENT', false);
+    const reply = pending.promise() as Promise<Reply>;
+    pending.timeout = ms;
+    pending.deadline = Date.now() + ms;
+    deadlines.add(pending);
+    probe.send(pending);
+    return isHeld(await reply, clientId);
+  } catch {
+    return false;
+  } finally {
+    deadlines.stop();
+    probe.destroy();
+  }
+}
+
+/** Reads `CLIENT LIST`'s reply: is `clientId` listed with the `b` flag? */
+export function isHeld(reply: Reply, clientId: number): boolean {
+  const text = typeof reply === 'string' ? reply : Buffer.isBuffer(reply) ? reply.toString('latin1') : null;
+  if (text === null) return false;
+  const prefix = `id=${clientId} `;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(prefix)) continue;
+    const flags = / flags=(\S*)/.exec(line);
+    return flags !== null && flags[1]!.includes('b');
+  }
+  return false;
+}
