@@ -276,16 +276,14 @@ describe('cluster: soak under random faults (kill + restart, migration, failover
 
   it(`keeps every reply with its caller and loses nothing verified for ${SECONDS} s (seed ${SEED})`, async () => {
     const rand = prng(SEED);
-    // healthCheckInterval: the health check replaces a connection that heard nothing for two
-    // intervals while commands wait, and cannot tell a frozen node from one that holds our
-    // commands on purpose: the old primary of a CLUSTER FAILOVER pauses writes until the
-    // handover completes, at most the server's 5 s manual-failover timeout. Measured with 100
-    // callers and no health check: under 100 ms in 22 of 24 failovers, then 386 and 5,049 ms.
-    // At 200 ms (as this soak had) a 515 ms hold failed the held commands with "no reply ...
-    // for 400 ms": ConnectionErrors outside any kill. Above 2.5 s no hold is
-    // mistaken for a dead node; killed nodes do not need the health check (their sockets reset).
+    // healthCheckInterval: the old primary of a CLUSTER FAILOVER holds writes (CLIENT PAUSE
+    // WRITE) until the handover completes, up to the server's 5 s manual-failover timeout.
+    // At 200 ms, before the health check's probe (lib/connection/probe.ts), a 515 ms hold failed
+    // the held commands with "no reply ... for 400 ms"; a 3 s interval worked around it. Now a
+    // connection silent for two intervals is kept while the server lists it as held, so 1 s
+    // is enough: this soak checks that no failover's hold is taken for a dead node.
     cluster = createCluster({
-      nodes: redis.urls, size: 4, healthCheckInterval: 3000, connectTimeout: 1000,
+      nodes: redis.urls, size: 4, healthCheckInterval: 1000, connectTimeout: 1000,
       acquireTimeout: 10_000, reconnectMaxDelay: 200,
     });
     cluster.on('error', () => {}); // node losses are the point here; the ledger checks what callers saw
