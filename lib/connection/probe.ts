@@ -24,15 +24,7 @@ import type { Reply } from '../resp/types.js';
 import { Connection } from './connection.js';
 import { Deadlines } from './deadlines.js';
 import { Pending } from './pending.js';
-import type { ConnectionConfig, ConnectionHooks, Target } from './types.js';
-
-const QUIET_HOOKS: ConnectionHooks = {
-  ready: () => undefined,
-  reconnecting: () => undefined,
-  end: () => undefined,
-  push: () => undefined,
-  unblock: () => undefined,
-};
+import { QUIET_HOOKS, type ConnectionConfig, type Target } from './types.js';
 
 /**
  * True when the server at `where` answers within `ms` and lists the client `clientId` as

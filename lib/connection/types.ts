@@ -67,3 +67,12 @@ export interface ConnectionHooks {
    */
   misplaced?(connection: Connection, reply: ReplyError): void;
 }
+
+/** Hooks for a one-off connection whose owner only awaits its commands (probes, questions). */
+export const QUIET_HOOKS: ConnectionHooks = {
+  ready: () => undefined,
+  reconnecting: () => undefined,
+  end: () => undefined,
+  push: () => undefined,
+  unblock: () => undefined,
+};

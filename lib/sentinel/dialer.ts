@@ -1,5 +1,6 @@
 import { Connection, type ConnectionConfig, type ConnectionHooks, type Target } from '../connection/connection.js';
 import { Deadlines } from '../connection/deadlines.js';
+import { QUIET_HOOKS } from '../connection/types.js';
 import { Pending } from '../connection/pending.js';
 import { TimeoutError } from '../errors.js';
 import { encodeCommand } from '../resp/encoder.js';
@@ -8,14 +9,6 @@ import { addressOf, type SentinelNode } from './config.js';
 
 /** Longest a sentinel or a node being checked may take to connect and answer. */
 export const PROBE_TIMEOUT_MS = 2000;
-
-const QUIET_HOOKS: ConnectionHooks = {
-  ready: () => undefined,
-  reconnecting: () => undefined,
-  end: () => undefined,
-  push: () => undefined,
-  unblock: () => undefined,
-};
 
 /**
  * Short-lived connections of the resolver: questions to a sentinel, and ROLE checks of the
