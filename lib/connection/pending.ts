@@ -50,6 +50,8 @@ const BLOCKING = 16;
  * of a Pending is 80 KB of heap that survives into the old generation.
  */
 class Extras {
+  /** See {@link Pending.trace}. */
+  trace: CommandContext | BatchContext | null = null;
   deadline = 0;
   timeout = 0;
   queueDeadline = 0;
@@ -65,30 +67,39 @@ class Extras {
  * but keeps its slot in the reply queue until its late reply is read and dropped: replies are
  * matched by position, so removing the slot would hand every later reply to the wrong caller.
  *
- * Eight fields: the booleans share one number and the rarely set fields live in a separate
- * {@link Extras} made on first use (accessors keep the field names).
+ * Six fields: the booleans share one number, the promise's reject function and a batch
+ * command's index share one slot (a command has one or the other), and the rarely set fields
+ * (trace included) live in a separate {@link Extras} made on first use (accessors keep the
+ * field names). No private methods either: a class with one gives each instance a hidden brand
+ * field. 72 bytes a command instead of 96, measured in a heap snapshot.
  */
 export class Pending {
   /** The encoded command; dropped once written. */
   payload: string | Buffer | null;
   /** The command name, upper-case, for error messages (never its arguments: they may be secret). */
   readonly name: string;
-  /**
-   * Set only while someone subscribes to respool:command (its context) or respool:batch (the
-   * batch's context, for the connection fields): otherwise null and never looked at again.
-   */
-  trace: CommandContext | BatchContext | null = null;
   #flags: number;
   /** The promise's resolve function, or the batch this command reports into. */
   #sink: ((value: unknown) => void) | Batch | null = null;
-  #reject: ((err: Error) => void) | null = null;
-  #index = 0;
+  /** With a promise: its reject function. In a batch: this command's index. */
+  #aux: ((err: Error) => void) | number = 0;
   #extras: Extras | null = null;
 
   constructor(payload: string | Buffer, name: string, wantsBuffers: boolean) {
     this.payload = payload;
     this.name = name;
     this.#flags = wantsBuffers ? WANTS_BUFFERS : 0;
+  }
+
+  /**
+   * Set only while someone subscribes to respool:command (its context) or respool:batch (the
+   * batch's context, for the connection fields): otherwise null and never looked at again.
+   */
+  get trace(): CommandContext | BatchContext | null {
+    return this.#extras === null ? null : this.#extras.trace;
+  }
+  set trace(value: CommandContext | BatchContext | null) {
+    if (value !== null || this.#extras !== null) Pending.#more(this).trace = value;
   }
 
   get wantsBuffers(): boolean {
@@ -122,57 +133,58 @@ export class Pending {
     this.#flags = value ? this.#flags | BLOCKING : this.#flags & ~BLOCKING;
   }
 
-  #more(): Extras {
-    return (this.#extras ??= new Extras());
+  /** Static, not an instance private method: see the class comment. */
+  static #more(pending: Pending): Extras {
+    return (pending.#extras ??= new Extras());
   }
   /** When the whole command expires (0: never). Counted from the call, not from the write. */
   get deadline(): number {
     return this.#extras === null ? 0 : this.#extras.deadline;
   }
   set deadline(value: number) {
-    this.#more().deadline = value;
+    Pending.#more(this).deadline = value;
   }
   /** The timeout that set `deadline`, in ms, for the error message. */
   get timeout(): number {
     return this.#extras === null ? 0 : this.#extras.timeout;
   }
   set timeout(value: number) {
-    this.#more().timeout = value;
+    Pending.#more(this).timeout = value;
   }
   /** When waiting for a connection expires (0: never). Replaced by `deadline` once written. */
   get queueDeadline(): number {
     return this.#extras === null ? 0 : this.#extras.queueDeadline;
   }
   set queueDeadline(value: number) {
-    this.#more().queueDeadline = value;
+    Pending.#more(this).queueDeadline = value;
   }
   /** The connection it was written to; set for blocking commands only (to unblock on timeout). */
   get owner(): { unblock(): void } | null {
     return this.#extras === null ? null : this.#extras.owner;
   }
   set owner(value: { unblock(): void } | null) {
-    if (value !== null || this.#extras !== null) this.#more().owner = value;
+    if (value !== null || this.#extras !== null) Pending.#more(this).owner = value;
   }
   /** Called once when the command settles, whichever way (aborting: remove a listener). */
   get onSettle(): (() => void) | null {
     return this.#extras === null ? null : this.#extras.onSettle;
   }
   set onSettle(value: (() => void) | null) {
-    if (value !== null || this.#extras !== null) this.#more().onSettle = value;
+    if (value !== null || this.#extras !== null) Pending.#more(this).onSettle = value;
   }
 
   /** A promise that settles with this command's reply. Call at most once. */
   promise(): Promise<unknown> {
     const promise = new Promise(capture);
     this.#sink = capturedResolve!;
-    this.#reject = capturedReject!;
+    this.#aux = capturedReject!;
     return promise;
   }
 
   /** Reports into `batch[index]` instead of a promise; errors are stored in place. */
   joinBatch(batch: Batch, index: number): void {
     this.#sink = batch;
-    this.#index = index;
+    this.#aux = index;
   }
 
   /** The reply arrived. A top-level error reply rejects (or lands in place in a batch). */
@@ -188,9 +200,9 @@ export class Pending {
     const extras = this.#extras;
     if (extras !== null && extras.onSettle !== null) extras.onSettle();
     const sink = this.#sink!;
-    if (typeof sink !== 'function') sink.set(this.#index, value);
+    if (typeof sink !== 'function') sink.set(this.#aux as number, value);
     else {
-      if (this.trace !== null) finishCommand(this.trace as CommandContext, value, null);
+      if (extras !== null && extras.trace !== null) finishCommand(extras.trace as CommandContext, value, null);
       sink(value);
     }
   }
@@ -202,10 +214,10 @@ export class Pending {
     const extras = this.#extras;
     if (extras !== null && extras.onSettle !== null) extras.onSettle();
     const sink = this.#sink!;
-    if (typeof sink !== 'function') sink.set(this.#index, err);
+    if (typeof sink !== 'function') sink.set(this.#aux as number, err);
     else {
-      if (this.trace !== null) finishCommand(this.trace as CommandContext, undefined, err);
-      this.#reject!(err);
+      if (extras !== null && extras.trace !== null) finishCommand(extras.trace as CommandContext, undefined, err);
+      (this.#aux as (err: Error) => void)(err);
     }
   }
 }
