@@ -27,6 +27,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
+import { buildLibrary } from './build.js';
 import type { ChildTask } from './clients/harness.js';
 import type { MemoryTask } from './clients/memory.js';
 import { Progress } from './progress.js';
@@ -181,6 +182,8 @@ async function main(): Promise<void> {
   const settings = settingsFromEnv();
   const failures: string[] = [];
   const clients = selectClients(failures);
+  // The respool children load dist/ (see bench/build.ts): build it from the sources as they are now.
+  if (clients.some((c) => c.file === 'respool.ts')) buildLibrary();
   const target = await redisTarget();
   // `on`, not `once`: under tsx the same Ctrl-C can arrive twice, and the second must not take
   // the default exit that would leave our (detached) redis-server running.
