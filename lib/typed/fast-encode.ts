@@ -5,8 +5,9 @@
  * then either an options object of tokens (`set(k, v, { EX: 60 })`) or more strings and
  * numbers in Redis order (`set(k, v, 'EX', 60)`).
  *
- * The shape is worked out once per method at load time ({@link shapeOf}); a call allocates
- * nothing beyond its command array. Anything else (Buffers, arrays, per-call options, a wrong
+ * The shape is worked out once per method at load time ({@link shapeOf}), and the layout of
+ * an options object once per sequence of keys ({@link Layout}); a call allocates nothing
+ * beyond its command array. Anything else (Buffers, arrays, per-call options, a wrong
  * type or count, undefined) returns null and the method takes the general way (./encode.ts),
  * which encodes it or throws its ArgumentError: so a fast call and a general call of the same
  * arguments give the same array (test/typed/fast-encode.test.ts checks it, spelling by spelling).
@@ -45,7 +46,44 @@ export interface Shape {
   /** Per positional node, then per slot: what its values may be ({@link ValueKind}). */
   positionalKinds: readonly ValueKind[];
   valueKinds: readonly ValueKind[];
+  /**
+   * The layouts of the first options objects encoded ({@link Layout}); at most
+   * {@link LAYOUTS}, then replaced in turn, {@link MAX_REPLACED} times at most.
+   */
+  layouts: Layout[];
+  /** How many layouts were replaced. */
+  replaced: number;
 }
+
+/**
+ * Where each key of one options object goes in the command, worked out by the two-pass way
+ * once for a sequence of keys (the caller's, in their order) and reused for every object with
+ * the same keys in the same order: one literal written in one place has the same keys every
+ * call. A call on a layout reads each key once and writes its token and value straight to
+ * their places: no search among the shape's keys, no scratch, no second pass. Kept only for
+ * objects whose keys are all set (none undefined or false) to a token or one value; anything
+ * else, and any key out of step, goes the two-pass way.
+ */
+interface Layout {
+  /** The caller's keys in the order `for...in` gives them. */
+  keys: readonly string[];
+  /** Per key: the command index of its token (its value, if any, follows). */
+  at: readonly number[];
+  /** Per key: its token. */
+  tokens: readonly string[];
+  /** Per key: -1 for a pure token (the value must be `true`), else the value's {@link ValueKind}. */
+  kinds: readonly number[];
+  /** The command's length. */
+  length: number;
+}
+
+/** Layouts kept per shape: enough for the few literals a program writes for one method. */
+const LAYOUTS = 4;
+/**
+ * Replacements of a full set of layouts allowed, after which the set stays as it is: a method
+ * fed more literals in turn than it keeps would otherwise learn a layout on most calls.
+ */
+const MAX_REPLACED = 64;
 
 /** What a value node takes as it is: any string or number, an integer, or a number or non-empty string. */
 const enum ValueKind {
@@ -99,6 +137,7 @@ export function shapeOf(spec: MethodSpec): Shape | null {
     widths: kinds.map((kind) => (kind === SlotKind.Token ? 1 : kind === SlotKind.Value ? 2 : -1)),
     words: spec.words.length,
     positionalKinds: plan.positional.map(valueKind), valueKinds: slots.map((slot) => valueKind(slot.node)),
+    layouts: [], replaced: 0,
   };
 }
 
@@ -138,15 +177,162 @@ function head(shape: Shape, command: Arg[], count: number, a: unknown, b: unknow
  * (per-call options among them), two of one exclusive group, values not plainly right, or a
  * count that breaks the command's arity.
  *
- * Two passes. The first walks the caller's keys (usually one to three), finds each among the
- * shape's keys by comparison (property names are interned, so a compare is a pointer compare;
- * cheaper than a dictionary lookup) and keeps its value in the shape's scratch `values`; the
- * second writes the set slots in syntax order, visiting only their bits. Reading a key can run
- * the caller's code (a getter, a Proxy): if that code called this encoder for the same shape,
- * `calls` moved and the scratch may hold its values, so the call goes the general way, which
- * reads the object again.
+ * An object whose keys, in their order, were seen before is written by their {@link Layout}
+ * ({@link byLayout}); any other takes two passes ({@link twoPass}), which learn its layout.
  */
 export function withOptions(shape: Shape, a: unknown, b: unknown, c: unknown, options: Record<string, unknown>): Arg[] | null {
+  if (shape.layouts.length !== 0) {
+    const command = byLayout(shape, a, b, c, options);
+    if (command !== null) return command;
+  }
+  return twoPass(shape, a, b, c, options);
+}
+
+/**
+ * withOptions by a known {@link Layout}; null when no layout has the object's keys. One walk
+ * over the keys: each is compared with the layout chosen so far, and its token and value are
+ * written straight to their places (the first key's once the second key, or the end, has
+ * settled the layout: `{ EX }` and `{ EX, NX }` start alike). A later key out of step moves
+ * what was written to another layout with the same keys so far, if there is one (two literals
+ * whose first two keys are alike). A call declined here reads the object again on the two-pass way
+ * (getters run again, as on the general way).
+ */
+function byLayout(shape: Shape, a: unknown, b: unknown, c: unknown, options: Record<string, unknown>): Arg[] | null {
+  const layouts = shape.layouts;
+  let layout: Layout | null = layouts.length === 1 ? layouts[0]! : null;
+  let command: Arg[] | null = null;
+  let first: unknown;
+  let j = 0;
+  for (const key in options) {
+    if (layout === null || j === layout.keys.length || layout.keys[j] !== key) {
+      const next = sameStart(layouts, layout, j, key);
+      if (next === null) return null;
+      if (command !== null) command = moveTo(shape, layout!, next, j, command);
+      layout = next;
+    }
+    const v = options[key];
+    if (j === 0) {
+      // Held until the second key (or the end) settles the layout: {EX} and {EX, NX} start alike.
+      first = v;
+      j = 1;
+      continue;
+    }
+    if (command === null) {
+      command = new Array<Arg>(layout.length);
+      if (head(shape, command, shape.positional.length, a, b, c) < 0 || !write(layout, command, 0, first)) return null;
+    }
+    const kind = layout.kinds[j]!;
+    const at = layout.at[j]!;
+    if (kind < 0) {
+      if (v !== true) return null;
+      command[at] = layout.tokens[j]!;
+    } else {
+      const x = value(kind, v);
+      if (x === null) return null;
+      command[at] = layout.tokens[j]!;
+      command[at + 1] = x;
+    }
+    j++;
+  }
+  if (layout === null) return null;
+  if (j !== layout.keys.length) {
+    const next = sameStart(layouts, layout, j, null);
+    if (next === null) return null;
+    if (command !== null) command = moveTo(shape, layout, next, j, command);
+    layout = next;
+  }
+  if (command === null) {
+    command = new Array<Arg>(layout.length);
+    if (head(shape, command, shape.positional.length, a, b, c) < 0 || !write(layout, command, 0, first)) return null;
+  }
+  return command;
+}
+
+/** Writes the layout's key `j` (its token, and its value if it takes one); false if the value is refused. */
+function write(layout: Layout, command: Arg[], j: number, v: unknown): boolean {
+  const kind = layout.kinds[j]!;
+  const at = layout.at[j]!;
+  if (kind < 0) {
+    if (v !== true) return false;
+    command[at] = layout.tokens[j]!;
+    return true;
+  }
+  const x = value(kind, v);
+  if (x === null) return false;
+  command[at] = layout.tokens[j]!;
+  command[at + 1] = x;
+  return true;
+}
+
+/** The command written so far on `from` (its first `j` keys), laid out on `to` instead. */
+function moveTo(shape: Shape, from: Layout, to: Layout, j: number, command: readonly Arg[]): Arg[] {
+  const moved = new Array<Arg>(to.length);
+  const start = shape.words + shape.positional.length;
+  for (let i = 0; i < start; i++) moved[i] = command[i]!;
+  for (let m = 0; m < j; m++) {
+    moved[to.at[m]!] = command[from.at[m]!]!;
+    if (to.kinds[m]! >= 0) moved[to.at[m]! + 1] = command[from.at[m]! + 1]!;
+  }
+  return moved;
+}
+
+/**
+ * A layout whose first `j` keys are those of `prefix` (any, when j is 0) and whose next key
+ * is `key`, or which ends there when `key` is null; null if none.
+ */
+function sameStart(layouts: readonly Layout[], prefix: Layout | null, j: number, key: string | null): Layout | null {
+  for (let i = 0; i < layouts.length; i++) {
+    const keys = layouts[i]!.keys;
+    if (key === null ? keys.length !== j : keys.length <= j || keys[j] !== key) continue;
+    let m = 0;
+    while (m < j && keys[m] === prefix!.keys[m]) m++;
+    if (m === j) return layouts[i]!;
+  }
+  return null;
+}
+
+/**
+ * Remembers where the two-pass way put each key of `options` (the slots in `set`, every key
+ * set to a token or one value, written in syntax order after the positional values), for the
+ * next object with the same keys in the same order.
+ */
+function learnLayout(shape: Shape, options: Record<string, unknown>, set: number, length: number): void {
+  if (shape.layouts.length === LAYOUTS && shape.replaced >= MAX_REPLACED) return;
+  const keys: string[] = [];
+  const at: number[] = [];
+  const tokens: string[] = [];
+  const kinds: number[] = [];
+  for (const key in options) {
+    const i = shape.keys.indexOf(key);
+    if (i < 0 || (set & (1 << i)) === 0) return;
+    // Its place: after the words, the positional values and the set slots before it.
+    let place = shape.words + shape.positional.length;
+    for (let before = set & ((1 << i) - 1); before !== 0; before &= before - 1) {
+      place += shape.widths[31 - Math.clz32(before & -before)]!;
+    }
+    keys.push(key);
+    at.push(place);
+    tokens.push(shape.slots[i]!.node.token);
+    kinds.push(shape.kinds[i] === SlotKind.Token ? -1 : shape.valueKinds[i]!);
+  }
+  if (keys.length === 0) return;
+  const layout: Layout = { keys, at, tokens, kinds, length };
+  const layouts = shape.layouts;
+  if (layouts.length < LAYOUTS) layouts.push(layout);
+  else if (shape.replaced < MAX_REPLACED) layouts[shape.replaced++ % LAYOUTS] = layout;
+}
+
+/**
+ * withOptions without a layout. Two passes: the first walks the caller's keys (usually one to
+ * three), finds each among the shape's keys by comparison (property names are interned, so a
+ * compare is a pointer compare; cheaper than a dictionary lookup) and keeps its value in the
+ * shape's scratch `values`; the second writes the set slots in syntax order, visiting only
+ * their bits. Reading a key can run the caller's code (a getter, a Proxy): if that code called
+ * this encoder for the same shape, `calls` moved and the scratch may hold its values, so the
+ * call goes the general way, which reads the object again. A call that succeeds with every key
+ * set to a token or one value leaves its layout for the next object with the same keys.
+ */
+function twoPass(shape: Shape, a: unknown, b: unknown, c: unknown, options: Record<string, unknown>): Arg[] | null {
   const keys = shape.keys;
   const count = keys.length;
   const groupBits = shape.groupBits;
@@ -155,12 +341,16 @@ export function withOptions(shape: Shape, a: unknown, b: unknown, c: unknown, op
   const call = ++shape.calls;
   let set = 0;
   let width = 0;
+  let skipped = false;
   for (const key in options) {
     let i = 0;
     while (i < count && keys[i] !== key) i++;
     if (i === count) return clear(values, set);
     const v = options[key];
-    if (v === undefined || v === false) continue;
+    if (v === undefined || v === false) {
+      skipped = true;
+      continue;
+    }
     if ((set & groupBits[i]!) !== 0) return clear(values, set);
     set |= 1 << i;
     width = width < 0 || widths[i]! < 0 ? -1 : width + widths[i]!;
@@ -191,6 +381,7 @@ export function withOptions(shape: Shape, a: unknown, b: unknown, c: unknown, op
       command[at++] = x;
     }
   }
+  if (!skipped) learnLayout(shape, options, set, length);
   return command;
 }
 

@@ -136,6 +136,64 @@ describe('typed methods: the fast encoders give the general array', function () 
     expect(withOptions(s, 'k', 'v', undefined, { NX: true, PX: 100 })).to.deep.equal(['SET', 'k', 'v', 'NX', 'PX', 100]);
   });
 
+  it('the same keys again are written by their layout: the general array, without the two passes', () => {
+    const s = shape('set');
+    const three = () => withOptions(s, 'k', 'v', undefined, { EX: 60, NX: true, GET: true });
+    const expected = ['SET', 'k', 'v', 'NX', 'GET', 'EX', 60];
+    expect(three()).to.deep.equal(expected); // two passes, layout learnt
+    const passes = s.calls; // counts the two-pass calls only
+    expect(three()).to.deep.equal(expected);
+    expect(withOptions(s, 'k2', 7, undefined, { EX: 5, NX: true, GET: true })).to.deep.equal(['SET', 'k2', 7, 'NX', 'GET', 'EX', 5]);
+    expect(s.calls).to.equal(passes);
+    // Out of step with the layout (the same first key, fewer or more keys): the two passes
+    // answer and learn its own layout; then both literals, alternating, go by their layouts.
+    expect(withOptions(s, 'k', 'v', undefined, { EX: 60 })).to.deep.equal(general('set', 'k', 'v', { EX: 60 }));
+    expect(withOptions(s, 'k', 'v', undefined, { EX: 60, NX: true })).to.deep.equal(['SET', 'k', 'v', 'NX', 'EX', 60]);
+    const learnt = s.calls;
+    for (let i = 0; i < 3; i++) {
+      expect(withOptions(s, 'k', 'v', undefined, { EX: 60 })).to.deep.equal(['SET', 'k', 'v', 'EX', 60]);
+      expect(withOptions(s, 'k', 'v', undefined, { EX: 60, NX: true })).to.deep.equal(['SET', 'k', 'v', 'NX', 'EX', 60]);
+      expect(three()).to.deep.equal(expected);
+    }
+    expect(s.calls).to.equal(learnt);
+    expect(withOptions(s, 'k', 'v', undefined, { EX: 60, NX: true, XX: true })).to.equal(null);
+    expect(withOptions(s, 'k', 'v', undefined, { EX: 60, NX: false, GET: true })).to.deep.equal(['SET', 'k', 'v', 'GET', 'EX', 60]);
+    expect(withOptions(s, 'k', 'v', undefined, { EX: 60, GET: true, NX: true })).to.deep.equal(expected);
+    // A value or argument the layout's checks refuse: declined, as the two passes decline it.
+    expect(three()).to.deep.equal(expected);
+    expect(withOptions(s, 'k', 'v', undefined, { EX: 1.5, NX: true, GET: true })).to.equal(null);
+    expect(withOptions(s, 'k', 'v', undefined, { EX: 60, NX: 'yes', GET: true })).to.equal(null);
+    expect(withOptions(s, 'k', Buffer.from('v'), undefined, { EX: 60, NX: true, GET: true })).to.equal(null);
+    // More first keys than layouts kept: each still gives its own array.
+    const objects = [{ NX: true }, { XX: true, PX: 5 }, { GET: true }, { PX: 1 }, { EXAT: 9, NX: true }, { KEEPTTL: true }];
+    for (let round = 0; round < 3; round++) {
+      for (const o of objects) expect(withOptions(s, 'k', 'v', undefined, o), JSON.stringify(o)).to.deep.equal(general('set', 'k', 'v', o));
+    }
+  });
+
+  it("a layout puts each key by place, not by text: a value equal to another key's token", () => {
+    const s = shape('sort');
+    for (let i = 0; i < 2; i++) {
+      expect(withOptions(s, 'k', undefined, undefined, { BY: 'STORE', STORE: 'dst' })).to.deep.equal(['SORT', 'k', 'BY', 'STORE', 'STORE', 'dst']);
+      expect(withOptions(s, 'k', undefined, undefined, { STORE: 'BY', BY: 'w_*' })).to.deep.equal(['SORT', 'k', 'BY', 'w_*', 'STORE', 'BY']);
+    }
+  });
+
+  it('a getter that calls the same method on the layout way: each call gets its own array', () => {
+    const s = shape('set');
+    expect(withOptions(s, 'k', 'v', undefined, { NX: true, PX: 1 })).to.not.equal(null); // learns NX, PX
+    let inner: unknown = null;
+    const options = {
+      NX: true,
+      get PX(): number {
+        inner = withOptions(s, 'k2', 'v2', undefined, { NX: true, PX: 2 });
+        return 100;
+      },
+    };
+    expect(withOptions(s, 'k', 'v', undefined, options)).to.deep.equal(['SET', 'k', 'v', 'NX', 'PX', 100]);
+    expect(inner).to.deep.equal(['SET', 'k2', 'v2', 'NX', 'PX', 2]);
+  });
+
   it('only a plain object literal is an options object on the fast way', async () => {
     const bare = Object.assign(Object.create(null) as Record<string, unknown>, { EX: 9 });
     expect(await sent('set', 'k', 'v', bare)).to.deep.equal(['SET', 'k', 'v', 'EX', 9]);
