@@ -135,6 +135,14 @@ export class Connection implements DecoderSink {
   get inFlight(): number {
     return this.#replies.length + this.#outbox.length;
   }
+  /** Commands waiting to be written (the outbox, bounded by maxPending). */
+  get queued(): number {
+    return this.#outbox.length;
+  }
+  /** Replies delivered on this connection so far, all sockets (the router's rate estimate). */
+  get answered(): number {
+    return this.#answered;
+  }
   get blockingInFlight(): number {
     return this.#blockingInFlight;
   }

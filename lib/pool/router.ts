@@ -10,6 +10,7 @@ import type { Connection } from '../connection/connection.js';
 import type { Deadlines } from '../connection/deadlines.js';
 import { Fifo } from '../connection/fifo.js';
 import type { Pending } from '../connection/pending.js';
+import { ReplyRates } from './reply-rates.js';
 
 /**
  * Add a connection to the rotation once every one has this many commands in flight.
@@ -41,8 +42,9 @@ export interface RouterConfig {
 /**
  * Routes stateless commands over a set of shared, pipelined connections: each command goes to
  * the first connection in rotation with room (fewer than GROW_AT in flight, no large transfer),
- * else to the least busy one; a pipeline goes, whole, to the least busy one, or waits for the
- * connection being added (see dispatchAll).
+ * else to the least busy one; a pipeline goes, whole, to the one with the shortest expected
+ * wait (commands in flight over its reply rate, see ReplyRates), or waits for the connection
+ * being added (see dispatchAll).
  *
  * The router is a long-lived borrower of the generic pool: it acquires connections to put in
  * its rotation, growing up to `size` as load rises, and gives one back when an exclusive
@@ -54,7 +56,7 @@ export interface RouterConfig {
  *        │ none yet, or only heavy ones while another is being added
  *        └──> waiting (FIFO) ──> next connection acquired
  *
- *   dispatchAll() ──> least busy of [c1 c2 c3] (one still connecting counts, if its outbox has room)
+ *   dispatchAll() ──> shortest expected wait of [c1 c2 c3] with outbox room (one connecting counts)
  *        │ it has GROW_AT in flight and one is being added, or it is connecting and full
  *        └──> batches (FIFO of whole pipelines) ──> placed when one joins, connects or is lost
  *
@@ -74,6 +76,7 @@ export class Router {
   readonly #batches = new Fifo<Pending[]>();
   /** Commands in `#batches`. */
   #batchCommands = 0;
+  readonly #rates = new ReplyRates();
   #acquiring = false;
   #closed = false;
   /**
@@ -108,8 +111,10 @@ export class Router {
   }
 
   /**
-   * Sends commands back to back on one connection, so nothing can come between them: the least
-   * busy one (commands in flight, written or not), counting one still making its first connect.
+   * Sends commands back to back on one connection, so nothing can come between them: the one
+   * with the shortest expected wait (commands in flight, written or not, over the rate at which
+   * it has been answering: ReplyRates) whose outbox can take them all, counting one still making
+   * its first connect.
    * The pipeline waits instead, whole, in `#batches` (FIFO; later pipelines queue behind it):
    * - while that connection has GROW_AT in flight and another is being added: the new one takes
    *   it when it joins (#add);
@@ -146,7 +151,7 @@ export class Router {
    * @param mayGrow false after adding a connection failed: use what there is
    */
   #forBatch(n: number, mayGrow: boolean): Connection | null {
-    const best = this.#leastBusyForBatch();
+    const best = this.#leastBusyForBatch(n);
     if (best === null) {
       if (mayGrow) this.#grow();
       return null;
@@ -162,9 +167,16 @@ export class Router {
     return best;
   }
 
-  /** Fewest commands in flight; one that lost its socket only if nothing else is there. */
-  #leastBusyForBatch(): Connection | null {
+  /**
+   * Shortest expected wait (commands in flight weighed by the connection's reply rate, see
+   * ReplyRates) among those whose outbox can take all `n` commands (its commands past maxPending
+   * would be refused), then among the others; one that lost its socket only if nothing else is.
+   */
+  #leastBusyForBatch(n: number): Connection | null {
+    const maxPending = this.#config.maxPending;
     const active = this.#active;
+    // Sub-millisecond: rates are estimated over windows of 20 ms.
+    const now = performance.now();
     let best: Connection | null = null;
     let bestLoad = Infinity;
     for (let i = 0; i < active.length; i++) {
@@ -172,7 +184,9 @@ export class Router {
       const state = connection.state;
       // A first connect is a millisecond away: a pipeline may queue there. A lost socket may
       // take the backoff's time.
-      const load = connection.inFlight + (state === 'ready' || state === 'connecting' ? 0 : NOT_READY);
+      let tier = NOT_READY;
+      if (state === 'ready' || state === 'connecting') tier = connection.queued + n > maxPending ? TIER : 0;
+      const load = this.#rates.expectedWait(connection, now) + tier;
       if (load < bestLoad) {
         best = connection;
         bestLoad = load;
