@@ -33,19 +33,9 @@ type Operation = (i: number) => Promise<unknown>;
 
 async function connect(variant: Variant, url: string): Promise<{ operation: Operation; pause(): Promise<unknown>; close(): Promise<void> }> {
   if (variant === 'generic-pool + ioredis') {
-    const { createPool } = await import('generic-pool');
+    const { ioredisPool } = await import('./clients/ioredis-pool.js');
     const { Redis } = await import('ioredis');
-    const pool = createPool({
-      async create() {
-        const redis = new Redis(url, { lazyConnect: true });
-        await redis.connect();
-        return redis;
-      },
-      async destroy(redis) {
-        await redis.quit();
-      },
-    }, { max: 8, min: 8 });
-    await pool.ready();
+    const pool = await ioredisPool(url, 8);
     const admin = new Redis(url);
     return {
       operation: (i) => pool.use((redis) => redis.set(`bench:${i}`, VALUE)),
