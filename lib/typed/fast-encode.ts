@@ -221,17 +221,7 @@ function byLayout(shape: Shape, a: unknown, b: unknown, c: unknown, options: Rec
       command = new Array<Arg>(layout.length);
       if (head(shape, command, shape.positional.length, a, b, c) < 0 || !write(layout, command, 0, first)) return null;
     }
-    const kind = layout.kinds[j]!;
-    const at = layout.at[j]!;
-    if (kind < 0) {
-      if (v !== true) return null;
-      command[at] = layout.tokens[j]!;
-    } else {
-      const x = value(kind, v);
-      if (x === null) return null;
-      command[at] = layout.tokens[j]!;
-      command[at + 1] = x;
-    }
+    if (!write(layout, command, j, v)) return null;
     j++;
   }
   if (layout === null) return null;
