@@ -97,6 +97,8 @@ export class Connection implements DecoderSink {
   #healthTimer: NodeJS.Timeout | null = null;
   #heardSinceCheck = true;
   #silentChecks = 0;
+  /** Health checks that found the connect attempt under way with commands waiting on it. */
+  #connectChecks = 0;
   /** A second opinion on a silent connection is under way (see #secondOpinion). */
   #probing = false;
   #closed: Promise<void> | null = null;
@@ -370,6 +372,7 @@ export class Connection implements DecoderSink {
   // ── connecting ────────────────────────────────────────────────────────────────────────
 
   #connect(): void {
+    this.#connectChecks = 0;
     const socket = this.#attempts.open();
     if (socket === null) {
       this.lastError = new ConnectionError(`no address known for ${this.address}`);
@@ -530,6 +533,10 @@ export class Connection implements DecoderSink {
    * their normal state.
    */
   checkHealth(): void {
+    if (this.#state === 'connecting') {
+      this.#checkConnect();
+      return;
+    }
     if (this.#state !== 'ready' || this.#blockingInFlight > 0) return;
     if (this.#heardSinceCheck || this.#replies.length === 0) this.#silentChecks = 0;
     else this.#silentChecks++;
@@ -539,6 +546,30 @@ export class Connection implements DecoderSink {
     } else if (this.#replies.length === 0 && this.#outbox.length === 0) {
       this.#sendInternal(['PING']).catch(ignore);
     }
+  }
+
+  /**
+   * A connect attempt that commands wait on, unanswered for two whole intervals, is dropped as a
+   * silent ready connection would be, not left to connectTimeout: a stopped server (SIGSTOP)
+   * accepts the TCP connection and never answers the handshake. A pool that grows while its node
+   * is frozen (the commands in flight pile up) opens such connections; with failFast their
+   * commands then come back unsent at once (a cluster sends them to the promoted replica)
+   * instead of waiting out acquireTimeout. Nothing was written: what waits stays queued
+   * otherwise.
+   */
+  #checkConnect(): void {
+    if (this.#socket === null || this.#outbox.length === 0 || this.#heardSinceCheck) {
+      this.#heardSinceCheck = false;
+      this.#connectChecks = 0;
+      return;
+    }
+    // The first check may come just after the attempt began: three make two whole intervals.
+    if (++this.#connectChecks < 3) return;
+    this.#connectChecks = 0;
+    const interval = this.#config.healthCheckInterval;
+    this.recycle(new ConnectionError(
+      `no answer to the handshake from ${this.address} for ${2 * interval} ms`,
+    ));
   }
 
   /**

@@ -63,6 +63,27 @@ describe('resilience: half-open sockets and the health check', function () {
     expect(await pool.command(['ECHO', 'awake'])).to.equal('awake');
   });
 
+  it('drops a connect attempt a SIGSTOPped server accepts but never answers, well before connectTimeout', async () => {
+    // A pool growing while its node is frozen opens such connections (the cluster failover
+    // test caught commands waiting on one for acquireTimeout). failFast: they come back unsent.
+    ctx.server.pause();
+    const pool = trackedPool(ctx.server.url, {
+      size: 1, healthCheckInterval: INTERVAL, connectTimeout: 60_000, failFast: true,
+    });
+    const reconnecting = nextEvent<{ error: Error }>(pool, 'reconnecting');
+    const outcome = await settle(pool.command(['ECHO', 'waiting']));
+    expect(outcome.ok).to.equal(false);
+    const error = (outcome as { error: Error }).error as ConnectionError;
+    expect(error).to.be.instanceOf(ConnectionError);
+    expect(error.unsent, error.message).to.equal(true);
+    expect(error.message).to.match(/no answer to the handshake/);
+    expect((await reconnecting).error.message).to.match(/no answer to the handshake/);
+    const ready = nextEvent(pool, 'ready');
+    ctx.server.resume();
+    await ready;
+    expect(await pool.command(['ECHO', 'awake'])).to.equal('awake');
+  });
+
   it('leaves a healthy but idle connection alone', async () => {
     const pool = trackedPool(ctx.server.url, { size: 1, healthCheckInterval: 20 });
     expect(await pool.command(['PING'])).to.equal('PONG');
