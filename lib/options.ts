@@ -150,7 +150,7 @@ const ROWS: SpecRows = {
   keepAlive: { ...ms(), default: 10000,
     doc: 'ms of silence before TCP keep-alive probes start; 0 = off. Finds peers lost behind NAT or load balancers that drop idle flows without a word.' },
   healthCheckInterval: { ...ms(), default: 15000,
-    doc: 'ms between health checks: an idle connection gets a PING; one with commands in flight and nothing heard for two intervals is replaced, failing those commands with ConnectionError, unless a probe on a socket of its own (half an interval at most) finds the server holding it on purpose (CLIENT PAUSE, as during CLUSTER FAILOVER): then it waits on. Connections busy with blocking commands are skipped. Catches what keep-alive cannot (a stopped server whose kernel still ACKs). 0 = off.' },
+    doc: 'ms between health checks: an idle connection gets a PING; one with commands in flight and nothing heard for two intervals is replaced, failing those commands with ConnectionError, unless a probe on a socket of its own (half an interval at most) finds the server holding it on purpose (CLIENT PAUSE, as during CLUSTER FAILOVER): then it waits on. Connections busy with blocking commands are skipped. A connect attempt that commands wait on, its handshake unanswered for two intervals, is dropped too instead of waiting for connectTimeout (with failFast its commands then fail unsent). Catches what keep-alive cannot (a stopped server whose kernel still ACKs). 0 = off.' },
   noDelay: { type: 'boolean', default: true,
     doc: 'Disable Nagle\'s algorithm. Commands are already written in one batch per tick; Nagle would only add latency.' },
   sentinel: { type: 'sentinel',
