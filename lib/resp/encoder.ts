@@ -34,36 +34,43 @@ export function encodeCommand(args: readonly unknown[]): string | Buffer {
   const count = args.length;
   if (count === 0) throw new TypeError('Cannot encode an empty command');
   let out = count < ARRAY_HEADERS.length ? ARRAY_HEADERS[count]! : '*' + count + '\r\n';
+  // Each argument's closing CRLF goes out with the next argument's header ('\r\n$3\r\n'), and
+  // the last one's at the end: one string addition per argument fewer.
+  let headers = FIRST_HEADERS;
   for (let i = 0; i < count; i++) {
     const arg = args[i];
     if (typeof arg === 'string') {
       const bytes = utf8Length(arg);
-      if (bytes !== arg.length) return encodeWithBuffers(args, out, i);
-      out += bulkHeader(bytes) + arg + '\r\n';
+      if (bytes !== arg.length) return encodeWithBuffers(args, i === 0 ? out : out + '\r\n', i);
+      out += (bytes < MAX_TABLED ? headers[bytes]! : longHeader(i, bytes)) + arg;
     } else if (typeof arg === 'number') {
       if (!Number.isFinite(arg)) throw badArgument(i, arg);
       // Number-to-string output is ASCII, so its length is its byte length.
       const text = '' + arg;
-      out += bulkHeader(text.length) + text + '\r\n';
+      out += (text.length < MAX_TABLED ? headers[text.length]! : longHeader(i, text.length)) + text;
     } else if (Buffer.isBuffer(arg)) {
-      return encodeWithBuffers(args, out, i);
+      return encodeWithBuffers(args, i === 0 ? out : out + '\r\n', i);
     } else {
       throw badArgument(i, arg);
     }
+    headers = NEXT_HEADERS;
   }
-  return out;
+  return out + '\r\n';
 }
 
 /**
- * The headers of short arrays and bulk strings, made once: `'*3\r\n'`, `'$64\r\n'`. Each
- * concatenation of a command costs a string allocation, and a number costs a conversion: the
- * tables take three of the five per argument away.
+ * The headers of short arrays and bulk strings, made once: `'*3\r\n'`, `'$64\r\n'`, and the
+ * latter with the previous argument's CRLF before it. Each concatenation of a command costs a
+ * string allocation, and a number costs a conversion: the tables take most of them away.
  */
+const MAX_TABLED = 1024;
 const ARRAY_HEADERS: readonly string[] = Array.from({ length: 32 }, (_, n) => '*' + n + '\r\n');
-const BULK_HEADERS: readonly string[] = Array.from({ length: 1024 }, (_, n) => '$' + n + '\r\n');
+const FIRST_HEADERS: readonly string[] = Array.from({ length: MAX_TABLED }, (_, n) => '$' + n + '\r\n');
+const NEXT_HEADERS: readonly string[] = FIRST_HEADERS.map((header) => '\r\n' + header);
 
-function bulkHeader(bytes: number): string {
-  return bytes < BULK_HEADERS.length ? BULK_HEADERS[bytes]! : '$' + bytes + '\r\n';
+/** The header of argument `i`, `bytes` long, past the tables. */
+function longHeader(i: number, bytes: number): string {
+  return (i === 0 ? '$' : '\r\n$') + bytes + '\r\n';
 }
 
 /**
