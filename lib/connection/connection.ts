@@ -189,7 +189,7 @@ export class Connection implements DecoderSink {
         pending.fail(notConnectedError(this.address, this.lastError));
         return;
       }
-      if (this.#config.queueTimeout > 0 && pending.queueDeadline === 0) {
+      if (this.#config.queueTimeout > 0 && pending.queueDeadline === 0 && !pending.queueWatched) {
         pending.queueDeadline = Date.now() + this.#config.queueTimeout;
         if (pending.deadline === 0) this.#deadlines.add(pending);
       }

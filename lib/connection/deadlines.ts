@@ -4,16 +4,52 @@ import type { Pending } from './pending.js';
 const MAX_TICK_MS = 50;
 
 /**
+ * One deadline for a whole pipeline waiting for a connection (in the router, or in the outbox of
+ * a connection not yet ready): the pipeline is one caller waiting, so it costs one entry, not
+ * one per command. Its commands carry `queueWatched` instead of a `queueDeadline` of their own
+ * (a connection then arms none for them). It lasts until every command is written or settled;
+ * at `deadline` every command still unwritten expires, each as a single waiting command would.
+ *
+ * ```
+ *   pendings: [ written | written | settled | waiting | waiting ... ]
+ *                                             ^ next: everything before it is done with waiting
+ * ```
+ * A pipeline is written in order, so `next` only moves forward and each tick reads on from it.
+ */
+export class QueueWait {
+  readonly pendings: readonly Pending[];
+  readonly deadline: number;
+  next = 0;
+
+  constructor(pendings: readonly Pending[], deadline: number) {
+    this.pendings = pendings;
+    this.deadline = deadline;
+    for (let i = 0; i < pendings.length; i++) pendings[i]!.queueWatched = true;
+  }
+
+  /** True while a command of the pipeline still waits to be written. */
+  waiting(): boolean {
+    const pendings = this.pendings;
+    let i = this.next;
+    while (i < pendings.length && (pendings[i]!.settled || pendings[i]!.written)) i++;
+    this.next = i;
+    return i < pendings.length;
+  }
+}
+
+/**
  * One coarse timer for every command deadline of a pool, instead of a `setTimeout` per command
  * (which would cost a timer allocation and a heap insert on the hot path).
  *
  * Commands are appended as they are issued; each tick walks the list once, drops those that
  * settled, expires those past their deadline, and sleeps until the earliest remaining deadline
  * (at most {@link MAX_TICK_MS}). Expiring never touches a reply queue: the command is only
- * marked settled, and its slot waits for the late reply (see Pending).
+ * marked settled, and its slot waits for the late reply (see Pending). Waiting pipelines are a
+ * list of their own ({@link QueueWait}), one entry each.
  */
 export class Deadlines {
   #entries: Pending[] = [];
+  #waits: QueueWait[] = [];
   #timer: NodeJS.Timeout | null = null;
   readonly #expire: (pending: Pending) => void;
 
@@ -22,8 +58,9 @@ export class Deadlines {
     this.#expire = expire;
   }
 
+  /** Entries: commands, and waiting pipelines counted once each. */
   get size(): number {
-    return this.#entries.length;
+    return this.#entries.length + this.#waits.length;
   }
 
   add(pending: Pending): void {
@@ -31,11 +68,18 @@ export class Deadlines {
     if (this.#timer === null) this.#schedule(effectiveDeadline(pending) - Date.now());
   }
 
+  /** Watches a waiting pipeline: one entry for all its commands (see QueueWait). */
+  addWait(wait: QueueWait): void {
+    this.#waits.push(wait);
+    if (this.#timer === null) this.#schedule(wait.deadline - Date.now());
+  }
+
   /** Stops the timer; entries are forgotten (their owners fail them). */
   stop(): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     this.#entries = [];
+    this.#waits = [];
   }
 
   #schedule(delay: number): void {
@@ -64,7 +108,29 @@ export class Deadlines {
       entries[kept++] = pending;
     }
     entries.length = kept;
-    if (kept > 0) this.#schedule(earliest - now);
+    const waits = this.#waits;
+    let keptWaits = 0;
+    for (let i = 0; i < waits.length; i++) {
+      const wait = waits[i]!;
+      if (!wait.waiting()) continue;
+      if (wait.deadline <= now) {
+        this.#expireWait(wait);
+        continue;
+      }
+      if (wait.deadline < earliest) earliest = wait.deadline;
+      waits[keptWaits++] = wait;
+    }
+    waits.length = keptWaits;
+    if (kept > 0 || keptWaits > 0) this.#schedule(earliest - now);
+  }
+
+  /** Each command still unwritten expires, as it would with a queue deadline of its own. */
+  #expireWait(wait: QueueWait): void {
+    const pendings = wait.pendings;
+    for (let i = wait.next; i < pendings.length; i++) {
+      const pending = pendings[i]!;
+      if (!pending.settled && !pending.written) this.#expire(pending);
+    }
   }
 }
 

@@ -37,12 +37,13 @@ function capture(resolve: (value: unknown) => void, reject: (err: Error) => void
   capturedReject = reject;
 }
 
-/** Bits of {@link Pending}'s flags: one number instead of five boolean fields per command. */
+/** Bits of {@link Pending}'s flags: one number instead of six boolean fields per command. */
 const WANTS_BUFFERS = 1;
 const SETTLED = 2;
 const WRITTEN = 4;
 const PINNED = 8;
 const BLOCKING = 16;
+const QUEUE_WATCHED = 32;
 
 /**
  * What only some commands carry (a timeout, an abort listener, a blocking command's connection),
@@ -131,6 +132,17 @@ export class Pending {
   }
   set blocking(value: boolean) {
     this.#flags = value ? this.#flags | BLOCKING : this.#flags & ~BLOCKING;
+  }
+
+  /**
+   * Its wait for a connection is bounded by its pipeline's one deadline (a QueueWait), not a
+   * `queueDeadline` of its own: a connection not yet ready arms none for it.
+   */
+  get queueWatched(): boolean {
+    return (this.#flags & QUEUE_WATCHED) !== 0;
+  }
+  set queueWatched(value: boolean) {
+    this.#flags = value ? this.#flags | QUEUE_WATCHED : this.#flags & ~QUEUE_WATCHED;
   }
 
   /** Static, not an instance private method: see the class comment. */

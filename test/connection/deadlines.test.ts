@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Deadlines, effectiveDeadline } from '../../lib/connection/deadlines.js';
+import { Deadlines, effectiveDeadline, QueueWait } from '../../lib/connection/deadlines.js';
 import { Pending } from '../../lib/connection/pending.js';
 
 function pending(): Pending {
@@ -43,5 +43,32 @@ describe('Deadlines (one coarse timer for all command timeouts)', function () {
     expect(effectiveDeadline(p)).to.equal(5000);
     p.deadline = 0;
     expect(effectiveDeadline(p)).to.equal(Infinity);
+  });
+
+  it('a waiting pipeline is one entry; at its deadline only its unwritten, unsettled commands expire', async function () {
+    const expired: Pending[] = [];
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const deadlines = new Deadlines((p) => {
+      expired.push(p);
+      p.fail(new Error('timeout'));
+      if (expired.length === 2) done();
+    });
+    const [written, answered, waiting1, waiting2] = [pending(), pending(), pending(), pending()];
+    const wait = new QueueWait([written, answered, waiting1, waiting2], Date.now() + 20);
+    expect(waiting2.queueWatched).to.equal(true);
+    deadlines.addWait(wait);
+    expect(deadlines.size).to.equal(1);
+    written.written = true;
+    answered.reply('OK');
+    // Another, all written before its deadline: dropped, nothing expires.
+    const sent = [pending(), pending()];
+    deadlines.addWait(new QueueWait(sent, Date.now() + 20));
+    for (const p of sent) p.written = true;
+    await finished;
+    expect(expired).to.deep.equal([waiting1, waiting2]);
+    expect(wait.next).to.equal(2);
+    expect(deadlines.size).to.equal(0);
+    deadlines.stop();
   });
 });
