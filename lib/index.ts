@@ -55,6 +55,7 @@ export type {
   ClusterTopologyMessage,
   CommandContext,
   ConnectContext,
+  HeldMessage,
   PoolLifecycleMessage,
   PoolWaitMessage,
   ReconnectMessage,

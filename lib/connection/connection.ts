@@ -2,6 +2,7 @@ import type net from 'node:net';
 import {
   ConnectionError, PoolClosedError, ProtocolError, QueueFullError, ReplyError, type RedisError,
 } from '../errors.js';
+import { heldChannel } from '../diagnostics/channels.js';
 import { wroteTo } from '../diagnostics/trace.js';
 import { Decoder } from '../resp/decoder.js';
 import { encodeCommand } from '../resp/encoder.js';
@@ -13,7 +14,7 @@ import { lostError, notConnectedError, unsentError } from './failures.js';
 import { handshake, isFatal, tlsVerificationError } from './handshake.js';
 import { flushSoon, healthCheck, listen, type OwnedSocket } from './listeners.js';
 import { Pending } from './pending.js';
-import { heldByServer } from './probe.js';
+import { heldByServer, publishHeld } from './probe.js';
 import { isPubSubFrame } from './pubsub-frame.js';
 import { readyEvent } from './socket.js';
 import type { ConnectionConfig, ConnectionHooks, ConnectionState } from './types.js';
@@ -99,8 +100,8 @@ export class Connection implements DecoderSink {
   #silentChecks = 0;
   /** Health checks that found the connect attempt under way with commands waiting on it. */
   #connectChecks = 0;
-  /** A second opinion on a silent connection is under way (see #secondOpinion). */
-  #probing = false;
+  /** Cancels the second opinion under way on a silent connection (see #secondOpinion), or null. */
+  #probe: AbortController | null = null;
   #closed: Promise<void> | null = null;
   #quitSent = false;
   #nextCompact = 0;
@@ -459,6 +460,7 @@ export class Connection implements DecoderSink {
   closed(socket: OwnedSocket | null): void {
     if (socket !== this.#socket) return;
     this.#socket = null;
+    this.#cancelProbe();
     this.#needDrain = false;
     this.#decoder.reset();
     this.#unansweredBytes = 0;
@@ -542,7 +544,7 @@ export class Connection implements DecoderSink {
     else this.#silentChecks++;
     this.#heardSinceCheck = false;
     if (this.#silentChecks >= 2) {
-      if (!this.#probing) this.#secondOpinion();
+      if (this.#probe === null) this.#secondOpinion();
     } else if (this.#replies.length === 0 && this.#outbox.length === 0) {
       this.#sendInternal(['PING']).catch(ignore);
     }
@@ -588,13 +590,30 @@ export class Connection implements DecoderSink {
       drop();
       return;
     }
-    this.#probing = true;
-    void heldByServer(this.#config, this.#attempts.where, this.clientId, Math.ceil(interval / 2)).then((held) => {
-      this.#probing = false;
+    const probe = new AbortController();
+    this.#probe = probe;
+    const where = this.#attempts.where;
+    void heldByServer(this.#config, where, this.clientId, Math.ceil(interval / 2), probe.signal).then((held) => {
+      if (this.#probe === probe) this.#probe = null;
       if (socket !== this.#socket || this.#state !== 'ready') return;
-      if (held || this.#heardSinceCheck) this.#silentChecks = 0;
-      else drop();
+      if (held || this.#heardSinceCheck) {
+        this.#silentChecks = 0;
+        if (held && heldChannel.hasSubscribers) {
+          publishHeld(this.#config, where, this.id, this.clientId, Date.now() - this.#lastHeard);
+        }
+      } else drop();
     });
+  }
+
+  /**
+   * The socket the probe vouches for is gone, or the connection is closing: its verdict would
+   * be ignored, and its own socket (ref'd) would keep the process alive until it runs out.
+   */
+  #cancelProbe(): void {
+    const probe = this.#probe;
+    if (probe === null) return;
+    this.#probe = null;
+    probe.abort();
   }
 
   // ── closing ───────────────────────────────────────────────────────────────────────────
@@ -604,6 +623,7 @@ export class Connection implements DecoderSink {
    * Resolves when the socket is gone. Idempotent.
    */
   close(): Promise<void> {
+    this.#cancelProbe();
     if (this.#closed !== null) return this.#closed;
     this.#closed = new Promise((resolve) => (this.#onClosed = resolve));
     if (this.#state === 'ready') {
@@ -647,6 +667,7 @@ export class Connection implements DecoderSink {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#attempts.stop();
+    this.#cancelProbe();
     if (this.#healthTimer !== null) clearInterval(this.#healthTimer);
     const err = cause ?? new PoolClosedError(`connection to ${this.address} was closed`);
     this.#failReplies(err as RedisError);

@@ -16,9 +16,13 @@
  *
  * The probe is one ordinary {@link Connection} that tries once, so TLS, AUTH and RESP come from
  * the same code as the connection it vouches for. A frozen server (SIGSTOP) accepts the probe's
- * socket but never answers: it costs `ms` and the connection is dropped.
+ * socket but never answers: it costs `ms` and the connection is dropped. The connection cancels
+ * its probe when it closes or loses the socket in question (the verdict would be ignored), and
+ * says on `respool:held` each time it is found held.
  */
-import { TimeoutError } from '../errors.js';
+import { heldChannel, type HeldMessage } from '../diagnostics/channels.js';
+import { serverTarget } from '../diagnostics/trace.js';
+import { AbortError, TimeoutError } from '../errors.js';
 import { encodeCommand } from '../resp/encoder.js';
 import type { Reply } from '../resp/types.js';
 import { Connection } from './connection.js';
@@ -30,13 +34,18 @@ import { QUIET_HOOKS, type ConnectionConfig, type Target } from './types.js';
  * True when the server at `where` answers within `ms` and lists the client `clientId` as
  * blocked (`flags` holding `b`: paused, or waiting on a blocking command). False on anything
  * else, never a rejection.
+ * @param signal cancels the probe: it resolves false at once and its socket is destroyed (the
+ *   connection it vouches for closed; a probe left to run out its `ms` kept a closed pool's
+ *   process alive, its socket being ref'd)
  */
 export async function heldByServer(
   config: ConnectionConfig,
   where: Target,
   clientId: number,
   ms: number,
+  signal?: AbortSignal,
 ): Promise<boolean> {
+  if (signal?.aborted === true) return false;
   const deadlines = new Deadlines((pending) => pending.fail(new TimeoutError(`no answer within ${ms} ms`)));
   const probe = new Connection({
     ...config,
@@ -52,8 +61,10 @@ export async function heldByServer(
     expectRole: undefined,
     setup: undefined,
   }, QUIET_HOOKS, deadlines);
+  const pending = new Pending(encodeCommand(['CLIENT', 'LIST', 'ID', clientId]), 'CLIENT', false);
+  const cancel = (): void => pending.fail(new AbortError('the health-check probe was cancelled'));
+  signal?.addEventListener('abort', cancel, { once: true });
   try {
-    const pending = new Pending(encodeCommand(['CLIENT', 'LIST', 'ID', clientId]), 'CLIENT', false);
     const reply = pending.promise() as Promise<Reply>;
     pending.timeout = ms;
     pending.deadline = Date.now() + ms;
@@ -63,9 +74,23 @@ export async function heldByServer(
   } catch {
     return false;
   } finally {
+    signal?.removeEventListener('abort', cancel);
     deadlines.stop();
     probe.destroy();
   }
+}
+
+/** `respool:held`: the probe found connection `connectionId` held (call when someone subscribes). */
+export function publishHeld(
+  config: ConnectionConfig, where: Target, connectionId: number, clientId: number, silentFor: number,
+): void {
+  const message: HeldMessage = {
+    ...serverTarget({ ...config, host: where.host, port: where.port }),
+    connectionId,
+    clientId,
+    silentFor,
+  };
+  heldChannel.publish(message);
 }
 
 /** Reads `CLIENT LIST`'s reply: is `clientId` listed with the `b` flag? */

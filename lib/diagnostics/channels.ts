@@ -121,6 +121,20 @@ export interface ReconnectMessage extends ServerTarget {
   readonly subscriber: boolean;
 }
 
+/**
+ * `respool:held`: the health check found a connection silent for two intervals with commands in
+ * flight, asked the server on a socket of its own (`CLIENT LIST ID`), and the server holds it
+ * on purpose (flag `b`: `CLIENT PAUSE`, as during `CLUSTER FAILOVER`): the connection is kept,
+ * and checked again two intervals later (published each time it is found held).
+ */
+export interface HeldMessage extends ServerTarget {
+  readonly connectionId: number;
+  /** The server's CLIENT ID of the held connection. */
+  readonly clientId: number;
+  /** ms since the connection last heard from the server (or last went from idle to busy). */
+  readonly silentFor: number;
+}
+
 /** `respool:pool:wait`: a caller waited for a connection of its own (a `use` lease). */
 export interface PoolWaitMessage {
   /** `host:port/db` or `path/db`: the OpenTelemetry `db.client.connection.pool.name`. */
@@ -214,6 +228,7 @@ export const batchChannel = dc.tracingChannel<unknown, BatchContext>('respool:ba
 export const connectChannel = dc.tracingChannel<unknown, ConnectContext>('respool:connect');
 
 export const reconnectChannel = dc.channel('respool:reconnect');
+export const heldChannel = dc.channel('respool:held');
 export const poolWaitChannel = dc.channel('respool:pool:wait');
 export const poolCreateChannel = dc.channel('respool:pool:create');
 export const poolCloseChannel = dc.channel('respool:pool:close');
@@ -229,6 +244,7 @@ export const CHANNEL_NAMES = Object.freeze({
   batch: 'respool:batch',
   connect: 'respool:connect',
   reconnect: 'respool:reconnect',
+  held: 'respool:held',
   poolWait: 'respool:pool:wait',
   poolCreate: 'respool:pool:create',
   poolClose: 'respool:pool:close',

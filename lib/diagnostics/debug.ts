@@ -5,6 +5,7 @@ import {
   clusterTopologyChannel,
   commandChannel,
   connectChannel,
+  heldChannel,
   poolCloseChannel,
   poolCreateChannel,
   reconnectChannel,
@@ -14,13 +15,15 @@ import {
   type ClusterTopologyMessage,
   type CommandContext,
   type ConnectContext,
+  type HeldMessage,
   type PoolLifecycleMessage,
   type ReconnectMessage,
   type SentinelFailoverMessage,
 } from './channels.js';
 
 /**
- * `NODE_DEBUG=respool`: connects, handshakes, reconnects (reason and delay), pools opening and
+ * `NODE_DEBUG=respool`: connects, handshakes, reconnects (reason and delay), silent connections
+ * the server holds (kept by the health check), pools opening and
  * closing, cluster topology changes and redirections, sentinel failovers, on stderr through
  * `util.debuglog`. `NODE_DEBUG=respool:command` adds one line per command and batch (name,
  * connection, duration, outcome; never arguments).
@@ -58,6 +61,11 @@ if (log.enabled) {
     const m = message as ReconnectMessage;
     log('connection %d: lost or refused (%s); reconnecting to %s in %d ms (attempt %d%s)',
       m.connectionId, describe(m.error), where(m), m.delay, m.attempt, role(m));
+  });
+  heldChannel.subscribe((message) => {
+    const m = message as HeldMessage;
+    log('connection %d: silent for %d ms, held by %s (client id %d, CLIENT LIST flag b): kept',
+      m.connectionId, m.silentFor, where(m), m.clientId);
   });
   poolCreateChannel.subscribe((message) => {
     const m = message as PoolLifecycleMessage;

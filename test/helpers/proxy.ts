@@ -39,6 +39,8 @@ export interface FaultProxy {
   refuse(on: boolean): void;
   /** Open client connections. */
   connections(): number;
+  /** Resolves once exactly `count` client connections are open (now, or at an accept or a close). */
+  whenConnections(count: number): Promise<void>;
   /** Bytes forwarded so far, per direction. */
   bytesToClient: number;
   bytesToServer: number;
@@ -78,6 +80,7 @@ class Proxy implements FaultProxy {
   #delayMs = 1;
   #refusing = false;
   #untrack?: () => void;
+  #countWaiters: { count: number; resolve: () => void }[] = [];
 
   constructor(target: { host?: string; port: number }) {
     this.#target = { host: target.host ?? '127.0.0.1', port: target.port };
@@ -134,6 +137,19 @@ class Proxy implements FaultProxy {
     return this.#pairs.size;
   }
 
+  whenConnections(count: number): Promise<void> {
+    if (this.#pairs.size === count) return Promise.resolve();
+    return new Promise((resolve) => this.#countWaiters.push({ count, resolve }));
+  }
+
+  #counted(): void {
+    const size = this.#pairs.size;
+    const due = this.#countWaiters.filter((w) => w.count === size);
+    if (due.length === 0) return;
+    this.#countWaiters = this.#countWaiters.filter((w) => w.count !== size);
+    for (const w of due) w.resolve();
+  }
+
   close(): Promise<void> {
     this.#untrack?.();
     this.cutAll();
@@ -148,6 +164,7 @@ class Proxy implements FaultProxy {
     client.setNoDelay(true); // each split chunk must leave as its own segment
     const pair: Pair = { client, toClient: [], upstreamEnded: false };
     this.#pairs.add(pair);
+    this.#counted();
     client.on('error', () => this.#drop(pair));
     client.on('close', () => this.#drop(pair));
     client.on('data', (chunk: Buffer) => this.#fromClient(pair, chunk));
@@ -201,6 +218,7 @@ class Proxy implements FaultProxy {
   /** Forgets a pair and closes both sockets; `'flush'` lets the client read what was written first. */
   #drop(pair: Pair, how: 'destroy' | 'flush' = 'destroy'): void {
     if (!this.#pairs.delete(pair)) return;
+    this.#counted();
     clearTimeout(pair.timer);
     pair.upstream?.destroy();
     if (how === 'flush') pair.client.end(() => pair.client.destroy());
