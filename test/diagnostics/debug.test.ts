@@ -10,7 +10,8 @@ const PASSWORD = 'dbg-pa55word';
 
 /**
  * Runs in a child with NODE_DEBUG set: connects with a password, loses its connection (CLIENT
- * KILL from a second pool) and reconnects, sends a pipeline, then fails to authenticate.
+ * KILL from a second pool) and reconnects, sends a pipeline, has a write held by CLIENT PAUSE
+ * past two health-check intervals, then fails to authenticate.
  */
 const SCRIPT = `
 import { createPool } from './lib/index.ts';
@@ -22,6 +23,11 @@ const back = new Promise((resolve) => pool.once('ready', resolve));
 await killer.command(['CLIENT', 'KILL', 'ID', id]);
 await back;
 await pool.pipeline([['SET', 'k', 'v'], ['GET', 'k']]);
+const paused = createPool(url, { size: 1, healthCheckInterval: 100 });
+await paused.command(['PING']);
+await killer.command(['CLIENT', 'PAUSE', '1000', 'WRITE']);
+await paused.command(['SET', 'held', '1']);
+await paused.close();
 const wrong = createPool('redis://:not-' + process.env.PW + '@127.0.0.1:' + process.env.PORT, { size: 1 });
 await wrong.command(['PING']).catch((err) => console.log('refused', err.code));
 await Promise.all([pool.close(), killer.close(), wrong.close()]);
@@ -54,6 +60,7 @@ describe('NODE_DEBUG=respool', () => {
     expect(text).to.match(/connection \d+: lost or refused \(.+\); reconnecting to 127\.0\.0\.1:\d+ in \d+ ms \(attempt 1\)/);
     expect(text).to.match(/connection \d+: attempt 0 to 127\.0\.0\.1:\d+ failed after [\d.]+ ms: .*WRONGPASS/);
     expect(text).to.match(/pool 127\.0\.0\.1:\d+\/0: closed/);
+    expect(text).to.match(/connection \d+: silent for \d+ ms, held by 127\.0\.0\.1:\d+ \(client id \d+, CLIENT LIST flag b\): kept/);
     expect(stderr).to.not.include(PASSWORD);
     expect(stderr).to.not.include('RESPOOL:COMMAND');
     expect(stderr).to.not.match(/\bGET\b/);
