@@ -8,16 +8,22 @@ function pending(): Pending {
   return p;
 }
 
+/** A Deadlines that fails what expires and records it; `finished` once `count` have. */
+function expiring(count: number): { deadlines: Deadlines; expired: Pending[]; finished: Promise<void> } {
+  const expired: Pending[] = [];
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const deadlines = new Deadlines((p) => {
+    expired.push(p);
+    p.fail(new Error('timeout'));
+    if (expired.length === count) done();
+  });
+  return { deadlines, expired, finished };
+}
+
 describe('Deadlines (one coarse timer for all command timeouts)', function () {
   it('expires only what is past its deadline, once, and skips settled commands', async function () {
-    const expired: Pending[] = [];
-    let done!: () => void;
-    const finished = new Promise<void>((resolve) => (done = resolve));
-    const deadlines = new Deadlines((p) => {
-      expired.push(p);
-      p.fail(new Error('timeout'));
-      if (expired.length === 1) done();
-    });
+    const { deadlines, expired, finished } = expiring(1);
     const soon = pending();
     const later = pending();
     const answered = pending();
@@ -46,14 +52,7 @@ describe('Deadlines (one coarse timer for all command timeouts)', function () {
   });
 
   it('a waiting pipeline is one entry; at its deadline only its unwritten, unsettled commands expire', async function () {
-    const expired: Pending[] = [];
-    let done!: () => void;
-    const finished = new Promise<void>((resolve) => (done = resolve));
-    const deadlines = new Deadlines((p) => {
-      expired.push(p);
-      p.fail(new Error('timeout'));
-      if (expired.length === 2) done();
-    });
+    const { deadlines, expired, finished } = expiring(2);
     const [written, answered, waiting1, waiting2] = [pending(), pending(), pending(), pending()];
     const wait = new QueueWait([written, answered, waiting1, waiting2], Date.now() + 20);
     expect(waiting2.queueWatched).to.equal(true);
