@@ -2,7 +2,6 @@ import type net from 'node:net';
 import {
   ConnectionError, PoolClosedError, ProtocolError, QueueFullError, ReplyError, type RedisError,
 } from '../errors.js';
-import { heldChannel } from '../diagnostics/channels.js';
 import { wroteTo } from '../diagnostics/trace.js';
 import { Decoder } from '../resp/decoder.js';
 import { encodeCommand } from '../resp/encoder.js';
@@ -12,12 +11,12 @@ import type { Deadlines } from './deadlines.js';
 import { Fifo } from './fifo.js';
 import { lostError, notConnectedError, unsentError } from './failures.js';
 import { handshake, isFatal, tlsVerificationError } from './handshake.js';
-import { flushSoon, healthCheck, listen, type OwnedSocket } from './listeners.js';
+import { flushSoon, listen, type OwnedSocket } from './listeners.js';
+import { HealthCheck } from './health.js';
 import { Pending } from './pending.js';
-import { heldByServer, publishHeld } from './probe.js';
 import { isPubSubFrame } from './pubsub-frame.js';
 import { readyEvent } from './socket.js';
-import type { ConnectionConfig, ConnectionHooks, ConnectionState } from './types.js';
+import type { ConnectionConfig, ConnectionHooks, ConnectionState, Target } from './types.js';
 
 export type { ConnectionConfig, ConnectionHooks, ConnectionState, Target } from './types.js';
 
@@ -95,13 +94,7 @@ export class Connection implements DecoderSink {
   #needDrain = false;
   readonly #attempts: Attempts;
   #blockingInFlight = 0;
-  #healthTimer: NodeJS.Timeout | null = null;
-  #heardSinceCheck = true;
-  #silentChecks = 0;
-  /** Health checks that found the connect attempt under way with commands waiting on it. */
-  #connectChecks = 0;
-  /** Cancels the second opinion under way on a silent connection (see #secondOpinion), or null. */
-  #probe: AbortController | null = null;
+  readonly #health: HealthCheck;
   #closed: Promise<void> | null = null;
   #quitSent = false;
   #nextCompact = 0;
@@ -121,11 +114,8 @@ export class Connection implements DecoderSink {
     this.#deadlines = deadlines;
     this.#decoder = new Decoder(this);
     this.#attempts = new Attempts(this, config);
+    this.#health = new HealthCheck(this, config);
     this.#connect();
-    if (config.healthCheckInterval > 0) {
-      this.#healthTimer = setInterval(healthCheck, config.healthCheckInterval, this);
-      this.#healthTimer.unref();
-    }
   }
 
   get state(): ConnectionState {
@@ -148,6 +138,14 @@ export class Connection implements DecoderSink {
   }
   get blockingInFlight(): number {
     return this.#blockingInFlight;
+  }
+  /** Where the current socket goes, or the next attempt will. */
+  get where(): Target {
+    return this.#attempts.where;
+  }
+  /** When bytes last arrived, or the connection last went from idle to busy (Date.now()). */
+  get lastHeard(): number {
+    return this.#lastHeard;
   }
 
   /**
@@ -348,7 +346,7 @@ export class Connection implements DecoderSink {
 
   /** @internal socket 'data' */
   received(chunk: Buffer): void {
-    this.#heardSinceCheck = true;
+    this.#health.heard = true;
     this.#lastHeard = Date.now();
     const answered = this.#answered;
     try {
@@ -373,7 +371,7 @@ export class Connection implements DecoderSink {
   // ── connecting ────────────────────────────────────────────────────────────────────────
 
   #connect(): void {
-    this.#connectChecks = 0;
+    this.#health.attemptStarted();
     const socket = this.#attempts.open();
     if (socket === null) {
       this.lastError = new ConnectionError(`no address known for ${this.address}`);
@@ -426,7 +424,7 @@ export class Connection implements DecoderSink {
 
   /** Drops the socket and reconnects, e.g. when it stopped answering. */
   recycle(cause: Error): void {
-    if (this.#state === 'ready' || this.#state === 'connecting') this.#dropSocket(cause);
+    if (this.#socket !== null && (this.#state === 'ready' || this.#state === 'connecting')) this.#dropSocket(cause);
   }
 
   /**
@@ -460,7 +458,7 @@ export class Connection implements DecoderSink {
   closed(socket: OwnedSocket | null): void {
     if (socket !== this.#socket) return;
     this.#socket = null;
-    this.#cancelProbe();
+    this.#health.socketGone();
     this.#needDrain = false;
     this.#decoder.reset();
     this.#unansweredBytes = 0;
@@ -526,94 +524,16 @@ export class Connection implements DecoderSink {
     for (const p of keep) this.#outbox.push(p);
   }
 
-  // ── health ────────────────────────────────────────────────────────────────────────────
+  // ── health (see health.ts) ───────────────────────────────────────────────────────────
 
-  /**
-   * @internal every healthCheckInterval: an idle connection gets a PING; one with commands in
-   * flight and nothing heard for two intervals is presumed dead (a half-open socket, a stopped
-   * server) and replaced. Connections busy with blocking commands are skipped: silence is
-   * their normal state.
-   */
+  /** @internal runs the health check now (its interval timer does so on its own) */
   checkHealth(): void {
-    if (this.#state === 'connecting') {
-      this.#checkConnect();
-      return;
-    }
-    if (this.#state !== 'ready' || this.#blockingInFlight > 0) return;
-    if (this.#heardSinceCheck || this.#replies.length === 0) this.#silentChecks = 0;
-    else this.#silentChecks++;
-    this.#heardSinceCheck = false;
-    if (this.#silentChecks >= 2) {
-      if (this.#probe === null) this.#secondOpinion();
-    } else if (this.#replies.length === 0 && this.#outbox.length === 0) {
-      this.#sendInternal(['PING']).catch(ignore);
-    }
+    this.#health.check();
   }
 
-  /**
-   * A connect attempt that commands wait on, unanswered for two whole intervals, is dropped as a
-   * silent ready connection would be, not left to connectTimeout: a stopped server (SIGSTOP)
-   * accepts the TCP connection and never answers the handshake. A pool that grows while its node
-   * is frozen (the commands in flight pile up) opens such connections; with failFast their
-   * commands then come back unsent at once (a cluster sends them to the promoted replica)
-   * instead of waiting out acquireTimeout. Nothing was written: what waits stays queued
-   * otherwise.
-   */
-  #checkConnect(): void {
-    if (this.#socket === null || this.#outbox.length === 0 || this.#heardSinceCheck) {
-      this.#heardSinceCheck = false;
-      this.#connectChecks = 0;
-      return;
-    }
-    // The first check may come just after the attempt began: three make two whole intervals.
-    if (++this.#connectChecks < 3) return;
-    this.#connectChecks = 0;
-    const interval = this.#config.healthCheckInterval;
-    this.recycle(new ConnectionError(
-      `no answer to the handshake from ${this.address} for ${2 * interval} ms`,
-    ));
-  }
-
-  /**
-   * Silent for two intervals: before dropping the connection (which fails what it carries as
-   * "may have run"), ask the server on a socket of its own whether it holds this one on purpose
-   * (see probe.ts). Held: wait on, and ask again two intervals later. The probe gets half an
-   * interval, so a dead server is still noticed within 3.5 intervals.
-   */
-  #secondOpinion(): void {
-    const socket = this.#socket;
-    const interval = this.#config.healthCheckInterval;
-    const drop = (): void => {
-      this.recycle(new ConnectionError(`no reply from ${this.address} for ${2 * interval} ms`));
-    };
-    if (this.clientId === 0) {
-      drop();
-      return;
-    }
-    const probe = new AbortController();
-    this.#probe = probe;
-    const where = this.#attempts.where;
-    void heldByServer(this.#config, where, this.clientId, Math.ceil(interval / 2), probe.signal).then((held) => {
-      if (this.#probe === probe) this.#probe = null;
-      if (socket !== this.#socket || this.#state !== 'ready') return;
-      if (held || this.#heardSinceCheck) {
-        this.#silentChecks = 0;
-        if (held && heldChannel.hasSubscribers) {
-          publishHeld(this.#config, where, this.id, this.clientId, Date.now() - this.#lastHeard);
-        }
-      } else drop();
-    });
-  }
-
-  /**
-   * The socket the probe vouches for is gone, or the connection is closing: its verdict would
-   * be ignored, and its own socket (ref'd) would keep the process alive until it runs out.
-   */
-  #cancelProbe(): void {
-    const probe = this.#probe;
-    if (probe === null) return;
-    this.#probe = null;
-    probe.abort();
+  /** @internal the health check's PING for an idle connection */
+  ping(): void {
+    this.#sendInternal(['PING']).catch(ignore);
   }
 
   // ── closing ───────────────────────────────────────────────────────────────────────────
@@ -623,7 +543,7 @@ export class Connection implements DecoderSink {
    * Resolves when the socket is gone. Idempotent.
    */
   close(): Promise<void> {
-    this.#cancelProbe();
+    this.#health.socketGone();
     if (this.#closed !== null) return this.#closed;
     this.#closed = new Promise((resolve) => (this.#onClosed = resolve));
     if (this.#state === 'ready') {
@@ -667,8 +587,7 @@ export class Connection implements DecoderSink {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#attempts.stop();
-    this.#cancelProbe();
-    if (this.#healthTimer !== null) clearInterval(this.#healthTimer);
+    this.#health.stop();
     const err = cause ?? new PoolClosedError(`connection to ${this.address} was closed`);
     this.#failReplies(err as RedisError);
     this.#failOutbox(() => true, err as RedisError);

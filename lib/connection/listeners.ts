@@ -41,7 +41,3 @@ function onConnect(this: OwnedSocket): void {
 export function flushSoon(connection: Connection): void {
   connection.flush();
 }
-/** For the health-check interval. */
-export function healthCheck(connection: Connection): void {
-  connection.checkHealth();
-}
