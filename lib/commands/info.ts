@@ -61,6 +61,8 @@ interface Entry {
   blockingWith: string | undefined;
   /** A container's subcommands (by upper- and lower-case name), else null. */
   subcommands: Map<string, Entry> | null;
+  /** {@link mayReplicate}'s answer, worked out once: a `use` handle asks it for every command. */
+  replicates: boolean;
 }
 
 const BY_NAME = buildIndex();
@@ -89,6 +91,7 @@ function buildIndex(): Map<string, Entry> {
       rule: KEY_RULES.get(name),
       blockingWith: BLOCKING_ONLY_WITH.get(name),
       subcommands: null,
+      replicates: flags.includes('write') || MAY_REPLICATE.has(name),
     };
     // Rows are sorted, so a container comes before its subcommands.
     const parent = bar < 0 ? top : (top.get(name.slice(0, bar))!.subcommands ??= new Map());
@@ -144,7 +147,7 @@ export function isReadOnly(command: Command): boolean {
 export function mayReplicate(command: Command): boolean {
   const entry = lookup(command);
   if (entry === undefined) return !REPLICA_WAITS.has(String(command[0]).toUpperCase());
-  return entry.info.flags.includes('write') || MAY_REPLICATE.has(entry.info.name);
+  return entry.replicates;
 }
 
 /** True when the command can block its connection (BLPOP, WAIT, XREAD ... BLOCK). */

@@ -41,6 +41,8 @@ export interface PoolCore {
   acquireExclusive(): Promise<Connection>;
   /** Gives an exclusive connection back, undoing `state` first. Never throws. */
   returnExclusive(connection: Connection, state: SessionState, lostAt: number): Promise<void>;
+  /** A `use` callback ended and its handle is checked in (close() waits for them all). */
+  usedOne(): void;
 }
 
 interface Queued {
@@ -51,12 +53,15 @@ interface Queued {
 
 /** A {@link Handle}'s fields that most handles never set. */
 class Rare {
+  /** The exclusive connection, once upgraded; its lostCount then. */
   lease: Connection | null = null;
   lostAt = 0;
+  /** Commands issued while the handle waits for a lease or a first connection, in order. */
   queue: Queued[] | null = null;
   drained: Promise<void> | null = null;
   /** Made with the lease: a handle that stays shared (the usual one) never needs it. */
   session: SessionState | null = null;
+  /** This handle's own blocking WAIT on a shared connection: its next commands follow it there. */
   ownWait: Pending | null = null;
 }
 
@@ -125,45 +130,13 @@ export class Handle<B extends boolean = false> {
    */
   #rare: Rare | null = null;
 
+  /**
+   * Its fields are read through `this.#rare` itself, not through private getters: V8 calls a
+   * private accessor through the runtime even from optimized code (Runtime_LoadPrivateGetter,
+   * on every command and every release, in a perf profile of `use`).
+   */
   #more(): Rare {
     return (this.#rare ??= new Rare());
-  }
-  get #lease(): Connection | null {
-    return this.#rare === null ? null : this.#rare.lease;
-  }
-  set #lease(value: Connection | null) {
-    this.#more().lease = value;
-  }
-  get #lostAt(): number {
-    return this.#rare === null ? 0 : this.#rare.lostAt;
-  }
-  set #lostAt(value: number) {
-    this.#more().lostAt = value;
-  }
-  get #queue(): Queued[] | null {
-    return this.#rare === null ? null : this.#rare.queue;
-  }
-  set #queue(value: Queued[] | null) {
-    this.#more().queue = value;
-  }
-  get #drained(): Promise<void> | null {
-    return this.#rare === null ? null : this.#rare.drained;
-  }
-  set #drained(value: Promise<void> | null) {
-    this.#more().drained = value;
-  }
-  get #session(): SessionState | null {
-    return this.#rare === null ? null : this.#rare.session;
-  }
-  set #session(value: SessionState | null) {
-    this.#more().session = value;
-  }
-  /** This handle's own blocking WAIT on a shared connection: its next commands follow it there. */
-  get #ownWait(): Pending | null {
-    return this.#rare === null ? null : this.#rare.ownWait;
-  }
-  set #ownWait(value: Pending | null) {
-    this.#more().ownWait = value;
   }
 
   constructor(core: PoolCore) {
@@ -172,7 +145,7 @@ export class Handle<B extends boolean = false> {
 
   /** True once this handle holds a connection of its own. */
   get exclusive(): boolean {
-    return this.#lease !== null;
+    return this.#rare !== null && this.#rare.lease !== null;
   }
 
   /** Sends a command; resolves with its reply, rejects with ReplyError or another RedisError. */
@@ -185,12 +158,15 @@ export class Handle<B extends boolean = false> {
     } catch (err) {
       return Promise.reject(err);
     }
-    const refused = refusal(pending.name, command);
-    if (refused !== null) return Promise.reject(refused);
+    const kind = commandKind(pending.name, command, this.#core.protocol);
+    if (kind === 'poison') {
+      const refused = refusal(pending.name, command);
+      if (refused !== null) return Promise.reject(refused);
+    }
     const promise = pending.promise() as Promise<Reply>;
     if (commandChannel.hasSubscribers) pending.trace = startCommand(command, pending.name, this.#core.target);
     this.#core.arm(pending, options);
-    this.#submit(pending, command);
+    this.#submit(pending, kind, command);
     return promise;
   }
 
@@ -208,8 +184,10 @@ export class Handle<B extends boolean = false> {
     } catch (err) {
       return Promise.reject(err);
     }
+    const kinds = new Array<CommandKind>(pendings.length);
     for (let i = 0; i < pendings.length; i++) {
-      const refused = refusal(pendings[i]!.name, commands[i]!);
+      const kind = (kinds[i] = commandKind(pendings[i]!.name, commands[i]!, this.#core.protocol));
+      const refused = kind === 'poison' ? refusal(pendings[i]!.name, commands[i]!) : null;
       if (refused !== null) return Promise.reject(refused);
     }
     let batch!: Batch;
@@ -219,39 +197,43 @@ export class Handle<B extends boolean = false> {
       pendings[i]!.joinBatch(batch, i);
       this.#core.arm(pendings[i]!, options);
     }
-    for (let i = 0; i < pendings.length; i++) this.#submit(pendings[i]!, commands[i]!);
+    for (let i = 0; i < pendings.length; i++) this.#submit(pendings[i]!, kinds[i]!, commands[i]!);
     return promise;
   }
 
-  #submit(pending: Pending, command: Command): void {
-    const kind = commandKind(pending.name, command, this.#core.protocol);
-    if (this.#queue !== null) {
-      this.#queue.push({ pending, kind, command });
+  /** @param kind the command's {@link commandKind}, worked out by the caller */
+  #submit(pending: Pending, kind: CommandKind, command: Command): void {
+    const rare = this.#rare;
+    if (rare !== null && rare.queue !== null) {
+      rare.queue.push({ pending, kind, command });
       return;
     }
     const step = this.#route(pending, kind, command);
     if (step !== null) {
-      this.#queue = [{ pending, kind, command }];
-      this.#drained = this.#drainQueue(step);
+      const more = this.#more();
+      more.queue = [{ pending, kind, command }];
+      more.drained = this.#drainQueue(step);
     }
   }
 
   /** Sends now, or returns what must happen first (a lease, a first connection). */
   #route(pending: Pending, kind: CommandKind, command: Command): Promise<void> | null {
+    const lease = this.#rare === null ? null : this.#rare.lease;
     const writer = this.#writer;
-    if (writer !== null && writer !== this.#lease && kind === 'blocking' && REPLICA_WAITS.has(pending.name)) {
+    if (kind === 'blocking' && writer !== null && writer !== lease && REPLICA_WAITS.has(pending.name)) {
       this.#waitOn(writer, pending);
       return null;
     }
-    if (this.#lease !== null) {
-      this.#sendExclusive(pending, kind, command);
+    if (lease !== null) {
+      this.#sendExclusive(lease, pending, kind, command);
       return null;
     }
     if (kind !== 'shared') return this.#upgrade();
     let bound = this.#bound;
     // Someone else's WAIT holds it: replies there wait for replicas, so move (in order).
-    if (bound !== null && bound.blockingInFlight > 0 && (this.#ownWait === null || this.#ownWait.settled)) {
-      return this.#unbindShared();
+    if (bound !== null && bound.blockingInFlight > 0) {
+      const ownWait = this.#rare === null ? null : this.#rare.ownWait;
+      if (ownWait === null || ownWait.settled) return this.#unbindShared();
     }
     if (bound === null) bound = this.#bound = this.#core.router.bind();
     if (bound === null) return this.#core.router.whenAvailable();
@@ -289,7 +271,7 @@ export class Handle<B extends boolean = false> {
     }
     pending.pinned = true;
     pending.blocking = true;
-    this.#ownWait = pending;
+    this.#more().ownWait = pending;
     if (writer === this.#bound) this.#lastShared = pending;
     writer.send(pending);
     // Written now, so the router and bound handles see it blocking before they add behind it.
@@ -308,7 +290,8 @@ export class Handle<B extends boolean = false> {
   }
 
   async #drainQueue(first: Promise<void>): Promise<void> {
-    const queue = this.#queue!;
+    const rare = this.#rare!;
+    const queue = rare.queue!;
     let step: Promise<void> | null = first;
     for (let i = 0; i < queue.length; i++) {
       const { pending, kind, command } = queue[i]!;
@@ -323,7 +306,7 @@ export class Handle<B extends boolean = false> {
         step = this.#route(pending, kind, command);
       }
     }
-    this.#queue = null;
+    rare.queue = null;
   }
 
   async #upgrade(): Promise<void> {
@@ -341,14 +324,15 @@ export class Handle<B extends boolean = false> {
       this.#bound = null;
     }
     const connection = await this.#core.acquireExclusive();
-    this.#lease = connection;
-    this.#lostAt = connection.lostCount;
-    this.#session = { multi: false, watching: false, db: null, named: false, poisoned: false };
+    const rare = this.#more();
+    rare.lease = connection;
+    rare.lostAt = connection.lostCount;
+    rare.session = { multi: false, watching: false, db: null, named: false, poisoned: false };
   }
 
-  #sendExclusive(pending: Pending, kind: CommandKind, command: Command): void {
-    const connection = this.#lease!;
-    if (connection.lostCount !== this.#lostAt || connection.state === 'closed') {
+  #sendExclusive(connection: Connection, pending: Pending, kind: CommandKind, command: Command): void {
+    const rare = this.#rare!;
+    if (connection.lostCount !== rare.lostAt || connection.state === 'closed') {
       pending.fail(new ConnectionError(
         `the connection of this use() handle to ${connection.address} was lost; ` +
           'its session (MULTI, WATCH, SELECT) is gone and the command was not sent',
@@ -358,13 +342,13 @@ export class Handle<B extends boolean = false> {
     pending.pinned = true;
     if (kind === 'blocking') pending.blocking = true;
     else if (kind === 'session') this.#track(pending.name, command);
-    else if (kind === 'poison') this.#session!.poisoned = true;
+    else if (kind === 'poison') rare.session!.poisoned = true;
     connection.send(pending);
     if (mayReplicate(command)) this.#wrote(connection);
   }
 
   #track(name: string, command: Command): void {
-    const session = this.#session!;
+    const session = this.#rare!.session!;
     switch (name) {
       case 'MULTI':
         session.multi = true;
@@ -417,25 +401,30 @@ export class Handle<B extends boolean = false> {
   }
 
   /**
-   * @internal Called by the pool when `fn` has ended. Never rejects. Returns null when it is
-   * done at once (a handle that stayed shared and queued nothing, the usual case), so `use`
-   * spends no promise and no microtask on it.
+   * @internal Called by `pool.use` when `fn` has ended: releases the handle, then tells the pool
+   * it is checked in (`usedOne`). Never rejects. Returns null when that is done at once (a handle
+   * that stayed shared and queued nothing, the usual case), so `use` spends no promise and no
+   * microtask on it.
    */
   release(): Promise<void> | null {
     if (this.#released) return null;
     this.#released = true;
-    if (this.#drained !== null || this.#lease !== null) return this.#releaseLater();
+    const rare = this.#rare;
+    if (rare !== null && (rare.drained !== null || rare.lease !== null)) {
+      return this.#releaseLater(rare).then(this.#core.usedOne);
+    }
     this.#unbind();
+    this.#core.usedOne();
     return null;
   }
 
-  async #releaseLater(): Promise<void> {
-    if (this.#drained !== null) await this.#drained;
+  async #releaseLater(rare: Rare): Promise<void> {
+    if (rare.drained !== null) await rare.drained;
     this.#unbind();
-    const lease = this.#lease;
+    const lease = rare.lease;
     if (lease !== null) {
-      this.#lease = null;
-      await this.#core.returnExclusive(lease, this.#session!, this.#lostAt);
+      rare.lease = null;
+      await this.#core.returnExclusive(lease, rare.session!, rare.lostAt);
     }
   }
 
