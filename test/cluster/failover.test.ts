@@ -8,8 +8,8 @@ import { expect } from 'chai';
 import { ConnectionError, createCluster, RedisError, TimeoutError, type Cluster } from '../../lib/index.js';
 import type { RedirectionEvent } from '../../lib/cluster/sender.js';
 import { keySlot } from '../../lib/cluster/slot.js';
-import { describeErrors, startLoad } from '../helpers/cluster-load.js';
-import { failover, untilPrimary } from '../helpers/cluster-faults.js';
+import { describeErrors, startLoad, stopLoads, type Load } from '../helpers/cluster-load.js';
+import { failover, untilPrimary, within } from '../helpers/cluster-faults.js';
 import { startCluster, type NodeInfo, type RedisCluster } from '../helpers/redis-cluster.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 
@@ -49,6 +49,23 @@ async function linked(replica: RedisServer, primaryPort: number): Promise<boolea
   return role[0] === 'slave' && Number(role[2]) === primaryPort && role[3] === 'connected';
 }
 
+/**
+ * What a fault test waiting on a step reports when the step does not come (see `within`): the
+ * nodes as the cluster and as the client see them, and the load's errors so far.
+ */
+function stateOf(redis: RedisCluster, cluster: Cluster, load: Load, via: RedisServer): () => Promise<string> {
+  return async () => {
+    const nodes = await redis.nodes(via).catch((e: unknown) => `unreadable: ${String(e)}`);
+    const seen = typeof nodes === 'string' ? nodes : nodes
+      .map((n) => `${n.port} ${n.role}${n.flags.length > 0 ? ` ${n.flags.join(',')}` : ''}${n.slots.length > 0 ? ` ${n.slots.length} ranges` : ''}`)
+      .join('; ');
+    const client = cluster.stats.nodes.map((n) => `${n.address} ${n.role}`).join('; ');
+    const { done, failed } = load.result;
+    return `cluster (via ${via.port}): ${seen}; client: ${client}; load: ${done} done, ${failed} errors, ` +
+      `last: ${JSON.stringify(describeErrors(load.result.errors.slice(-3)))}`;
+  };
+}
+
 /** INFO commandstats calls of `command` on `server`. */
 async function calls(server: RedisServer, command: string): Promise<number> {
   const info = await server.cli('INFO', 'commandstats');
@@ -74,6 +91,8 @@ describe('cluster: failover, killed and frozen primaries, under load', function 
     await redis?.stop();
   });
   afterEach(async () => {
+    // A test that failed midway left its callers running: stop them before their cluster closes.
+    await stopLoads();
     await Promise.all(clients.splice(0).map((c) => c.close()));
     for (const server of redis.servers) {
       // A test that froze or killed a node brings it back; it rejoins as a replica.
@@ -308,8 +327,9 @@ describe('cluster: failover, killed and frozen primaries, under load', function 
     await cluster.refresh();
     const { primary, replica, nodes } = await shard(redis);
     const load = startLoad(cluster, CALLERS, 'kill');
+    const state = stateOf(redis, cluster, load, replica);
     const victims = keysOf(nodes, primary.port, load.keys);
-    await load.progress(CALLERS * 2);
+    await within(load.progress(CALLERS * 2), 20_000, 'traffic before the kill', state);
     const address = `127.0.0.1:${primary.port}`;
     const noticed = new Promise<void>((resolve) => {
       cluster.on('reconnecting', (e: { address: string }) => e.address === address && resolve());
@@ -317,11 +337,12 @@ describe('cluster: failover, killed and frozen primaries, under load', function 
     const killedAt = Date.now();
     await primary.kill();
     // Once the client saw the loss, a command with a short timeout of its own gives up naming the cause.
-    await noticed;
+    await within(noticed, 10_000, `'reconnecting' for ${address} after its SIGKILL`, state);
     const short = await cluster.command(['GET', [...victims][0]!], { timeout: 300 }).catch((e: unknown) => e);
-    const healedAt = await load.firstSuccessAfter(killedAt, victims);
-    await load.progress(CALLERS * 2);
+    const healedAt = await within(load.firstSuccessAfter(killedAt, victims), 30_000, 'a victim key answered after the kill', state);
+    await within(load.progress(CALLERS * 2), 30_000, 'traffic after the failover', state);
     const result = await load.stop();
+    expect(result.failed, 'errors kept').to.equal(result.errors.length);
     expect(result.wrong.slice(0, 3)).to.deep.equal([]);
     expect(short).to.satisfy((e: unknown) => e instanceof ConnectionError || e instanceof TimeoutError);
     expect((short as RedisError).code).to.not.equal('ETOOMANYREDIRECTS');
@@ -348,13 +369,15 @@ describe('cluster: failover, killed and frozen primaries, under load', function 
     await cluster.refresh();
     const { primary, replica, nodes } = await shard(redis);
     const load = startLoad(cluster, CALLERS, 'frozen');
+    const state = stateOf(redis, cluster, load, replica);
     const victims = keysOf(nodes, primary.port, load.keys);
-    await load.progress(CALLERS * 2);
+    await within(load.progress(CALLERS * 2), 20_000, 'traffic before the freeze', state);
     const frozenAt = Date.now();
     primary.pause();
-    const healedAt = await load.firstSuccessAfter(frozenAt, victims);
-    await load.progress(CALLERS * 2);
+    const healedAt = await within(load.firstSuccessAfter(frozenAt, victims), 30_000, 'a victim key answered after the freeze', state);
+    await within(load.progress(CALLERS * 2), 30_000, 'traffic after the failover', state);
     const result = await load.stop();
+    expect(result.failed, 'errors kept').to.equal(result.errors.length);
     expect(result.wrong.slice(0, 3)).to.deep.equal([]);
     expect(describeErrors(result.errors.filter((e) => !victims.has(e.key)))).to.deep.equal([]);
     for (const { error, at } of result.errors) {

@@ -36,3 +36,25 @@ export async function failover(redis: RedisCluster, port: number): Promise<void>
     }
   }
 }
+
+/**
+ * `promise`, or a rejection naming `what` and what `state` says once `ms` have passed: a fault
+ * test whose cluster does not heal fails in seconds and says at which step and in what state,
+ * instead of waiting out mocha's timeout with nothing to read.
+ */
+export async function within<T>(promise: Promise<T>, ms: number, what: string, state: () => Promise<string>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      state().then(
+        (s) => reject(new Error(`${what}: not within ${ms} ms; ${s}`)),
+        (e: unknown) => reject(new Error(`${what}: not within ${ms} ms (state unreadable: ${String(e)})`)),
+      );
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

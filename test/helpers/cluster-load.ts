@@ -2,6 +2,13 @@
  * Callers for the cluster fault tests: each caller owns one key and loops on SET, GET and a
  * pipeline of SET + GET on it, so a reply that reached the wrong caller shows up as a value of another caller's key.
  * Errors are kept with the time they came, so a test can say what failed and when.
+ *
+ * A load must never outlive its test: a test that fails before `stop()` leaves callers running
+ * on a cluster that its afterEach closes, where every command fails at once. Such callers once
+ * looped on rejected promises alone, never letting a timer run, and kept every error until the
+ * process ran out of memory (CI, 2026-12-08). So a caller yields to the event loop after each
+ * error, at most MAX_KEPT errors are kept (the rest only counted), and {@link stopLoads} stops
+ * whatever is still running (call it in afterEach, before closing the clients).
  */
 import type { Cluster } from '../../lib/index.js';
 
@@ -12,6 +19,18 @@ export interface LoadResult {
   wrong: string[];
   /** Successful round trips. */
   done: number;
+  /** Errors in all, including those past the first MAX_KEPT that `errors` keeps. */
+  failed: number;
+}
+
+/** Errors kept per load; enough for any assertion, bounded so a flood cannot exhaust memory. */
+const MAX_KEPT = 10_000;
+
+const running = new Set<Load>();
+
+/** Stops every load still running (a test that failed before its own `stop()`). */
+export async function stopLoads(): Promise<void> {
+  await Promise.all([...running].map((load) => load.stop()));
 }
 
 export interface Load {
@@ -28,8 +47,8 @@ export interface Load {
 /** Starts `callers` callers on `cluster`, each with key `${prefix}:${i}`. */
 export function startLoad(cluster: Cluster, callers: number, prefix: string): Load {
   const keys = Array.from({ length: callers }, (_, i) => `${prefix}:${i}`);
-  const result: LoadResult = { errors: [], wrong: [], done: 0 };
-  let running = true;
+  const result: LoadResult = { errors: [], wrong: [], done: 0, failed: 0 };
+  let going = true;
   const waiters: { since: number; keys: ReadonlySet<string>; resolve: (at: number) => void }[] = [];
   const progress: { target: number; resolve: () => void }[] = [];
   const succeeded = (key: string, issuedAt: number): void => {
@@ -50,7 +69,7 @@ export function startLoad(cluster: Cluster, callers: number, prefix: string): Lo
   };
   const loop = async (key: string): Promise<void> => {
     const own = `${key}=`;
-    for (let n = 0; running; n++) {
+    for (let n = 0; going; n++) {
       const issuedAt = Date.now();
       try {
         const value = `${own}${n}`;
@@ -72,13 +91,15 @@ export function startLoad(cluster: Cluster, callers: number, prefix: string): Lo
         }
         succeeded(key, issuedAt);
       } catch (err) {
-        result.errors.push({ at: Date.now(), error: err as Error, key });
+        if (result.failed++ < MAX_KEPT) result.errors.push({ at: Date.now(), error: err as Error, key });
         // A caller that failed goes on: the next command must work again once the cluster heals.
+        // It lets timers and I/O run first: a command that fails at once must not spin here.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
   };
   const loops = keys.map(loop);
-  return {
+  const load: Load = {
     keys,
     result,
     firstSuccessAfter(since, wanted) {
@@ -89,11 +110,14 @@ export function startLoad(cluster: Cluster, callers: number, prefix: string): Lo
       return new Promise((resolve) => progress.push({ target, resolve }));
     },
     async stop() {
-      running = false;
+      going = false;
       await Promise.all(loops);
+      running.delete(load);
       return result;
     },
   };
+  running.add(load);
+  return load;
 }
 
 /** A short summary of errors for assertion messages: "Name code: message" of the first few. */
