@@ -103,31 +103,53 @@ export class HealthCheck {
    * own whether it holds this one on purpose (see probe.ts). Held: wait on, and ask again two
    * intervals later. The probe gets half an interval, so a dead server is still noticed within
    * 3.5 intervals. Losing the socket meanwhile cancels it (socketGone), and its verdict with it.
+   *
+   * "Not held" is final only after one more turn of the event loop: a server that was slow, not
+   * dead, answers the probe and this connection in the same instant, and the probe's answer may
+   * be read first in an event-loop pass that then reads this socket's replies. Dropped on the
+   * spot, the connection would fail as "may have run" commands that had just been answered.
    */
   #secondOpinion(connection: Connection): void {
-    const interval = this.#config.healthCheckInterval;
     const clientId = connection.clientId;
-    const drop = (): void => {
-      connection.recycle(new ConnectionError(`no reply from ${connection.address} for ${2 * interval} ms`));
-    };
     if (clientId === 0) {
-      drop();
+      this.#drop(connection);
       return;
     }
     const probe = new AbortController();
     this.#probe = probe;
     const where = connection.where;
+    const interval = this.#config.healthCheckInterval;
     void heldByServer(this.#config, where, clientId, Math.ceil(interval / 2), probe.signal).then((held) => {
       if (this.#probe !== probe) return;
-      this.#probe = null;
-      if (connection.state !== 'ready') return;
-      if (held || this.heard) {
-        this.#silentChecks = 0;
-        if (held && heldChannel.hasSubscribers) {
-          publishHeld(this.#config, where, connection.id, clientId, Date.now() - connection.lastHeard);
-        }
-      } else drop();
+      if (!held && !this.heard) {
+        setImmediate(() => this.#verdict(connection, probe, false));
+        return;
+      }
+      if (this.#verdict(connection, probe, held) && held && heldChannel.hasSubscribers) {
+        publishHeld(this.#config, where, connection.id, clientId, Date.now() - connection.lastHeard);
+      }
     });
+  }
+
+  /**
+   * Acts on the probe's answer unless it was cancelled meanwhile: the connection is kept when
+   * held or heard from (true), else dropped.
+   */
+  #verdict(connection: Connection, probe: AbortController, held: boolean): boolean {
+    if (this.#probe !== probe) return false;
+    this.#probe = null;
+    if (connection.state !== 'ready') return false;
+    if (!held && !this.heard) {
+      this.#drop(connection);
+      return false;
+    }
+    this.#silentChecks = 0;
+    return true;
+  }
+
+  #drop(connection: Connection): void {
+    const interval = this.#config.healthCheckInterval;
+    connection.recycle(new ConnectionError(`no reply from ${connection.address} for ${2 * interval} ms`));
   }
 }
 
