@@ -38,18 +38,59 @@ export class QueueWait {
 }
 
 /**
+ * One command deadline for a whole pipeline whose commands share one timeout (the pool's
+ * `commandTimeout`, or `{ timeout }` given to `pool.pipeline`): one entry, not one per command
+ * (issue 14: a 1000-command pipeline was 1000 entries, each read on every tick). Its commands
+ * carry no `deadline` of their own (so no Extras record either). It lasts until every command is
+ * settled; at `deadline` each command not yet settled expires, in order, exactly as it would
+ * with a deadline of its own: one still unwritten never will be, one written keeps its slot in
+ * the reply queue and its late reply is read and dropped (see Pending).
+ *
+ * ```
+ *   pendings: [ answered | answered | aborted | written | written | unwritten ... ]
+ *                                               ^ next: everything before it is settled
+ * ```
+ * Replies come in order, so `next` moves forward with them and each tick reads on from it; a
+ * command settled out of turn (aborted) is stepped over once `next` reaches it.
+ */
+export class PipelineDeadline {
+  readonly pendings: readonly Pending[];
+  readonly deadline: number;
+  /** In ms, for the error message (see Pending.timeout). */
+  readonly timeout: number;
+  next = 0;
+
+  constructor(pendings: readonly Pending[], deadline: number, timeout: number) {
+    this.pendings = pendings;
+    this.deadline = deadline;
+    this.timeout = timeout;
+  }
+
+  /** True while a command of the pipeline has no answer yet. */
+  unsettled(): boolean {
+    const pendings = this.pendings;
+    let i = this.next;
+    while (i < pendings.length && pendings[i]!.settled) i++;
+    this.next = i;
+    return i < pendings.length;
+  }
+}
+
+/**
  * One coarse timer for every command deadline of a pool, instead of a `setTimeout` per command
  * (which would cost a timer allocation and a heap insert on the hot path).
  *
  * Commands are appended as they are issued; each tick walks the list once, drops those that
  * settled, expires those past their deadline, and sleeps until the earliest remaining deadline
  * (at most {@link MAX_TICK_MS}). Expiring never touches a reply queue: the command is only
- * marked settled, and its slot waits for the late reply (see Pending). Waiting pipelines are a
- * list of their own ({@link QueueWait}), one entry each.
+ * marked settled, and its slot waits for the late reply (see Pending). Pipelines are lists of
+ * their own, one entry each: waiting for a connection ({@link QueueWait}), and under a shared
+ * command timeout ({@link PipelineDeadline}).
  */
 export class Deadlines {
   #entries: Pending[] = [];
   #waits: QueueWait[] = [];
+  #pipelines: PipelineDeadline[] = [];
   #timer: NodeJS.Timeout | null = null;
   readonly #expire: (pending: Pending) => void;
 
@@ -58,9 +99,9 @@ export class Deadlines {
     this.#expire = expire;
   }
 
-  /** Entries: commands, and waiting pipelines counted once each. */
+  /** Entries: commands, and pipelines (waiting, or under a shared timeout) counted once each. */
   get size(): number {
-    return this.#entries.length + this.#waits.length;
+    return this.#entries.length + this.#waits.length + this.#pipelines.length;
   }
 
   add(pending: Pending): void {
@@ -74,12 +115,19 @@ export class Deadlines {
     if (this.#timer === null) this.#schedule(wait.deadline - Date.now());
   }
 
+  /** Watches a pipeline under one command timeout: one entry for all its commands. */
+  addPipeline(pipeline: PipelineDeadline): void {
+    this.#pipelines.push(pipeline);
+    if (this.#timer === null) this.#schedule(pipeline.deadline - Date.now());
+  }
+
   /** Stops the timer; entries are forgotten (their owners fail them). */
   stop(): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     this.#entries = [];
     this.#waits = [];
+    this.#pipelines = [];
   }
 
   #schedule(delay: number): void {
@@ -121,7 +169,20 @@ export class Deadlines {
       waits[keptWaits++] = wait;
     }
     waits.length = keptWaits;
-    if (kept > 0 || keptWaits > 0) this.#schedule(earliest - now);
+    const pipelines = this.#pipelines;
+    let keptPipelines = 0;
+    for (let i = 0; i < pipelines.length; i++) {
+      const pipeline = pipelines[i]!;
+      if (!pipeline.unsettled()) continue;
+      if (pipeline.deadline <= now) {
+        this.#expirePipeline(pipeline);
+        continue;
+      }
+      if (pipeline.deadline < earliest) earliest = pipeline.deadline;
+      pipelines[keptPipelines++] = pipeline;
+    }
+    pipelines.length = keptPipelines;
+    if (kept > 0 || keptWaits > 0 || keptPipelines > 0) this.#schedule(earliest - now);
   }
 
   /** Each command still unwritten expires, as it would with a queue deadline of its own. */
@@ -130,6 +191,20 @@ export class Deadlines {
     for (let i = wait.next; i < pendings.length; i++) {
       const pending = pendings[i]!;
       if (!pending.settled && !pending.written) this.#expire(pending);
+    }
+  }
+
+  /**
+   * Each command not yet settled expires, in order, as it would with a deadline of its own
+   * (its `timeout` is set first: the error message names it).
+   */
+  #expirePipeline(pipeline: PipelineDeadline): void {
+    const pendings = pipeline.pendings;
+    for (let i = pipeline.next; i < pendings.length; i++) {
+      const pending = pendings[i]!;
+      if (pending.settled) continue;
+      pending.timeout = pipeline.timeout;
+      this.#expire(pending);
     }
   }
 }

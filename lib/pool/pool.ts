@@ -9,7 +9,7 @@ import {
   TimeoutError,
 } from '../errors.js';
 import { Connection, type ConnectionConfig, type ConnectionHooks } from '../connection/connection.js';
-import { Deadlines } from '../connection/deadlines.js';
+import { Deadlines, PipelineDeadline } from '../connection/deadlines.js';
 import { isFatal } from '../connection/handshake.js';
 import { Batch, Pending } from '../connection/pending.js';
 import {
@@ -260,10 +260,14 @@ export class Pool<B extends boolean = false> extends EventEmitter {
     let batch!: Batch;
     const promise = new Promise<unknown[]>((resolve) => (batch = new Batch(pendings.length, resolve)));
     if (batchChannel.hasSubscribers) traceBatch(batch, pendings, commands, this.#target);
+    const signal = options?.signal;
     for (let i = 0; i < pendings.length; i++) {
       pendings[i]!.joinBatch(batch, i);
-      this.#arm(pendings[i]!, options);
+      if (signal !== undefined) watchSignal(pendings[i]!, signal);
     }
+    // One deadline for the lot (issue 14), not one per command: see PipelineDeadline.
+    const timeout = options?.timeout ?? this.options.commandTimeout;
+    if (timeout > 0) this.#deadlines.addPipeline(new PipelineDeadline(pendings, Date.now() + timeout, timeout));
     this.#router.dispatchAll(pendings);
     return promise;
   }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Deadlines, effectiveDeadline, QueueWait } from '../../lib/connection/deadlines.js';
+import { Deadlines, effectiveDeadline, PipelineDeadline, QueueWait } from '../../lib/connection/deadlines.js';
 import { Pending } from '../../lib/connection/pending.js';
 
 function pending(): Pending {
@@ -67,6 +67,31 @@ describe('Deadlines (one coarse timer for all command timeouts)', function () {
     await finished;
     expect(expired).to.deep.equal([waiting1, waiting2]);
     expect(wait.next).to.equal(2);
+    expect(deadlines.size).to.equal(0);
+    deadlines.stop();
+  });
+
+  it('a pipeline under one timeout is one entry; at its deadline every unsettled command expires, in order, with the timeout set', async function () {
+    const { deadlines, expired, finished } = expiring(2);
+    const [answered, aborted, written, late, unwritten] = [pending(), pending(), pending(), pending(), pending()];
+    const pipeline = new PipelineDeadline([answered, aborted, written, late, unwritten], Date.now() + 20, 20);
+    deadlines.addPipeline(pipeline);
+    expect(deadlines.size).to.equal(1);
+    answered.reply('OK');
+    aborted.fail(new Error('aborted'));
+    written.written = true;
+    late.written = true;
+    late.reply('OK'); // settled out of turn: stepped over, not expired
+    // Another, answered whole before its deadline: dropped, nothing expires.
+    const quick = [pending(), pending()];
+    deadlines.addPipeline(new PipelineDeadline(quick, Date.now() + 20, 20));
+    for (const p of quick) p.reply('OK');
+    expect(deadlines.size).to.equal(2);
+    await finished;
+    expect(expired).to.deep.equal([written, unwritten]);
+    expect(expired.map((p) => p.timeout)).to.deep.equal([20, 20]);
+    expect(answered.timeout).to.equal(0); // no record made for a command that did not expire
+    expect(pipeline.next).to.equal(2);
     expect(deadlines.size).to.equal(0);
     deadlines.stop();
   });

@@ -1,41 +1,8 @@
 import { expect } from 'chai';
-import { Deadlines } from '../../lib/connection/deadlines.js';
 import { AbortError, createPool, TimeoutError, type Pool } from '../../lib/index.js';
+import { spyDeadlines } from '../helpers/deadline-spy.js';
 import { freePort } from '../helpers/ports.js';
 import { withServer } from '../helpers/suite.js';
-
-/**
- * Counts what a pool puts in its deadline list (one list per pool, read on every tick): the
- * instance, and entries added, by kind.
- */
-function spyDeadlines(): { list(): Deadlines; commands: number; waits: number; restore(): void } {
-  const proto = Deadlines.prototype as unknown as Record<string, (this: Deadlines, x: unknown) => void>;
-  const add = proto['add']!;
-  const addWait = proto['addWait'];
-  let list: Deadlines | null = null;
-  const spy = {
-    list: () => list!,
-    commands: 0,
-    waits: 0,
-    restore: () => {
-      proto['add'] = add;
-      if (addWait !== undefined) proto['addWait'] = addWait;
-    },
-  };
-  proto['add'] = function (this: Deadlines, pending: unknown) {
-    list ??= this;
-    spy.commands++;
-    add.call(this, pending);
-  };
-  if (addWait !== undefined) {
-    proto['addWait'] = function (this: Deadlines, wait: unknown) {
-      list ??= this;
-      spy.waits++;
-      addWait.call(this, wait);
-    };
-  }
-  return spy;
-}
 
 /** `n` commands INCRing `key`, as a pipeline: its replies are 1..n when it runs whole, in order. */
 function incrs(key: string, n: number): string[][] {
@@ -88,7 +55,9 @@ describe('pool: pipelines waiting for a connection', function () {
     const aborted = pool.pipeline([['GET', 'd'], ['GET', 'e']], { signal: controller.signal });
     controller.abort();
     expect(spy.waits).to.equal(4);
-    expect(spy.commands).to.equal(3); // the three commands with a timeout of their own
+    // The two with a timeout of their own: one entry each for it, not one per command.
+    expect(spy.pipelines).to.equal(2);
+    expect(spy.commands).to.equal(0);
 
     const early = await shorter;
     expect(Date.now() - start).to.be.below(290);
