@@ -32,11 +32,25 @@ interface Rate {
  */
 export class ReplyRates {
   readonly #rates = new WeakMap<Connection, Rate>();
+  readonly #clock: () => number;
+
+  /**
+   * @param clock milliseconds, monotonic; tests pass their own to step time instead of sleeping
+   *   through windows (a sleep's length is the host's to decide, not the test's)
+   */
+  constructor(clock: () => number = () => performance.now()) {
+    this.#clock = clock;
+  }
+
+  /** The clock's time, read once per placement and given to expectedWait for each connection. */
+  now(): number {
+    return this.#clock();
+  }
 
   /**
    * The estimated wait on `connection`, in ms (commands in flight over replies per ms, with a
    * floor of one reply per ms so an unmeasured connection ranks by its count alone).
-   * @param now performance.now()
+   * @param now this.now()
    */
   expectedWait(connection: Connection, now: number): number {
     const inFlight = connection.inFlight;

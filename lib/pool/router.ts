@@ -76,7 +76,7 @@ export class Router {
   readonly #batches = new Fifo<Pending[]>();
   /** Commands in `#batches`. */
   #batchCommands = 0;
-  readonly #rates = new ReplyRates();
+  readonly #rates: ReplyRates;
   #acquiring = false;
   #closed = false;
   /**
@@ -89,10 +89,12 @@ export class Router {
   /** Until then, a heavy connection is used rather than waited out (adding one just failed). */
   #heavyUntil = 0;
 
-  constructor(gp: GenericPool<Connection>, config: RouterConfig, deadlines: Deadlines) {
+  /** @param rates reply rates on the real clock unless a test steps its own */
+  constructor(gp: GenericPool<Connection>, config: RouterConfig, deadlines: Deadlines, rates = new ReplyRates()) {
     this.#gp = gp;
     this.#config = config;
     this.#deadlines = deadlines;
+    this.#rates = rates;
   }
 
   get connections(): readonly Connection[] {
@@ -177,8 +179,8 @@ export class Router {
   #leastBusyForBatch(n: number): Connection | null {
     const maxPending = this.#config.maxPending;
     const active = this.#active;
-    // Sub-millisecond: rates are estimated over windows of 20 ms.
-    const now = performance.now();
+    // Sub-millisecond (performance.now() outside tests): rates are estimated over windows of 20 ms.
+    const now = this.#rates.now();
     let best: Connection | null = null;
     let bestLoad = Infinity;
     for (let i = 0; i < active.length; i++) {
