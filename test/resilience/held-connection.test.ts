@@ -113,8 +113,9 @@ describe('resilience: silent connections the server holds on purpose', function 
     const error = (outcome as { error: Error }).error;
     expect(error).to.be.instanceOf(ConnectionError);
     expect(error.message).to.match(/no reply/);
-    // Two silent intervals, one more for the check to run, half of one for the probe.
-    expect(Date.now() - start).to.be.within(2 * INTERVAL, 5 * INTERVAL);
+    // Two silent intervals, one more for the check to run, and the probe's answer (~300 ms here
+    // under load); the upper margin is for a slow host's late timers.
+    expect(Date.now() - start).to.be.within(2 * INTERVAL, 10 * INTERVAL);
     expect(before).to.equal(1);
     // The replacement connects through the same proxy, and works.
     expect(await pool.command(['ECHO', 'back'])).to.equal('back');

@@ -37,7 +37,9 @@ describe('resilience: a server that stays down', function () {
     // connection; a retry loop without backoff would make thousands.
     expect(attempts).to.be.at.least(connections);
     expect(attempts).to.be.at.most(connections * 10);
-    expect(cpuMs).to.be.below(300);
+    // CPU time grows with a slower host (77 ms here with two CPU hogs beside the test); a retry
+    // loop without backoff would take most of a core over the 2 s window.
+    expect(cpuMs).to.be.below(800);
 
     const closeStart = Date.now();
     await pool.close();

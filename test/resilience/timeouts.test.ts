@@ -16,11 +16,15 @@ describe('resilience: timeouts and aborts', function () {
     const pool = trackedPool(ctx.server.url, { size: 1, commandTimeout: 100 });
     await pool.command(['SET', 'mine', 'my-value']);
     const start = Date.now();
-    const slow = settle(pool.command(['DEBUG', 'SLEEP', '0.3'])); // its late reply is +OK
+    // The server sleeps a whole second: the 100 ms timeout, which a loaded host may fire late,
+    // still fires long before the reply (+OK) that would make this command succeed.
+    const slow = settle(pool.command(['DEBUG', 'SLEEP', '1'])); // its late reply is +OK
     // Queued behind the sleeping command on the one connection, so it needs a longer limit.
-    const next = pool.command(['GET', 'mine'], { timeout: 2000 });
+    const next = pool.command(['GET', 'mine'], { timeout: 5000 });
     const outcome = await slow;
-    expect(Date.now() - start).to.be.within(90, 280);
+    // Bounds: not before commandTimeout; after it, at most one coarse tick (50 ms) plus a slow
+    // host's timer lag, and well before the reply at 1000 ms.
+    expect(Date.now() - start).to.be.within(90, 800);
     expect(outcome.ok).to.equal(false);
     expect((outcome as { error: Error }).error).to.be.instanceOf(TimeoutError);
     expect((outcome as { error: Error }).error.message).to.match(/late reply will be discarded/);
@@ -30,7 +34,8 @@ describe('resilience: timeouts and aborts', function () {
 
   it('{ timeout } overrides the pool setting for one command', async () => {
     const pool = trackedPool(ctx.server.url, { size: 1 });
-    const slow = settle(pool.command(['DEBUG', 'SLEEP', '0.2'], { timeout: 50 }));
+    // A second of sleep: the 50 ms timeout fires first even on a host that runs timers late.
+    const slow = settle(pool.command(['DEBUG', 'SLEEP', '1'], { timeout: 50 }));
     const next = pool.command(['ECHO', 'own']);
     const outcome = await slow;
     expect(outcome.ok).to.equal(false);
