@@ -13,7 +13,9 @@ describe('refusals that retrying cannot fix', () => {
     expect(error).to.be.instanceOf(ConnectionError);
     expect((error as ConnectionError).code).to.equal('ETLS');
     expect((error as Error).message).to.match(/certificate/);
-    expect(Date.now() - started).to.be.lessThan(1000);
+    // Bounds: failing on the first handshake (109 ms measured under two CPU hogs: TLS costs CPU)
+    // rather than waiting out acquireTimeout (5000 ms); the margin is for a slow host.
+    expect(Date.now() - started).to.be.lessThan(2500);
   });
 
   for (const protocol of [2, 3] as const) {

@@ -108,7 +108,8 @@ describe('respool/otel', () => {
   });
 
   it('a timeout sets error.type TimeoutError', async () => {
-    await pool.command(['DEBUG', 'SLEEP', '0.2'], { timeout: 20 }).catch(() => null);
+    // A second of sleep: the 20 ms timeout fires first even on a host that runs timers late.
+    await pool.command(['DEBUG', 'SLEEP', '1'], { timeout: 20 }).catch(() => null);
     const s = spans()[0]!;
     expect(s.status.code).to.equal(SpanStatusCode.ERROR);
     expect(s.attributes['error.type']).to.equal('TimeoutError');
