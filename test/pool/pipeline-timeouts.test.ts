@@ -63,12 +63,16 @@ describe('pool: pipelines under a command timeout', function () {
     const pool = trackedPool(ctx.server.url, { size: 1, commandTimeout: 100 });
     await pool.command(['SET', 'mine', 'my-value']);
     const start = Date.now();
-    const pipeline = pool.pipeline([['SET', 'pk', '1'], ['DEBUG', 'SLEEP', '0.3'], ['GET', 'pk'], ['INCR', 'pn']]);
+    // The server sleeps a whole second: the 100 ms timeout, which a loaded host may fire late,
+    // still fires long before the replies.
+    const pipeline = pool.pipeline([['SET', 'pk', '1'], ['DEBUG', 'SLEEP', '1'], ['GET', 'pk'], ['INCR', 'pn']]);
     // On the one connection, behind the sleep: one times out as a single command, one waits longer.
     const alone = settle(pool.command(['ECHO', 'alone']));
-    const next = pool.command(['GET', 'mine'], { timeout: 2000 });
+    const next = pool.command(['GET', 'mine'], { timeout: 5000 });
     const results = await pipeline;
-    expect(Date.now() - start).to.be.within(90, 280);
+    // Bounds: not before commandTimeout; after it, at most one coarse tick (50 ms) plus a slow
+    // host's timer lag, and well before the replies at 1000 ms.
+    expect(Date.now() - start).to.be.within(90, 800);
     const single = await alone;
     expect(single.ok).to.equal(false);
     const expected = shape((single as { error: Error }).error);
@@ -93,10 +97,12 @@ describe('pool: pipelines under a command timeout', function () {
     await pool.command(['PING']);
     spy = spyDeadlines();
     const start = Date.now();
-    const short = pool.pipeline([['DEBUG', 'SLEEP', '0.3'], ['ECHO', 'x']], { timeout: 50 });
+    // A second of sleep: the 50 ms timeout fires first even on a host that runs timers late.
+    const short = pool.pipeline([['DEBUG', 'SLEEP', '1'], ['ECHO', 'x']], { timeout: 50 });
     const unbounded = pool.pipeline([['ECHO', 'y']], { timeout: 0 });
     const results = await short;
-    expect(Date.now() - start).to.be.below(280);
+    // Bounds: the pipeline's 50 ms, not commandTimeout (5000 ms), nor the reply at 1000 ms.
+    expect(Date.now() - start).to.be.below(800);
     expect(results.map((error) => (error as Error).message)).to.deep.equal([
       'DEBUG timed out after 50 ms; its late reply will be discarded',
       'ECHO timed out after 50 ms; its late reply will be discarded',
