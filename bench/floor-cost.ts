@@ -138,6 +138,15 @@ async function main(): Promise<void> {
       `${median(cpus.map((c, i) => c / floor[i]!.cpuNs)).toFixed(2)}x`;
     console.log(`${variant}: CPU ns ${Math.min(...cpus).toFixed(0)}-${Math.max(...cpus).toFixed(0)}${paired}`);
   }
+  // What `use` adds to `command`, taken in each round (the two ran in the same round).
+  const pairs: [string, string][] = [['respool-use', 'respool'], ['floor-use', 'floor'], ['base-use', 'base']];
+  for (const [use, command] of pairs) {
+    const a = samples.get(use);
+    const b = samples.get(command);
+    if (a === undefined || b === undefined) continue;
+    const added = median(a.map((s, i) => s.cpuNs - b[i]!.cpuNs));
+    console.log(`${use} - ${command}: ${added >= 0 ? '+' : ''}${added.toFixed(0)} ns per command (median of per-round differences)`);
+  }
 }
 
 if (process.argv[2] !== undefined) await child(process.argv[2], process.argv[3]!);
