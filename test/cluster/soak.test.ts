@@ -174,6 +174,9 @@ async function worker(cluster: Cluster, caller: Caller, rand: Rand, ledger: Ledg
         const code = (error as { code?: string }).code ?? '';
         ledger.violations.push(`${caller.key}${acrossKill ? ' (across a kill)' : ''}: ${error.name} ${code}: ${error.message}`);
       }
+      // A command that fails before any I/O settles in a microtask: yield, or a worker that keeps
+      // failing so would keep timers (the faults) and sockets waiting until the run ends.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     ledger.settled++;
   }

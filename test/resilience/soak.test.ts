@@ -83,6 +83,9 @@ async function worker(pool: Pool, rand: Rand, ledger: Ledger, running: () => boo
       } else {
         ledger.violations.push(`op ${n}: ${error.name}: ${error.message}`);
       }
+      // A command that fails before any I/O settles in a microtask: yield, or a worker that keeps
+      // failing so would keep timers (the faults) and sockets waiting until the run ends.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     ledger.settled++;
   }
