@@ -37,6 +37,8 @@ export interface PoolCore {
   prepare(command: Command, options: CommandOptions | undefined): Pending;
   /** Starts the command's clock and abort listener, once its promise or batch is attached. */
   arm(pending: Pending, options: CommandOptions | undefined): void;
+  /** The same for a pipeline's commands, with one deadline for them all (see PipelineDeadline). */
+  armPipeline(pendings: readonly Pending[], options: CommandOptions | undefined): void;
   /** A connection of the handle's own (an exclusive lease from generic-pool). */
   acquireExclusive(): Promise<Connection>;
   /** Gives an exclusive connection back, undoing `state` first. Never throws. */
@@ -193,10 +195,8 @@ export class Handle<B extends boolean = false> {
     let batch!: Batch;
     const promise = new Promise<unknown[]>((resolve) => (batch = new Batch(pendings.length, resolve)));
     if (batchChannel.hasSubscribers) traceBatch(batch, pendings, commands, this.#core.target);
-    for (let i = 0; i < pendings.length; i++) {
-      pendings[i]!.joinBatch(batch, i);
-      this.#core.arm(pendings[i]!, options);
-    }
+    for (let i = 0; i < pendings.length; i++) pendings[i]!.joinBatch(batch, i);
+    this.#core.armPipeline(pendings, options);
     for (let i = 0; i < pendings.length; i++) this.#submit(pendings[i]!, kinds[i]!, commands[i]!);
     return promise;
   }

@@ -142,6 +142,7 @@ export class Pool<B extends boolean = false> extends EventEmitter {
       target: this.#target,
       prepare: (command, opts) => this.#prepare(command, opts),
       arm: (pending, opts) => this.#arm(pending, opts),
+      armPipeline: (pendings, opts) => this.#armPipeline(pendings, opts),
       acquireExclusive: () => {
         if (this.#closing !== null && this.#activeUses === 0) return Promise.reject(new PoolClosedError());
         return this.#leases.acquire();
@@ -260,14 +261,8 @@ export class Pool<B extends boolean = false> extends EventEmitter {
     let batch!: Batch;
     const promise = new Promise<unknown[]>((resolve) => (batch = new Batch(pendings.length, resolve)));
     if (batchChannel.hasSubscribers) traceBatch(batch, pendings, commands, this.#target);
-    const signal = options?.signal;
-    for (let i = 0; i < pendings.length; i++) {
-      pendings[i]!.joinBatch(batch, i);
-      if (signal !== undefined) watchSignal(pendings[i]!, signal);
-    }
-    // One deadline for the lot (issue 14), not one per command: see PipelineDeadline.
-    const timeout = options?.timeout ?? this.options.commandTimeout;
-    if (timeout > 0) this.#deadlines.addPipeline(new PipelineDeadline(pendings, Date.now() + timeout, timeout));
+    for (let i = 0; i < pendings.length; i++) pendings[i]!.joinBatch(batch, i);
+    this.#armPipeline(pendings, options);
     this.#router.dispatchAll(pendings);
     return promise;
   }
@@ -487,6 +482,17 @@ export class Pool<B extends boolean = false> extends EventEmitter {
     }
     const signal = options?.signal;
     if (signal !== undefined) watchSignal(pending, signal);
+  }
+
+  /**
+   * {@link Pool.#arm} for a pipeline's commands (shared, or a `use` handle's): the signal watched
+   * per command, and one deadline for the lot (issue 14), not one per command: see PipelineDeadline.
+   */
+  #armPipeline(pendings: readonly Pending[], options: CommandOptions | undefined): void {
+    const signal = options?.signal;
+    if (signal !== undefined) for (let i = 0; i < pendings.length; i++) watchSignal(pendings[i]!, signal);
+    const timeout = options?.timeout ?? this.options.commandTimeout;
+    if (timeout > 0) this.#deadlines.addPipeline(new PipelineDeadline(pendings, Date.now() + timeout, timeout));
   }
 
   #expire(pending: Pending): void {

@@ -92,6 +92,35 @@ describe('pool: pipelines under a command timeout', function () {
     expect(await pool.command(['ECHO', 'last'])).to.equal('last');
   });
 
+  it('inside use, and for a pipeline that goes through use (a transaction): one entry each too, and the same errors', async () => {
+    await ctx.server.cli('FLUSHALL');
+    spy = spyDeadlines();
+    const pool = trackedPool(ctx.server.url, { size: 2, commandTimeout: 5000 });
+    await pool.command(['PING']);
+    const list = spy.list();
+    await until(() => list.size === 0, 'the deadline list to empty');
+    spy.commands = 0;
+    const replies = await pool.use((c) => {
+      const pending = c.pipeline(incrs('pt:h', 1000));
+      expect(spy!.commands).to.equal(0);
+      expect(spy!.pipelines).to.equal(1);
+      return pending;
+    });
+    expect(replies).to.deep.equal(Array.from({ length: 1000 }, (_, j) => j + 1));
+    // Not sharable (a transaction): pool.pipeline hands it to a handle of its own.
+    const exec = await pool.pipeline([['MULTI'], ['INCR', 'pt:m'], ['INCR', 'pt:m'], ['EXEC']]);
+    expect(exec).to.deep.equal(['OK', 'QUEUED', 'QUEUED', [1, 2]]);
+    expect(spy.pipelines).to.equal(2);
+    expect(spy.commands).to.equal(0);
+    // Timing out inside use: each command gets the error a single command gets, in order.
+    const late = await pool.use((c) => c.pipeline([['DEBUG', 'SLEEP', '1'], ['ECHO', 'x']], { timeout: 50 }));
+    expect(late.map((error) => (error as Error).message)).to.deep.equal([
+      'DEBUG timed out after 50 ms; its late reply will be discarded',
+      'ECHO timed out after 50 ms; its late reply will be discarded',
+    ]);
+    expect(await pool.use((c) => c.command(['ECHO', 'own']))).to.equal('own');
+  });
+
   it('a shorter { timeout } of the pipeline applies; { timeout: 0 } arms none', async () => {
     const pool = trackedPool(ctx.server.url, { size: 1, commandTimeout: 5000 });
     await pool.command(['PING']);
