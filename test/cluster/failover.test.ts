@@ -59,10 +59,28 @@ function stateOf(redis: RedisCluster, cluster: Cluster, load: Load, via: RedisSe
     const seen = typeof nodes === 'string' ? nodes : nodes
       .map((n) => `${n.port} ${n.role}${n.flags.length > 0 ? ` ${n.flags.join(',')}` : ''}${n.slots.length > 0 ? ` ${n.slots.length} ranges` : ''}`)
       .join('; ');
+    // Each live node's own state, and who serves the slot of the last failed key in its view:
+    // a node whose state is not ok answers CLUSTERDOWN to everything.
+    const key = load.result.errors.at(-1)?.key;
+    const slot = key === undefined ? null : keySlot(key);
+    const views = await Promise.all(redis.servers.map(async (server) => {
+      const info = await server.cli('CLUSTER', 'INFO').catch(() => null);
+      if (info === null) return `${server.port} down`;
+      const field = (name: string) => new RegExp(`${name}:(\\S+)`).exec(info)?.[1] ?? '?';
+      let owner = '';
+      if (slot !== null) {
+        const view = await redis.nodes(server).catch(() => []);
+        const node = view.find((n) => n.slots.some(([a, b]) => slot >= a && slot <= b));
+        owner = ` slot ${slot} at ${node?.port ?? 'none'}`;
+      }
+      // Its last log lines say what it did about the failover (votes denied, elections retried).
+      const log = server.recentOutput.slice(-6).map((l) => l.replace(/^\d+:\w \S+ \S+ \S+ /, '')).join(' | ');
+      return `${server.port} ${field('cluster_state')} epoch ${field('cluster_current_epoch')}${owner} [${log}]`;
+    }));
     const client = cluster.stats.nodes.map((n) => `${n.address} ${n.role}`).join('; ');
     const { done, failed } = load.result;
-    return `cluster (via ${via.port}): ${seen}; client: ${client}; load: ${done} done, ${failed} errors, ` +
-      `last: ${JSON.stringify(describeErrors(load.result.errors.slice(-3)))}`;
+    return `cluster (via ${via.port}): ${seen}; each node: ${views.join('; ')}; client: ${client}; ` +
+      `load: ${done} done, ${failed} errors, last: ${JSON.stringify(describeErrors(load.result.errors.slice(-3)))}`;
   };
 }
 

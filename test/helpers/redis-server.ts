@@ -61,6 +61,8 @@ export interface RedisServer {
    * rejects with a `RawErrorReply` (its `code` is the first word).
    */
   cli(...args: (string | number)[]): Promise<string>;
+  /** The server's last lines of log (its stdout and stderr), for a failing test to show. */
+  readonly recentOutput: readonly string[];
 }
 
 /** The one-line hint every missing-server failure carries. */
@@ -115,6 +117,10 @@ class RedisServerProcess implements RedisServer {
   #child?: ChildProcess;
   #exited: Promise<void> = Promise.resolve();
   #output: string[] = [];
+
+  get recentOutput(): readonly string[] {
+    return this.#output;
+  }
   #untrack?: () => void;
   readonly #dir: string;
   readonly #bin: string;
