@@ -9,7 +9,7 @@ import { ConnectionError, createCluster, RedisError, TimeoutError, type Cluster 
 import type { RedirectionEvent } from '../../lib/cluster/sender.js';
 import { keySlot } from '../../lib/cluster/slot.js';
 import { describeErrors, startLoad, stopLoads, type Load } from '../helpers/cluster-load.js';
-import { failover, untilPrimary, within } from '../helpers/cluster-faults.js';
+import { failover, serversHealed, untilPrimary, within } from '../helpers/cluster-faults.js';
 import { startCluster, type NodeInfo, type RedisCluster } from '../helpers/redis-cluster.js';
 import type { RedisServer } from '../helpers/redis-server.js';
 
@@ -340,8 +340,18 @@ describe('cluster: failover, killed and frozen primaries, under load', function 
     expect(await replica.cli('GET', key)).to.equal('after');
   });
 
-  it('primary SIGKILL under 200 callers: in-flight fail with ConnectionError, the rest wait and heal', async () => {
-    const cluster = client();
+  /**
+   * How long the servers take to heal is theirs: on a loaded host (a fresh-clone run of the suite
+   * here, 2026-12-08) some node kept answering "CLUSTERDOWN The cluster is down" for over 10 s
+   * after the kill, callers that waited their default 10 s budget failed with "kept answering
+   * CLUSTERDOWN", a true report, and the test failed. So the callers here wait up to 60 s, and
+   * the client's healing is bounded from the moment the servers healed (see serversHealed).
+   */
+  const HEAL_BUDGET = 60_000;
+
+  it('primary SIGKILL under 200 callers: in-flight fail with ConnectionError, the rest wait and heal', async function () {
+    this.timeout(3 * HEAL_BUDGET);
+    const cluster = client({ acquireTimeout: HEAL_BUDGET });
     await cluster.refresh();
     const { primary, replica, nodes } = await shard(redis);
     const load = startLoad(cluster, CALLERS, 'kill');
@@ -354,11 +364,14 @@ describe('cluster: failover, killed and frozen primaries, under load', function 
     });
     const killedAt = Date.now();
     await primary.kill();
+    const servers = serversHealed(redis, replica.port, HEAL_BUDGET);
+    servers.catch(() => undefined); // awaited below, after the client's own steps
     // Once the client saw the loss, a command with a short timeout of its own gives up naming the cause.
     await within(noticed, 10_000, `'reconnecting' for ${address} after its SIGKILL`, state);
     const short = await cluster.command(['GET', [...victims][0]!], { timeout: 300 }).catch((e: unknown) => e);
-    const healedAt = await within(load.firstSuccessAfter(killedAt, victims), 30_000, 'a victim key answered after the kill', state);
+    const healedAt = await within(load.firstSuccessAfter(killedAt, victims), HEAL_BUDGET, 'a victim key answered after the kill', state);
     await within(load.progress(CALLERS * 2), 30_000, 'traffic after the failover', state);
+    const serversAt = await within(servers, HEAL_BUDGET, 'the servers healed after the kill', state);
     const result = await load.stop();
     expect(result.failed, 'errors kept').to.equal(result.errors.length);
     expect(result.wrong.slice(0, 3)).to.deep.equal([]);
@@ -376,14 +389,19 @@ describe('cluster: failover, killed and frozen primaries, under load', function 
     const perCaller = new Map<string, number>();
     for (const { key } of result.errors) perCaller.set(key, (perCaller.get(key) ?? 0) + 1);
     expect(Math.max(0, ...perCaller.values())).to.be.at.most(1);
-    expect(healedAt - killedAt, 'SIGKILL to first success').to.be.below(15_000);
+    // The client follows within seconds of the servers (its refresh on CLUSTERDOWN and the
+    // reroute backoff are under a second); before them is fine (a node may lag after it is served).
+    expect(healedAt - serversAt, `first success ${healedAt - killedAt} ms after the kill, servers healed after ${serversAt - killedAt} ms`)
+      .to.be.below(5_000);
     expect(cluster.stats.nodes.find((n) => n.address === `127.0.0.1:${replica.port}`)?.role).to.equal('primary');
   });
 
-  it('a frozen primary (SIGSTOP: no reset) is caught by the health check and treated like a killed one', async () => {
+  it('a frozen primary (SIGSTOP: no reset) is caught by the health check and treated like a killed one', async function () {
+    this.timeout(3 * HEAL_BUDGET);
     // Default connectTimeout: a topology refresh asking the frozen node must not wait for
     // its 5 s query timeout (it did, and callers on healthy primaries timed out meanwhile).
-    const cluster = client({ healthCheckInterval: 500 });
+    // The callers' budget: see HEAL_BUDGET.
+    const cluster = client({ healthCheckInterval: 500, acquireTimeout: HEAL_BUDGET });
     await cluster.refresh();
     const { primary, replica, nodes } = await shard(redis);
     const load = startLoad(cluster, CALLERS, 'frozen');
@@ -392,8 +410,13 @@ describe('cluster: failover, killed and frozen primaries, under load', function 
     await within(load.progress(CALLERS * 2), 20_000, 'traffic before the freeze', state);
     const frozenAt = Date.now();
     primary.pause();
-    const healedAt = await within(load.firstSuccessAfter(frozenAt, victims), 30_000, 'a victim key answered after the freeze', state);
+    // The frozen node does not answer the servers' check either: each round waits out its 5 s
+    // query timeout, so this moment comes late, never early.
+    const servers = serversHealed(redis, replica.port, HEAL_BUDGET);
+    servers.catch(() => undefined);
+    const healedAt = await within(load.firstSuccessAfter(frozenAt, victims), HEAL_BUDGET, 'a victim key answered after the freeze', state);
     await within(load.progress(CALLERS * 2), 30_000, 'traffic after the failover', state);
+    const serversAt = await within(servers, HEAL_BUDGET, 'the servers healed after the freeze', state);
     const result = await load.stop();
     expect(result.failed, 'errors kept').to.equal(result.errors.length);
     expect(result.wrong.slice(0, 3)).to.deep.equal([]);
@@ -403,8 +426,8 @@ describe('cluster: failover, killed and frozen primaries, under load', function 
       // The health check's bound: nothing heard for two intervals (+ one for its tick).
       expect(at - frozenAt, error.message).to.be.below(5_000);
     }
-    expect(healedAt - frozenAt).to.be.below(10_000);
-    await untilPrimary(redis, replica.port);
+    expect(healedAt - serversAt, `first success ${healedAt - frozenAt} ms after the freeze, servers healed after ${serversAt - frozenAt} ms`)
+      .to.be.below(5_000);
   });
 
   it('WATCH, then the slot moves before EXEC: the transaction fails cleanly, nothing applied anywhere', async () => {

@@ -58,3 +58,16 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string, s
     clearTimeout(timer);
   }
 }
+
+/**
+ * When the cluster healed on its own side after losing a primary: the replica on `port` serves
+ * as a primary and every node that answers is ok and agrees on the slot owners. A client's
+ * healing is measured from here; how long the servers take to elect and spread the news is
+ * theirs (seconds, more on a loaded host), not the client's.
+ */
+export async function serversHealed(redis: RedisCluster, port: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  await untilPrimary(redis, port, timeoutMs);
+  await redis.waitForOk(Math.max(1, deadline - Date.now()));
+  return Date.now();
+}
