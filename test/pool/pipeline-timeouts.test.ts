@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AbortError, TimeoutError } from '../../lib/index.js';
+import { AbortError, TimeoutError, type Pool } from '../../lib/index.js';
 import { spyDeadlines, type DeadlineSpy } from '../helpers/deadline-spy.js';
 import { freePort } from '../helpers/ports.js';
 import { startProxy, type FaultProxy } from '../helpers/proxy.js';
@@ -33,24 +33,31 @@ describe('pool: pipelines under a command timeout', function () {
     await closePools();
   });
 
-  it('cost one deadline entry for 1000 commands, and run whole', async () => {
+  /** A flushed server, a spy on the deadline list, and a ready pool of `size` whose list is empty. */
+  async function spiedPool(size: number): Promise<{ pool: Pool; spied: DeadlineSpy }> {
     await ctx.server.cli('FLUSHALL');
     spy = spyDeadlines();
-    const pool = trackedPool(ctx.server.url, { size: 1, commandTimeout: 5000 });
+    const pool = trackedPool(ctx.server.url, { size, commandTimeout: 5000 });
     await pool.command(['PING']);
     // Ready (no queue deadlines), and the PING's entries gone from the list.
     const list = spy.list();
     await until(() => list.size === 0, 'the deadline list to empty');
     spy.commands = 0;
+    return { pool, spied: spy };
+  }
+
+  it('cost one deadline entry for 1000 commands, and run whole', async () => {
+    const { pool, spied } = await spiedPool(1);
+    const list = spied.list();
     const first = pool.pipeline(incrs('pt:a', 1000));
-    expect(spy.commands).to.equal(0);
-    expect(spy.pipelines).to.equal(1);
-    expect(spy.list().size).to.equal(1);
+    expect(spied.commands).to.equal(0);
+    expect(spied.pipelines).to.equal(1);
+    expect(spied.list().size).to.equal(1);
     // A timeout of the pipeline's own: one entry too.
     const second = pool.pipeline(incrs('pt:b', 1000), { timeout: 3000 });
-    expect(spy.commands).to.equal(0);
-    expect(spy.pipelines).to.equal(2);
-    expect(spy.list().size).to.equal(2);
+    expect(spied.commands).to.equal(0);
+    expect(spied.pipelines).to.equal(2);
+    expect(spied.list().size).to.equal(2);
     const counts = Array.from({ length: 1000 }, (_, j) => j + 1);
     expect(await first).to.deep.equal(counts);
     expect(await second).to.deep.equal(counts);
@@ -93,25 +100,19 @@ describe('pool: pipelines under a command timeout', function () {
   });
 
   it('inside use, and for a pipeline that goes through use (a transaction): one entry each too, and the same errors', async () => {
-    await ctx.server.cli('FLUSHALL');
-    spy = spyDeadlines();
-    const pool = trackedPool(ctx.server.url, { size: 2, commandTimeout: 5000 });
-    await pool.command(['PING']);
-    const list = spy.list();
-    await until(() => list.size === 0, 'the deadline list to empty');
-    spy.commands = 0;
+    const { pool, spied } = await spiedPool(2);
     const replies = await pool.use((c) => {
       const pending = c.pipeline(incrs('pt:h', 1000));
-      expect(spy!.commands).to.equal(0);
-      expect(spy!.pipelines).to.equal(1);
+      expect(spied.commands).to.equal(0);
+      expect(spied.pipelines).to.equal(1);
       return pending;
     });
     expect(replies).to.deep.equal(Array.from({ length: 1000 }, (_, j) => j + 1));
     // Not sharable (a transaction): pool.pipeline hands it to a handle of its own.
     const exec = await pool.pipeline([['MULTI'], ['INCR', 'pt:m'], ['INCR', 'pt:m'], ['EXEC']]);
     expect(exec).to.deep.equal(['OK', 'QUEUED', 'QUEUED', [1, 2]]);
-    expect(spy.pipelines).to.equal(2);
-    expect(spy.commands).to.equal(0);
+    expect(spied.pipelines).to.equal(2);
+    expect(spied.commands).to.equal(0);
     // Timing out inside use: each command gets the error a single command gets, in order.
     const late = await pool.use((c) => c.pipeline([['DEBUG', 'SLEEP', '1'], ['ECHO', 'x']], { timeout: 50 }));
     expect(late.map((error) => (error as Error).message)).to.deep.equal([
