@@ -4,6 +4,19 @@ import type { Pending } from './pending.js';
 const MAX_TICK_MS = 50;
 
 /**
+ * A pipeline watched as one entry of the deadline list, whatever it waits for (QueueWait,
+ * PipelineDeadline): the tick asks whether it still needs watching, and at its deadline has it
+ * expire, in order, each command that still needs it.
+ */
+interface GroupDeadline {
+  readonly deadline: number;
+  /** True while a command still needs watching; steps `next` past those that do not. */
+  live(): boolean;
+  /** At the deadline: each command from `next` on that still needs it goes to `expire`. */
+  expireWith(expire: (pending: Pending) => void): void;
+}
+
+/**
  * One deadline for a whole pipeline waiting for a connection (in the router, or in the outbox of
  * a connection not yet ready): the pipeline is one caller waiting, so it costs one entry, not
  * one per command. Its commands carry `queueWatched` instead of a `queueDeadline` of their own
@@ -16,7 +29,7 @@ const MAX_TICK_MS = 50;
  * ```
  * A pipeline is written in order, so `next` only moves forward and each tick reads on from it.
  */
-export class QueueWait {
+export class QueueWait implements GroupDeadline {
   readonly pendings: readonly Pending[];
   readonly deadline: number;
   next = 0;
@@ -28,12 +41,21 @@ export class QueueWait {
   }
 
   /** True while a command of the pipeline still waits to be written. */
-  waiting(): boolean {
+  live(): boolean {
     const pendings = this.pendings;
     let i = this.next;
     while (i < pendings.length && (pendings[i]!.settled || pendings[i]!.written)) i++;
     this.next = i;
     return i < pendings.length;
+  }
+
+  /** Each command still unwritten expires, as it would with a queue deadline of its own. */
+  expireWith(expire: (pending: Pending) => void): void {
+    const pendings = this.pendings;
+    for (let i = this.next; i < pendings.length; i++) {
+      const pending = pendings[i]!;
+      if (!pending.settled && !pending.written) expire(pending);
+    }
   }
 }
 
@@ -53,7 +75,7 @@ export class QueueWait {
  * Replies come in order, so `next` moves forward with them and each tick reads on from it; a
  * command settled out of turn (aborted) is stepped over once `next` reaches it.
  */
-export class PipelineDeadline {
+export class PipelineDeadline implements GroupDeadline {
   readonly pendings: readonly Pending[];
   readonly deadline: number;
   /** In ms, for the error message (see Pending.timeout). */
@@ -67,12 +89,26 @@ export class PipelineDeadline {
   }
 
   /** True while a command of the pipeline has no answer yet. */
-  unsettled(): boolean {
+  live(): boolean {
     const pendings = this.pendings;
     let i = this.next;
     while (i < pendings.length && pendings[i]!.settled) i++;
     this.next = i;
     return i < pendings.length;
+  }
+
+  /**
+   * Each command not yet settled expires, in order, as it would with a deadline of its own
+   * (its `timeout` is set first: the error message names it).
+   */
+  expireWith(expire: (pending: Pending) => void): void {
+    const pendings = this.pendings;
+    for (let i = this.next; i < pendings.length; i++) {
+      const pending = pendings[i]!;
+      if (pending.settled) continue;
+      pending.timeout = this.timeout;
+      expire(pending);
+    }
   }
 }
 
@@ -89,8 +125,8 @@ export class PipelineDeadline {
  */
 export class Deadlines {
   #entries: Pending[] = [];
-  #waits: QueueWait[] = [];
-  #pipelines: PipelineDeadline[] = [];
+  /** Pipelines, one entry each (QueueWait, PipelineDeadline). */
+  #groups: GroupDeadline[] = [];
   #timer: NodeJS.Timeout | null = null;
   readonly #expire: (pending: Pending) => void;
 
@@ -101,7 +137,7 @@ export class Deadlines {
 
   /** Entries: commands, and pipelines (waiting, or under a shared timeout) counted once each. */
   get size(): number {
-    return this.#entries.length + this.#waits.length + this.#pipelines.length;
+    return this.#entries.length + this.#groups.length;
   }
 
   add(pending: Pending): void {
@@ -111,14 +147,17 @@ export class Deadlines {
 
   /** Watches a waiting pipeline: one entry for all its commands (see QueueWait). */
   addWait(wait: QueueWait): void {
-    this.#waits.push(wait);
-    if (this.#timer === null) this.#schedule(wait.deadline - Date.now());
+    this.#addGroup(wait);
   }
 
   /** Watches a pipeline under one command timeout: one entry for all its commands. */
   addPipeline(pipeline: PipelineDeadline): void {
-    this.#pipelines.push(pipeline);
-    if (this.#timer === null) this.#schedule(pipeline.deadline - Date.now());
+    this.#addGroup(pipeline);
+  }
+
+  #addGroup(group: GroupDeadline): void {
+    this.#groups.push(group);
+    if (this.#timer === null) this.#schedule(group.deadline - Date.now());
   }
 
   /** Stops the timer; entries are forgotten (their owners fail them). */
@@ -126,8 +165,7 @@ export class Deadlines {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     this.#entries = [];
-    this.#waits = [];
-    this.#pipelines = [];
+    this.#groups = [];
   }
 
   #schedule(delay: number): void {
@@ -156,56 +194,20 @@ export class Deadlines {
       entries[kept++] = pending;
     }
     entries.length = kept;
-    const waits = this.#waits;
-    let keptWaits = 0;
-    for (let i = 0; i < waits.length; i++) {
-      const wait = waits[i]!;
-      if (!wait.waiting()) continue;
-      if (wait.deadline <= now) {
-        this.#expireWait(wait);
+    const groups = this.#groups;
+    let keptGroups = 0;
+    for (let i = 0; i < groups.length; i++) {
+      const group = groups[i]!;
+      if (!group.live()) continue;
+      if (group.deadline <= now) {
+        group.expireWith(this.#expire);
         continue;
       }
-      if (wait.deadline < earliest) earliest = wait.deadline;
-      waits[keptWaits++] = wait;
+      if (group.deadline < earliest) earliest = group.deadline;
+      groups[keptGroups++] = group;
     }
-    waits.length = keptWaits;
-    const pipelines = this.#pipelines;
-    let keptPipelines = 0;
-    for (let i = 0; i < pipelines.length; i++) {
-      const pipeline = pipelines[i]!;
-      if (!pipeline.unsettled()) continue;
-      if (pipeline.deadline <= now) {
-        this.#expirePipeline(pipeline);
-        continue;
-      }
-      if (pipeline.deadline < earliest) earliest = pipeline.deadline;
-      pipelines[keptPipelines++] = pipeline;
-    }
-    pipelines.length = keptPipelines;
-    if (kept > 0 || keptWaits > 0 || keptPipelines > 0) this.#schedule(earliest - now);
-  }
-
-  /** Each command still unwritten expires, as it would with a queue deadline of its own. */
-  #expireWait(wait: QueueWait): void {
-    const pendings = wait.pendings;
-    for (let i = wait.next; i < pendings.length; i++) {
-      const pending = pendings[i]!;
-      if (!pending.settled && !pending.written) this.#expire(pending);
-    }
-  }
-
-  /**
-   * Each command not yet settled expires, in order, as it would with a deadline of its own
-   * (its `timeout` is set first: the error message names it).
-   */
-  #expirePipeline(pipeline: PipelineDeadline): void {
-    const pendings = pipeline.pendings;
-    for (let i = pipeline.next; i < pendings.length; i++) {
-      const pending = pendings[i]!;
-      if (pending.settled) continue;
-      pending.timeout = pipeline.timeout;
-      this.#expire(pending);
-    }
+    groups.length = keptGroups;
+    if (kept > 0 || keptGroups > 0) this.#schedule(earliest - now);
   }
 }
 
